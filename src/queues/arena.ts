@@ -1,0 +1,118 @@
+/**
+ * The arena: kernel pointers as integer handles.
+ *
+ * Every kernel object the model allocates (an `epitem`, a `list_head`, a lock word, a
+ * `task_struct`) is a plain record of numbers stored at an index of one array. A pointer is
+ * that index, so the whole simulated kernel heap is a tree of plain data: immer can freeze a
+ * snapshot of it, a checker can walk it, and a hash of it is cheap. Handles are never reused,
+ * so a freed slot stays poisoned for the rest of the run and any later access through it is
+ * reported as a use-after-free naming the site that freed it.
+ *
+ * Sentinel values that are never valid handles: `NULL` (0), `EP_UNACTIVE_PTR` (-1) and the
+ * `LIST_POISON1/2` values that `list_del` writes (include/linux/poison.h).
+ */
+
+/** A kernel pointer: an index into the arena. The brand names the pointed-to kind. */
+export type Ref<K extends string = string> = number & { readonly __kind?: K };
+
+/** The NULL pointer. */
+export const NULL = 0 as Ref<never>;
+/** `EP_UNACTIVE_PTR` of fs/eventpoll.c: `(void *) -1L`. */
+export const EP_UNACTIVE_PTR = -1 as Ref<never>;
+/** `LIST_POISON1` of include/linux/poison.h (0x100 + delta): written to `next` by list_del. */
+export const LIST_POISON1 = -0x100 as Ref<never>;
+/** `LIST_POISON2` of include/linux/poison.h (0x122 + delta): written to `prev` by list_del. */
+export const LIST_POISON2 = -0x122 as Ref<never>;
+
+/** A heap object: a record of numeric fields plus its kind. */
+export interface KObject {
+  kind: string;
+  [field: string]: number | string;
+}
+
+/** Where an object was freed, kept so a later use-after-free report can name it. */
+export interface FreeSite {
+  step: number;
+  ctx: number;
+  fn: string;
+}
+
+/** Names a sentinel pointer value, or returns undefined for an ordinary handle. */
+export function sentinelName(h: number): string | undefined {
+  if (h === NULL) return 'NULL';
+  if (h === EP_UNACTIVE_PTR) return 'EP_UNACTIVE_PTR';
+  if (h === LIST_POISON1) return 'LIST_POISON1';
+  if (h === LIST_POISON2) return 'LIST_POISON2';
+  if (h < 0) return `bad pointer ${h}`;
+  return undefined;
+}
+
+/**
+ * The object store. Slot 0 is reserved so that NULL is never a valid handle.
+ * `freed[h]` is 0 while the object is live and 1 after kfree.
+ */
+export class Arena {
+  /** The objects, by handle. Slot 0 is a placeholder for NULL. */
+  readonly objs: KObject[] = [{ kind: 'NULL' }];
+  /** 1 when the slot has been freed (poisoned). */
+  readonly freed: number[] = [1];
+  /** Where each freed slot was freed. */
+  readonly freeSites = new Map<number, FreeSite>();
+  /** A short label per handle for traces ("epi#3"), built at allocation. */
+  readonly labels: string[] = ['NULL'];
+
+  /** Allocates an object of `kind` with the given initial fields and returns its handle. */
+  alloc<K extends string>(kind: K, fields: Record<string, number | string>, label?: string):
+  Ref<K> {
+    const h = this.objs.length;
+    const obj: KObject = { kind, ...fields };
+    this.objs.push(obj);
+    this.freed.push(0);
+    this.labels.push(label ?? `${kind}#${h}`);
+    return h as Ref<K>;
+  }
+
+  /** True when `h` names a live object. */
+  isLive(h: number): boolean {
+    return h > 0 && h < this.objs.length && this.freed[h] === 0;
+  }
+
+  /**
+   * Describes why `h` cannot be dereferenced, or returns undefined when it can.
+   * Used by the memory layer on every access, so it is kept branch-light.
+   */
+  badAccess(h: number): string | undefined {
+    if (h > 0 && h < this.objs.length && this.freed[h] === 0) return undefined;
+    const s = sentinelName(h);
+    if (s !== undefined) return `dereference of ${s}`;
+    if (h >= this.objs.length) return `dereference of wild pointer ${h}`;
+    const site = this.freeSites.get(h);
+    const where = site ? ` (freed at step ${site.step} by ctx ${site.ctx} in ${site.fn})` : '';
+    return `use-after-free of ${this.labels[h]}${where}`;
+  }
+
+  /** Marks `h` freed; returns an error string for a double free or a bad pointer. */
+  free(h: number, site: FreeSite): string | undefined {
+    const bad = this.badAccess(h);
+    if (bad !== undefined) {
+      return this.freed[h] === 1 && h > 0 ? `double free of ${this.labels[h]}` : `kfree: ${bad}`;
+    }
+    this.freed[h] = 1;
+    this.freeSites.set(h, site);
+    return undefined;
+  }
+
+  /** The label of a handle, or the sentinel's name. */
+  label(h: number): string {
+    return sentinelName(h) ?? this.labels[h] ?? `?${h}`;
+  }
+
+  /** Handles of live objects of one kind, in allocation order. */
+  live(kind: string): number[] {
+    const out: number[] = [];
+    for (let h = 1; h < this.objs.length; h++) {
+      if (this.freed[h] === 0 && this.objs[h]!.kind === kind) out.push(h);
+    }
+    return out;
+  }
+}

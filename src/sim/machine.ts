@@ -1,0 +1,699 @@
+/**
+ * The machine: N CPUs, tasks in process context, hardirq handlers, virtual time, signals and
+ * the memory system, advanced one step at a time by a {@link Scheduler}.
+ *
+ * One choke point (`run`'s loop) takes every step: it collects the candidates (each a stable
+ * choice id, see schedule.ts), asks the scheduler, records the choice, performs it, feeds the
+ * trace hash, runs the observers and checks the limits.
+ *
+ * Execution model (stated simplifications):
+ * - Tasks are pinned to their CPU; a CPU runs one task until it sleeps or exits (no
+ *   preemption, no migration). Several tasks may share a CPU and switch at sleeps.
+ * - Hardirqs do not nest: a CPU takes an IRQ only while its interrupts are enabled and no
+ *   handler is running there; the handler runs to completion with interrupts off, but other
+ *   CPUs interleave with it, and the task it interrupted cannot run until it returns.
+ * - A context whose next op cannot run (a lock held elsewhere) is "spinning": it is not
+ *   offered, so spinning costs no steps, yet it keeps its CPU. If nothing can be offered
+ *   while contexts spin, that is a deadlock.
+ * - Virtual time: see {@link TimeMode}.
+ */
+import { Arena } from '../queues/arena.ts';
+import type { Ctx, HrTimer, MachineAccess } from './context.ts';
+import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
+import { LimitExceededError, SimUsageError } from './errors.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { Memory, type MemoryMode } from './memory.ts';
+import { custom, K, OP_NAMES, type CustomOp, type Model, type Op } from './op.ts';
+import {
+  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, SIGNAL_BASE, TIMER_BASE, tokenOf,
+} from './schedule.ts';
+import type { Scheduler } from './scheduler.ts';
+import { TraceHash, type TraceEvent } from './trace.ts';
+import type { Violation } from './violation.ts';
+
+/**
+ * How virtual time advances. `eager` (default): the earliest armed timer may expire at any
+ * step (time jumps to its expiry, since any amount of time can pass between two steps), and a
+ * timer stays a choice once due. `idle`: a timer is a choice only once due, and time jumps to
+ * the next expiry only when nothing else can run.
+ */
+export type TimeMode = 'eager' | 'idle';
+
+/** A task to run in process context on `cpu`. */
+export interface TaskSpec {
+  name: string;
+  cpu: number;
+  body: (c: Ctx) => Model<unknown>;
+}
+
+/** An interrupt source: up to `count` hardirqs on `cpu`, each running `handler`. */
+export interface IrqSourceSpec {
+  name: string;
+  cpu: number;
+  count: number;
+  handler: (c: Ctx) => Model<unknown>;
+}
+
+/** An observer: reads the machine after steps and at the end; never mutates it. */
+export interface Observer {
+  readonly name: string;
+  afterStep?(m: Machine): void;
+  /** `quiescent` is true when the run stopped because nothing could run. */
+  atEnd?(m: Machine, quiescent: boolean): void;
+}
+
+/** Options of one machine. */
+export interface MachineOptions {
+  ncpu: number;
+  memory?: MemoryMode;
+  limits?: Partial<Limits>;
+  /** Keep every step as a {@link TraceEvent} (off by default: the hash is always kept). */
+  trace?: boolean;
+  time?: TimeMode;
+  /** The execution's seed, named in limit messages. */
+  seed?: number;
+}
+
+/** How a run ended. */
+export type RunStatus = 'done' | 'quiescent' | 'violation';
+
+/** The result of {@link Machine.run}. */
+export interface RunOutcome {
+  status: RunStatus;
+  violations: Violation[];
+  steps: number;
+  /** Every choice, as ids (encode with encodeSchedule). */
+  schedule: number[];
+  hash: string;
+  trace: TraceEvent[] | undefined;
+  /** Virtual time at the end, in ns. */
+  time: number;
+}
+
+/** Thrown by `fault` to abandon the current op; caught by the run loop. */
+class FaultAbort extends Error {}
+
+/** One execution context (task or IRQ handler). */
+class Context implements Ctx {
+  fn = '';
+  status = READY;
+  local: Record<string, unknown> = {};
+  pending: Op | null = null;
+  gen: Model<unknown>;
+  result: unknown = undefined;
+  /** The task this IRQ interrupted (IRQ contexts only). */
+  over: Context | null = null;
+  /** The step at which this context last became unable to run (for messages). */
+  waitingSince = -1;
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly cpu: number,
+    readonly irq: boolean,
+    readonly task: number,
+    readonly choice: number,
+    readonly m: Machine,
+    body: (c: Ctx) => Model<unknown>,
+  ) {
+    this.gen = body(this);
+  }
+}
+
+interface Cpu {
+  id: number;
+  irqOff: number;
+  irq: Context | null;
+  cur: Context | null;
+  tasks: Context[];
+}
+
+interface IrqSource extends IrqSourceSpec {
+  remaining: number;
+}
+
+interface SignalSource {
+  target: Context;
+  remaining: number;
+}
+
+interface Timer extends HrTimer {
+  armed: boolean;
+}
+
+/** The op a sleeping task resumes with: "returns from schedule()" once woken. */
+const RESUME: CustomOp = {
+  name: 'schedule (woken)',
+  enabled: (_m, c) => c.status === READY,
+  exec: () => 0,
+  waitReason: () => 'asleep in schedule()',
+};
+
+/** The simulated machine. */
+export class Machine implements MachineAccess {
+  readonly arena = new Arena();
+  readonly memory: Memory;
+  readonly ncpu: number;
+  readonly limits: Limits;
+  readonly ext: Record<string, unknown> = {};
+  readonly seed: number;
+  step = 0;
+  now = 0;
+  private readonly cpus: Cpu[] = [];
+  private readonly all: Context[] = [];
+  private readonly tasks: Context[] = [];
+  private readonly byTask = new Map<number, Context>();
+  private readonly sources: IrqSource[] = [];
+  private readonly signals: SignalSource[] = [];
+  private readonly timers: Timer[] = [];
+  private readonly observers: Observer[] = [];
+  private readonly violations: Violation[] = [];
+  private readonly schedule: number[] = [];
+  private readonly hash = new TraceHash();
+  private readonly events: TraceEvent[] | undefined;
+  private readonly timeMode: TimeMode;
+  private ids = new Int32Array(64);
+  private current: Context | null = null;
+
+  constructor(opts: MachineOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const n = opts.ncpu;
+    if (!Number.isInteger(n) || n < 1 || n > this.limits.cpusMax) {
+      throw new SimUsageError('E_BAD_CPUS',
+        `bad CPU count ${n}: expected an integer from 1 to ${this.limits.cpusMax}`);
+    }
+    const mode = opts.memory ?? 'sc';
+    if (mode !== 'sc' && mode !== 'tso') {
+      throw new SimUsageError('E_BAD_MEMORY', `unknown memory model '${String(mode)}': ` +
+        'expected sc or tso');
+    }
+    const time = opts.time ?? 'eager';
+    if (time !== 'eager' && time !== 'idle') {
+      throw new SimUsageError('E_BAD_TIME', `unknown time mode '${String(time)}': ` +
+        'expected eager or idle');
+    }
+    this.ncpu = n;
+    this.timeMode = time;
+    this.seed = opts.seed ?? 0;
+    this.memory = new Memory(this.arena, n, mode);
+    this.events = opts.trace ? [] : undefined;
+    for (let i = 0; i < n; i++) this.cpus.push({ id: i, irqOff: 0, irq: null, cur: null, tasks: [] });
+  }
+
+  // ---- setup -------------------------------------------------------------------------
+
+  /** Adds a task; its body starts at the first step the scheduler gives it. */
+  addTask(spec: TaskSpec): Ctx {
+    const cpu = this.cpuOf(spec.cpu, `task '${spec.name}'`);
+    const task = this.arena.alloc('task_struct', { state: TASK_RUNNING, sigpending: 0 },
+      spec.name);
+    const c = this.newContext(spec.name, cpu.id, false, task, this.tasks.length, spec.body);
+    this.tasks.push(c);
+    this.byTask.set(task, c);
+    cpu.tasks.push(c);
+    this.start(c);
+    return c;
+  }
+
+  /** Adds an interrupt source. */
+  addIrqSource(spec: IrqSourceSpec): number {
+    this.cpuOf(spec.cpu, `IRQ source '${spec.name}'`);
+    if (!Number.isInteger(spec.count) || spec.count < 0) {
+      throw new SimUsageError('E_BAD_IRQ', `IRQ source '${spec.name}': bad count ${spec.count}`);
+    }
+    this.sources.push({ ...spec, remaining: spec.count });
+    return this.sources.length - 1;
+  }
+
+  /** Adds a signal source: up to `count` signals delivered to `task` at chosen moments. */
+  addSignal(task: Ctx, count = 1): number {
+    const target = this.byTask.get(task.task);
+    if (!target) throw new SimUsageError('E_BAD_SIGNAL', `signal target is not a task`);
+    this.signals.push({ target, remaining: count });
+    return this.signals.length - 1;
+  }
+
+  /** Adds an observer (a checker). */
+  addObserver(o: Observer): void {
+    this.observers.push(o);
+  }
+
+  // ---- MachineAccess -------------------------------------------------------------------
+
+  alloc(kind: string, fields: Record<string, number | string>, label?: string): number {
+    return this.arena.alloc(kind, fields, label);
+  }
+
+  free(c: Ctx, h: number): void {
+    const err = this.arena.free(h, { step: this.step, ctx: c.id, fn: c.fn });
+    if (err !== undefined) {
+      this.fault(c, 'P3-memory-safety', err.startsWith('double') ? 'double-free' : 'bad-free',
+        err);
+    }
+  }
+
+  report(v: Omit<Violation, 'step'>): void {
+    this.violations.push({ ...v, step: this.step });
+  }
+
+  fault(c: Ctx, property: Violation['property'], kind: string, message: string): never {
+    this.report({ property, kind, message, ctx: c.id, cpu: c.cpu });
+    throw new FaultAbort(message);
+  }
+
+  irqDisabled(cpu: number): number {
+    return this.cpus[cpu]!.irqOff;
+  }
+
+  setIrqDisabled(c: Ctx, depth: number): void {
+    this.cpus[c.cpu]!.irqOff = depth;
+    if (this.events) this.note(c, depth === 0 ? 'irqs on' : 'irqs off');
+  }
+
+  wakeTask(task: number): boolean {
+    const c = this.byTask.get(task);
+    if (!c || c.status !== SLEEPING) return false;
+    c.status = READY;
+    return true;
+  }
+
+  taskCtx(task: number): Ctx | undefined {
+    return this.byTask.get(task);
+  }
+
+  timerStart(c: Ctx, name: string, expiresNs: number, fn: (c: Ctx) => Model<unknown>):
+  HrTimer {
+    const t: Timer = {
+      id: this.timers.length, cpu: c.cpu, expires: expiresNs, armed: true, running: false,
+      fn, name,
+    };
+    this.timers.push(t);
+    return t;
+  }
+
+  timerCancel(t: HrTimer): boolean {
+    const was = t.armed;
+    (t as Timer).armed = false;
+    return was;
+  }
+
+  runningOn(cpu: number): Ctx | undefined {
+    const c = this.cpus[cpu]!;
+    return c.irq ?? c.cur ?? undefined;
+  }
+
+  interrupted(c: Ctx): Ctx | undefined {
+    return (c as Context).over ?? undefined;
+  }
+
+  note(c: Ctx, text: string): void {
+    if (!this.events) return;
+    this.events.push({
+      step: -1, cpu: c.cpu, ctx: c.id, who: c.name, choice: '', fn: c.fn, op: 'note',
+      obj: '', field: '', value: text, time: this.now,
+    });
+  }
+
+  contexts(): readonly Ctx[] {
+    return this.all;
+  }
+
+  /** All violations reported so far. */
+  get reported(): readonly Violation[] {
+    return this.violations;
+  }
+
+  /** The context whose step is running now (for primitives that need "current"). */
+  get running(): Ctx | null {
+    return this.current;
+  }
+
+  // ---- the run loop --------------------------------------------------------------------
+
+  /** Runs to completion, quiescence, a violation or a limit, choosing with `sched`. */
+  run(sched: Scheduler): RunOutcome {
+    sched.begin(this.seed);
+    let quiescent = false;
+    try {
+      for (;;) {
+        let n = this.collect();
+        if (n === 0 && this.advanceIdleTime()) n = this.collect();
+        if (n === 0) {
+          quiescent = true;
+          this.checkStuck();
+          break;
+        }
+        const idx = sched.pick(this.ids, n, this.step);
+        const id = this.ids[idx]!;
+        this.schedule.push(id);
+        this.hash.mix(id);
+        this.perform(id);
+        this.step++;
+        for (let i = 0; i < this.observers.length; i++) this.observers[i]!.afterStep?.(this);
+        if (this.violations.length > 0) break;
+        if (this.step >= this.limits.stepsMax) this.overLimit();
+      }
+    } catch (e) {
+      if (!(e instanceof FaultAbort)) throw e;
+      this.step++;
+    }
+    this.current = null;
+    if (this.violations.length === 0) {
+      for (const o of this.observers) o.atEnd?.(this, quiescent);
+    }
+    sched.end?.(this.step);
+    const allDone = this.all.every((c) => c.status === DONE);
+    const status: RunStatus = this.violations.length > 0 ? 'violation'
+      : allDone ? 'done' : 'quiescent';
+    return {
+      status, violations: this.violations, steps: this.step, schedule: this.schedule,
+      hash: this.hash.hex(), trace: this.events, time: this.now,
+    };
+  }
+
+  /** Fills `ids` with this step's candidates; returns how many. */
+  private collect(): number {
+    let n = 0;
+    for (let i = 0; i < this.cpus.length; i++) {
+      const cpu = this.cpus[i]!;
+      if (cpu.irq !== null) {
+        if (this.enabled(cpu.irq)) n = this.push(n, cpu.irq.choice);
+        continue;
+      }
+      const cur = cpu.cur;
+      if (cur !== null) {
+        if (this.enabled(cur)) n = this.push(n, cur.choice);
+      } else {
+        for (const t of cpu.tasks) if (t.status === READY && this.enabled(t)) n = this.push(n, t.choice);
+      }
+    }
+    for (let k = 0; k < this.sources.length; k++) {
+      const s = this.sources[k]!;
+      if (s.remaining > 0 && this.irqOpen(s.cpu)) n = this.push(n, ARRIVE_BASE + k);
+    }
+    if (this.timers.length > 0) n = this.collectTimers(n);
+    if (this.memory.buffered !== 0) {
+      for (let c = 0; c < this.ncpu; c++) {
+        if (this.memory.pending(c) > 0) n = this.push(n, DRAIN_BASE + c);
+      }
+    }
+    for (let k = 0; k < this.signals.length; k++) {
+      const s = this.signals[k]!;
+      if (s.remaining > 0 && s.target.status !== DONE) n = this.push(n, SIGNAL_BASE + k);
+    }
+    return n;
+  }
+
+  private collectTimers(n: number): number {
+    let min = Infinity;
+    for (const t of this.timers) if (t.armed && t.expires < min) min = t.expires;
+    if (min === Infinity) return n;
+    const horizon = this.timeMode === 'eager' ? Math.max(this.now, min) : this.now;
+    for (const t of this.timers) {
+      if (t.armed && t.expires <= horizon && this.irqOpen(t.cpu)) n = this.push(n, TIMER_BASE + t.id);
+    }
+    return n;
+  }
+
+  /** In idle time mode, jumps to the next timer when nothing else can run. */
+  private advanceIdleTime(): boolean {
+    if (this.timeMode !== 'idle') return false;
+    let min = Infinity;
+    for (const t of this.timers) if (t.armed && t.expires < min && this.irqOpen(t.cpu)) min = t.expires;
+    if (min === Infinity || min <= this.now) return false;
+    this.now = min;
+    return true;
+  }
+
+  private push(n: number, id: number): number {
+    if (n === this.ids.length) {
+      const bigger = new Int32Array(n * 2);
+      bigger.set(this.ids);
+      this.ids = bigger;
+    }
+    this.ids[n] = id;
+    return n + 1;
+  }
+
+  private irqOpen(cpu: number): boolean {
+    const c = this.cpus[cpu]!;
+    return c.irqOff === 0 && c.irq === null;
+  }
+
+  private enabled(c: Context): boolean {
+    const op = c.pending!;
+    if (op.k !== K.CUSTOM) return true;
+    const en = op.x!.enabled;
+    if (en === undefined || en(this, c, op)) {
+      c.waitingSince = -1;
+      return true;
+    }
+    if (c.waitingSince < 0) c.waitingSince = this.step;
+    return false;
+  }
+
+  /** Performs the chosen candidate. */
+  private perform(id: number): void {
+    if (id < IRQ_BASE) {
+      const c = this.tasks[id]!;
+      this.cpus[c.cpu]!.cur = c;
+      this.execute(c);
+    } else if (id < ARRIVE_BASE) {
+      this.execute(this.cpus[id - IRQ_BASE]!.irq!);
+    } else if (id < TIMER_BASE) {
+      const s = this.sources[id - ARRIVE_BASE]!;
+      s.remaining--;
+      this.enterIrq(s.cpu, s.name, s.handler, id);
+    } else if (id < DRAIN_BASE) {
+      const t = this.timers[id - TIMER_BASE]!;
+      if (t.expires > this.now) this.now = t.expires;
+      t.armed = false;
+      t.running = true;
+      this.enterIrq(t.cpu, `hrtimer:${t.name}`, (c) => runTimer(t, c), id);
+    } else if (id < SIGNAL_BASE) {
+      this.drainOne(id - DRAIN_BASE, id);
+    } else {
+      this.deliverSignal(this.signals[id - SIGNAL_BASE]!, id);
+    }
+  }
+
+  private drainOne(cpu: number, id: number): void {
+    const e = this.memory.buffers[cpu]![0]!;
+    const bad = this.arena.badAccess(e.h);
+    this.memory.drainOne(cpu);
+    this.hash.mix(e.h);
+    this.hash.mixValue(e.v);
+    if (this.events) {
+      this.record(id, cpu, -1, `cpu${cpu}`, '', 'store-buffer write-back', e.h, e.f, e.v);
+    }
+    if (bad !== undefined) {
+      this.report({ property: 'P3-memory-safety', kind: 'use-after-free',
+        message: `buffered store to ${this.arena.label(e.h)}.${e.f} drained after free: ${bad}`,
+        ctx: -1, cpu });
+    }
+  }
+
+  private deliverSignal(s: SignalSource, id: number): void {
+    s.remaining--;
+    const t = s.target;
+    this.memory.writeGlobal(t.task, 'sigpending', 1);
+    // signal_wake_up(): an interruptible sleeper is made runnable.
+    if (this.memory.readGlobal(t.task, 'state') === TASK_INTERRUPTIBLE) {
+      this.memory.writeGlobal(t.task, 'state', TASK_RUNNING);
+      this.wakeTask(t.task);
+    }
+    if (this.events) this.record(id, t.cpu, t.id, t.name, 'signal_wake_up', 'signal', t.task, 'sigpending', 1);
+  }
+
+  private enterIrq(cpu: number, name: string, body: (c: Ctx) => Model<unknown>, id: number):
+  void {
+    const c = this.cpus[cpu]!;
+    const ctx = this.newContext(`irq@${cpu}`, cpu, true, 0, IRQ_BASE + cpu, body);
+    ctx.over = c.cur;
+    c.irq = ctx;
+    c.irqOff = 1;
+    ctx.fn = name;
+    if (this.events) this.record(id, cpu, ctx.id, ctx.name, name, 'irq_enter', 0, '', '');
+    this.current = ctx;
+    this.start(ctx);
+  }
+
+  private newContext(name: string, cpu: number, irq: boolean, task: number, choice: number,
+    body: (c: Ctx) => Model<unknown>): Context {
+    if (this.all.length >= this.limits.contextsMax) {
+      throw new LimitExceededError(`seed ${this.seed}: more than ${this.limits.contextsMax} ` +
+        `contexts at step ${this.step}; likely cause: an IRQ source with a huge count`);
+    }
+    const c = new Context(this.all.length, name, cpu, irq, task, choice, this, body);
+    this.all.push(c);
+    return c;
+  }
+
+  /** Runs a new context's local code up to its first op. */
+  private start(c: Context): void {
+    this.resume(c, undefined);
+  }
+
+  /** Performs `c`'s pending op, then runs its local code up to the next op. */
+  private execute(c: Context): void {
+    this.current = c;
+    const op = c.pending!;
+    const result = this.apply(c, op);
+    if (this.events) this.recordOp(c, op, result);
+    if (c.status === SLEEPING) {
+      c.pending = custom(RESUME, c.task, undefined, undefined, 'schedule');
+      this.cpus[c.cpu]!.cur = null;
+      return;
+    }
+    this.resume(c, result);
+  }
+
+  private resume(c: Context, value: unknown): void {
+    const r = c.gen.next(value);
+    if (r.done) this.finish(c, r.value);
+    else c.pending = r.value;
+  }
+
+  private finish(c: Context, value: unknown): void {
+    c.status = DONE;
+    c.result = value;
+    c.pending = null;
+    const cpu = this.cpus[c.cpu]!;
+    if (c.irq) {
+      cpu.irq = null;
+      cpu.irqOff = 0;
+      if (this.events) this.record(-1, c.cpu, c.id, c.name, c.fn, 'irq_exit', 0, '', '');
+    } else if (cpu.cur === c) {
+      cpu.cur = null;
+    }
+  }
+
+  /** Performs one op atomically and returns its result. */
+  private apply(c: Context, op: Op): unknown {
+    const mem = this.memory;
+    const h = op.h;
+    const k = op.k;
+    if (k <= K.ATOMIC_ADD_RETURN || k >= K.STORE_RELEASE) {
+      if (k !== K.CUSTOM && !(h > 0 && h < this.arena.objs.length && this.arena.freed[h] === 0)) {
+        this.badPointer(c, op);
+      }
+    }
+    let result: unknown;
+    switch (k) {
+      case K.LOAD: case K.READ_ONCE: case K.LOAD_ACQUIRE:
+        result = mem.read(c.cpu, h, op.f);
+        break;
+      case K.STORE: case K.WRITE_ONCE: case K.STORE_RELEASE:
+        mem.write(c.cpu, h, op.f, op.v);
+        result = op.v;
+        break;
+      case K.XCHG:
+        mem.drain(c.cpu);
+        result = mem.readGlobal(h, op.f);
+        mem.writeGlobal(h, op.f, op.v);
+        break;
+      case K.CMPXCHG:
+        mem.drain(c.cpu);
+        result = mem.readGlobal(h, op.f);
+        if (result === op.o) mem.writeGlobal(h, op.f, op.v);
+        break;
+      case K.ATOMIC_ADD_RETURN:
+        mem.drain(c.cpu);
+        result = (mem.readGlobal(h, op.f) as number) + (op.v as number);
+        mem.writeGlobal(h, op.f, result);
+        break;
+      case K.SMP_MB:
+        mem.drain(c.cpu);
+        break;
+      case K.SMP_RMB: case K.SMP_WMB:
+        break;
+      default:
+        result = op.x!.exec(this, c, op);
+    }
+    this.hash.mix(k);
+    this.hash.mix(h);
+    this.hash.mixValue(result);
+    return result;
+  }
+
+  private badPointer(c: Context, op: Op): never {
+    const why = this.arena.badAccess(op.h) ?? 'bad pointer';
+    const kind = why.startsWith('use-after-free') ? 'use-after-free' : 'bad-pointer';
+    return this.fault(c, 'P3-memory-safety', kind,
+      `${c.name} in ${op.fn ?? c.fn}: ${OP_NAMES[op.k]} of .${op.f}: ${why}`);
+  }
+
+  // ---- ends and limits -------------------------------------------------------------------
+
+  /** At quiescence, contexts that still want to run but cannot are deadlocked. */
+  private checkStuck(): void {
+    const stuck: string[] = [];
+    let first: Context | undefined;
+    for (const c of this.all) {
+      if (c.status !== READY || c.pending === null) continue;
+      const op = c.pending;
+      const why = op.x?.waitReason?.(this, c, op) ?? `waiting in ${op.x?.name ?? '?'}`;
+      stuck.push(`${c.name} (cpu${c.cpu}) ${why}`);
+      first ??= c;
+    }
+    if (first === undefined) return;
+    this.report({
+      property: 'P4-locking', kind: 'deadlock',
+      message: `deadlock: nothing can run; ${stuck.join('; ')}`,
+      ctx: first.id, cpu: first.cpu, details: stuck,
+    });
+  }
+
+  private overLimit(): never {
+    const waiting = this.all.filter((c) => c.status === READY && c.waitingSince >= 0)
+      .map((c) => `${c.name} has waited since step ${c.waitingSince}`);
+    const hint = waiting.length > 0 ? `; ${waiting.join(', ')} (a spin loop that never ` +
+      `makes progress?)` : '; likely cause: an unbounded loop in a task or a livelock';
+    throw new LimitExceededError(`seed ${this.seed}: step limit ${this.limits.stepsMax} ` +
+      `reached${hint}`);
+  }
+
+  private cpuOf(cpu: number, what: string): Cpu {
+    const c = this.cpus[cpu];
+    if (!Number.isInteger(cpu) || c === undefined) {
+      throw new SimUsageError('E_BAD_CPU', `${what}: CPU ${cpu} does not exist ` +
+        `(the machine has CPUs 0..${this.ncpu - 1})`);
+    }
+    return c;
+  }
+
+  // ---- trace -----------------------------------------------------------------------------
+
+  private recordOp(c: Context, op: Op, result: unknown): void {
+    const name = op.k === K.CUSTOM ? op.x!.name : OP_NAMES[op.k]!;
+    const shown = op.k === K.SMP_MB || op.k === K.SMP_RMB || op.k === K.SMP_WMB ? '' : result;
+    this.record(this.schedule[this.schedule.length - 1]!, c.cpu, c.id, c.name, op.fn ?? c.fn,
+      name, op.h, op.f, shown, c.over?.name);
+  }
+
+  private record(id: number, cpu: number, ctx: number, who: string, fn: string, opName: string,
+    h: number, field: string, value: unknown, over?: string): void {
+    const e: TraceEvent = {
+      step: id < 0 ? -1 : this.step, cpu, ctx, who, choice: id < 0 ? '' : tokenOf(id), fn,
+      op: opName, obj: h > 0 ? this.arena.label(h) : '', field, value: this.show(field, value),
+      time: this.now,
+    };
+    if (over !== undefined) e.over = over;
+    this.events!.push(e);
+  }
+
+  private show(field: string, v: unknown): string {
+    if (v === undefined || v === '') return '';
+    if (typeof v === 'number' && POINTER_FIELDS.has(field)) return this.arena.label(v);
+    return String(v);
+  }
+}
+
+/** Fields holding pointers, rendered by label in traces. Model modules may add theirs. */
+export const POINTER_FIELDS = new Set<string>(['next', 'prev', 'head', 'tail']);
+
+/** Runs a timer's callback and marks it finished. */
+function* runTimer(t: Timer, c: Ctx): Model<unknown> {
+  const r = yield* t.fn(c);
+  t.running = false;
+  return r;
+}

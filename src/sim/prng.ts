@@ -1,0 +1,102 @@
+/**
+ * The one source of choice in the simulator (TigerBeetle's stdx/prng.zig discipline).
+ *
+ * The only module that imports seedrandom. Its API is integer-only: no floats leak into the
+ * model, so a draw means the same thing on every machine. Sub-components take a *derived*
+ * seed (`derive()`), so that one extra draw in one place does not shift every other choice.
+ */
+import seedrandom from 'seedrandom';
+
+/** A probability as an exact ratio `num / den` (never a float). */
+export interface Ratio {
+  readonly num: number;
+  readonly den: number;
+}
+
+/** Builds a {@link Ratio}; `den` must be positive and `num` within `[0, den]`. */
+export function ratio(num: number, den: number): Ratio {
+  if (!(den > 0) || num < 0 || num > den) throw new RangeError(`bad ratio ${num}/${den}`);
+  return { num, den };
+}
+
+/** The serialisable state of a {@link Prng} (for checkpoints). */
+export type PrngState = { x: number; y: number; z: number; w: number };
+
+/** Seeded xorshift128 generator with an integer API. */
+export class Prng {
+  private readonly gen: { int32(): number; state(): PrngState };
+
+  /** Creates a generator from a 32-bit seed (or restores one from `state`). */
+  constructor(seed: number, state?: PrngState) {
+    const make = seedrandom.xor128 as unknown as (seed: string,
+      opts: { state: boolean | PrngState }) => { int32(): number; state(): PrngState };
+    this.gen = make(state ? '' : String(seed >>> 0), { state: state ? { ...state } : true });
+  }
+
+  /** Restores a generator from {@link Prng.state}. */
+  static fromState(state: PrngState): Prng {
+    return new Prng(0, state);
+  }
+
+  /** A uniform unsigned 32-bit integer. */
+  u32(): number {
+    return this.gen.int32() >>> 0;
+  }
+
+  /** A uniform integer in `[0, n)`, without modulo bias. `n` must be in `[1, 2^32]`. */
+  below(n: number): number {
+    if (n <= 1) return 0;
+    // Rejection sampling: discard the top partial bucket so every result is equally likely.
+    const limit = 0x100000000 - (0x100000000 % n);
+    let x = this.u32();
+    while (x >= limit) x = this.u32();
+    return x % n;
+  }
+
+  /** A uniform integer in `[0, max]`. */
+  intInclusive(max: number): number {
+    return this.below(max + 1);
+  }
+
+  /** A uniform integer in `[min, max]`. */
+  rangeInclusive(min: number, max: number): number {
+    return min + this.below(max - min + 1);
+  }
+
+  /** A uniform index into `array` (which must not be empty). */
+  index(array: ArrayLike<unknown>): number {
+    if (array.length === 0) throw new RangeError('index() of an empty array');
+    return this.below(array.length);
+  }
+
+  /** A fair coin. */
+  boolean(): boolean {
+    return (this.u32() & 1) === 1;
+  }
+
+  /** True with probability `r`. */
+  chance(r: Ratio): boolean {
+    return this.below(r.den) < r.num;
+  }
+
+  /** Shuffles `array` in place (Fisher-Yates) and returns it. */
+  shuffle<T>(array: T[]): T[] {
+    for (let i = array.length - 1; i > 0; i--) {
+      const j = this.below(i + 1);
+      const t = array[i]!;
+      array[i] = array[j]!;
+      array[j] = t;
+    }
+    return array;
+  }
+
+  /** A seed for a sub-component, drawn from this generator. */
+  derive(): number {
+    return this.u32();
+  }
+
+  /** The generator's state, for {@link Prng.fromState}. */
+  state(): PrngState {
+    return this.gen.state();
+  }
+}

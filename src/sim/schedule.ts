@@ -1,0 +1,117 @@
+/**
+ * Schedules as data: the list of choices a run made, and its compact text encoding.
+ *
+ * Every choice is recorded by the stable identity of what was chosen, not by its index
+ * among the candidates, so a replay checks that the same thing is offered and reports a
+ * clear divergence otherwise. Identities:
+ *
+ * | choice                         | id               | token        |
+ * |--------------------------------|------------------|--------------|
+ * | a step of task t (t < 26)      | t                | `a`..`z`     |
+ * | a step of task t (t >= 26)     | t                | `X<t>.`      |
+ * | a step of the IRQ on CPU c     | IRQ_BASE + c     | `A`..`P`, `Y<c>.` past 15 |
+ * | arrival from IRQ source k      | ARRIVE_BASE + k  | `Q<k>.`      |
+ * | expiry of timer k              | TIMER_BASE + k   | `T<k>.`      |
+ * | write-back of CPU c's buffer   | DRAIN_BASE + c   | `W<c>.`      |
+ * | delivery of signal source k    | SIGNAL_BASE + k  | `S<k>.`      |
+ *
+ * A token may be followed by a decimal repeat count (`a12` is twelve steps of task 0).
+ * The encoding is plain ASCII, so it survives shells, JSON and URLs.
+ */
+import { SimUsageError } from './errors.ts';
+
+export const IRQ_BASE = 1 << 16;
+export const ARRIVE_BASE = 2 << 16;
+export const TIMER_BASE = 3 << 16;
+export const DRAIN_BASE = 4 << 16;
+export const SIGNAL_BASE = 5 << 16;
+const KIND_MASK = 0xffff;
+
+/** The text token of one choice id (without repeat count). */
+export function tokenOf(id: number): string {
+  const base = id & ~KIND_MASK;
+  const n = id & KIND_MASK;
+  switch (base) {
+    case 0: return n < 26 ? String.fromCharCode(97 + n) : `X${n}.`;
+    case IRQ_BASE: return n < 16 ? String.fromCharCode(65 + n) : `Y${n}.`;
+    case ARRIVE_BASE: return `Q${n}.`;
+    case TIMER_BASE: return `T${n}.`;
+    case DRAIN_BASE: return `W${n}.`;
+    case SIGNAL_BASE: return `S${n}.`;
+    default: throw new RangeError(`bad choice id ${id}`);
+  }
+}
+
+/** A readable description of a choice id, for divergence messages. */
+export function describeChoice(id: number): string {
+  const base = id & ~KIND_MASK;
+  const n = id & KIND_MASK;
+  switch (base) {
+    case 0: return `a step of task ${n}`;
+    case IRQ_BASE: return `a step of the IRQ handler on CPU ${n}`;
+    case ARRIVE_BASE: return `an interrupt from IRQ source ${n}`;
+    case TIMER_BASE: return `the expiry of timer ${n}`;
+    case DRAIN_BASE: return `a store-buffer write-back on CPU ${n}`;
+    case SIGNAL_BASE: return `delivery of signal source ${n}`;
+    default: return `choice ${id}`;
+  }
+}
+
+/** Encodes a list of choice ids compactly (run-length on repeated tokens). */
+export function encodeSchedule(ids: ArrayLike<number>): string {
+  let out = '';
+  let i = 0;
+  while (i < ids.length) {
+    const id = ids[i]!;
+    let j = i + 1;
+    while (j < ids.length && ids[j] === id) j++;
+    out += tokenOf(id);
+    if (j - i > 1) out += String(j - i);
+    i = j;
+  }
+  return out;
+}
+
+const LETTER_BASES: Record<string, number> = {
+  X: 0, Y: IRQ_BASE, Q: ARRIVE_BASE, T: TIMER_BASE, W: DRAIN_BASE, S: SIGNAL_BASE,
+};
+
+/** Decodes {@link encodeSchedule}'s text. Throws a SimUsageError naming the bad position. */
+export function decodeSchedule(text: string): number[] {
+  const s = text.trim();
+  const out: number[] = [];
+  let i = 0;
+  const bad = (why: string): never => {
+    throw new SimUsageError('E_BAD_SCHEDULE',
+      `malformed schedule at character ${i + 1} ('${s.slice(i, i + 8)}'): ${why}`);
+  };
+  while (i < s.length) {
+    const ch = s[i]!;
+    let id: number;
+    if (ch >= 'a' && ch <= 'z') {
+      id = ch.charCodeAt(0) - 97;
+      i++;
+    } else if (ch >= 'A' && ch <= 'P') {
+      id = IRQ_BASE + ch.charCodeAt(0) - 65;
+      i++;
+    } else if (LETTER_BASES[ch] !== undefined) {
+      const m = /^[0-9]{1,5}\./.exec(s.slice(i + 1));
+      if (!m) bad(`'${ch}' must be followed by a number and '.'`);
+      const n = Number(m![0].slice(0, -1));
+      if (n > KIND_MASK) bad(`index ${n} is too large`);
+      id = LETTER_BASES[ch]! + n;
+      i += 1 + m![0].length;
+    } else {
+      return bad(`unexpected character '${ch}'`);
+    }
+    const rep = /^[0-9]+/.exec(s.slice(i));
+    let count = 1;
+    if (rep) {
+      count = Number(rep[0]);
+      if (count < 2 || count > 10_000_000) bad(`bad repeat count ${rep[0]}`);
+      i += rep[0].length;
+    }
+    for (let r = 0; r < count; r++) out.push(id);
+  }
+  return out;
+}
