@@ -166,6 +166,13 @@ function* __list_splice(_c: Ctx, list: number, prev: number, next: number): Mode
   yield store(next, 'prev', last, 'list_splice');
 }
 
+/** list_splice(): join `list` at the head of `head` (`list` is left as it was). */
+export function* list_splice(c: Ctx, list: number, head: number): Model<void> {
+  if (yield* list_empty(c, list, 'list_splice')) return;
+  const next: number = yield load(head, 'next', 'list_splice');
+  yield* __list_splice(c, list, head, next);
+}
+
 /** list_splice_init(): join `list` at the head of `head`, then empty `list`. */
 export function* list_splice_init(c: Ctx, list: number, head: number): Model<void> {
   if (yield* list_empty(c, list, 'list_splice_init')) return;

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { LIST_POISON1, LIST_POISON2 } from '../../src/queues/arena.ts';
+import {
+  checkList, list_add, list_add_tail, list_del, list_del_init, list_del_init_careful,
+  list_empty, list_empty_careful, list_head_alloc, list_move_tail, list_splice_init,
+  list_splice_tail_init, listOwners,
+} from '../../src/queues/list.ts';
+import type { Machine } from '../../src/sim/machine.ts';
+import { load } from '../../src/sim/mem.ts';
+import { runTask, solo } from './helpers.ts';
+
+/** A head plus `n` entries owned by objects 'a', 'b', ... (owners are item objects). */
+function setup(m: Machine, n: number): { head: number; e: number[]; own: number[] } {
+  const head = list_head_alloc(m, 0, 'head');
+  const own: number[] = [];
+  const e: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = m.alloc('item', { id: i }, `item${i}`);
+    own.push(o);
+    e.push(list_head_alloc(m, o, `link${i}`));
+  }
+  return { head, e, own };
+}
+
+describe('queues: list: single-threaded', () => {
+  it('list_add inserts at the head (stack order)', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    const { out } = runTask(m, function* (c) {
+      for (const x of e) yield* list_add(c, x, head);
+    });
+    expect(out.status).toBe('done');
+    expect(checkList(m, head)).toBeUndefined();
+    expect(listOwners(m, head)).toEqual([own[2], own[1], own[0]]);
+  });
+
+  it('list_add_tail inserts at the tail (queue order)', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+    });
+    expect(checkList(m, head)).toBeUndefined();
+    expect(listOwners(m, head)).toEqual(own);
+  });
+
+  it('list_del unlinks and poisons the entry', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+      yield* list_del(c, e[1]!);
+    });
+    expect(checkList(m, head)).toBeUndefined();
+    expect(listOwners(m, head)).toEqual([own[0], own[2]]);
+    expect(m.arena.objs[e[1]!]!.next).toBe(LIST_POISON1);
+    expect(m.arena.objs[e[1]!]!.prev).toBe(LIST_POISON2);
+  });
+
+  it('following a poisoned pointer after list_del is a P3 dereference of LIST_POISON1', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    const { out } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_del(c, e[0]!);
+      const next: number = yield load(e[0]!, 'next', 'walker');
+      yield load(next, 'prev', 'walker');
+    });
+    expect(out.status).toBe('violation');
+    expect(out.violations[0]!.property).toBe('P3-memory-safety');
+    expect(out.violations[0]!.message).toContain('LIST_POISON1');
+  });
+
+  it('list_del_init leaves the entry empty; list_empty sees it', () => {
+    const m = solo();
+    const { head, e } = setup(m, 2);
+    const { value } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[1]!, head);
+      yield* list_del_init(c, e[0]!);
+      const a = yield* list_empty(c, e[0]!);
+      const b = yield* list_empty(c, head);
+      yield* list_del_init_careful(c, e[1]!);
+      const d = yield* list_empty_careful(c, e[1]!);
+      const h = yield* list_empty_careful(c, head);
+      return [a, b, d, h];
+    });
+    expect(value).toEqual([true, false, true, true]);
+    expect(checkList(m, head)).toBeUndefined();
+    expect(checkList(m, e[0]!)).toBeUndefined();
+  });
+
+  it('list_splice_init joins at the head and empties the source', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    const src = list_head_alloc(m, 0, 'src');
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[1]!, src);
+      yield* list_add_tail(c, e[2]!, src);
+      yield* list_splice_init(c, src, head);
+      yield* list_splice_init(c, src, head); // empty source: no-op
+    });
+    expect(listOwners(m, head)).toEqual([own[1], own[2], own[0]]);
+    expect(listOwners(m, src)).toEqual([]);
+    expect(checkList(m, head)).toBeUndefined();
+    expect(checkList(m, src)).toBeUndefined();
+  });
+
+  it('list_splice_tail_init joins at the tail and empties the source', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    const src = list_head_alloc(m, 0, 'src');
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[1]!, src);
+      yield* list_add_tail(c, e[2]!, src);
+      yield* list_splice_tail_init(c, src, head);
+    });
+    expect(listOwners(m, head)).toEqual(own);
+    expect(listOwners(m, src)).toEqual([]);
+    expect(checkList(m, head)).toBeUndefined();
+  });
+
+  it('list_move_tail moves within a list and between lists', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    const other = list_head_alloc(m, 0, 'other');
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+      yield* list_move_tail(c, e[0]!, head);
+    });
+    expect(listOwners(m, head)).toEqual([own[1], own[2], own[0]]);
+    runTask(m, function* (c) {
+      yield* list_move_tail(c, e[2]!, other);
+    });
+    expect(listOwners(m, head)).toEqual([own[1], own[0]]);
+    expect(listOwners(m, other)).toEqual([own[2]]);
+    expect(checkList(m, head)).toBeUndefined();
+    expect(checkList(m, other)).toBeUndefined();
+  });
+});
+
+describe('queues: list: CONFIG_DEBUG_LIST', () => {
+  it('a double list_add_tail is reported as P2 list corruption (double add)', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    const { out } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[0]!, head);
+    });
+    expect(out.status).toBe('violation');
+    expect(out.violations[0]!.property).toBe('P2-list-integrity');
+    expect(out.violations[0]!.kind).toBe('list-corruption');
+    expect(out.violations[0]!.message).toContain('double add');
+  });
+
+  it('a double list_add is reported as a double add', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    const { out } = runTask(m, function* (c) {
+      yield* list_add(c, e[0]!, head);
+      yield* list_add(c, e[0]!, head);
+    });
+    expect(out.violations[0]!.message).toContain('double add');
+  });
+
+  it('a double list_del is reported (next is LIST_POISON1)', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    const { out } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_del(c, e[0]!);
+      yield* list_del(c, e[0]!);
+    });
+    expect(out.status).toBe('violation');
+    expect(out.violations[0]!.property).toBe('P2-list-integrity');
+    expect(out.violations[0]!.message).toContain('LIST_POISON1');
+  });
+
+  it('adding next to an entry whose neighbour disagrees is reported', () => {
+    const m = solo();
+    const { head, e } = setup(m, 2);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+    });
+    m.arena.objs[head]!.prev = e[1]!; // corrupt by hand: head->prev names a stranger
+    expect(checkList(m, head)).toMatch(/->prev is/);
+    const { out } = runTask(m, function* (c) {
+      yield* list_add(c, e[1]!, e[0]!);
+    });
+    expect(out.violations[0]!.message).toMatch(/list_add corruption/);
+  });
+});
+
+describe('queues: list: checkList', () => {
+  it('finds a cycle that skips the head (some node then has two predecessors)', () => {
+    const m = solo();
+    const { head, e } = setup(m, 2);
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+    });
+    m.arena.objs[e[1]!]!.next = e[0]!;
+    m.arena.objs[e[0]!]!.prev = e[1]!;
+    expect(checkList(m, head, 100)).toMatch(/link0->prev is link1, expected head/);
+  });
+
+  it('finds a freed entry', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    const { out } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      c.m.free(c, e[0]!);
+    });
+    expect(out.status).toBe('done');
+    expect(checkList(m, head)).toMatch(/use-after-free/);
+  });
+});
