@@ -63,8 +63,8 @@ export interface MachineAccess {
   /** Allocates a kernel object (kmalloc is not a shared access: the object is private). */
   alloc<K2 extends string>(kind: K2, fields: Record<string, number | string>, label?: string):
   number;
-  /** kfree: poisons the slot; a double free is reported. */
-  free(c: Ctx, h: number): void;
+  /** kfree: poisons the slot; a double free is reported. `fn` names the caller. */
+  free(c: Ctx, h: number, fn?: string): void;
   /** Reports a violation; the run stops after the current step. */
   report(v: Omit<Violation, 'step'>): void;
   /** Reports a violation and aborts the current op at once. */
@@ -101,3 +101,9 @@ export interface MachineAccess {
 export const TASK_RUNNING = 0;
 export const TASK_INTERRUPTIBLE = 1;
 export const TASK_UNINTERRUPTIBLE = 2;
+
+/**
+ * Fields that hold pointers, rendered by label (`epi#7`) in traces. Model modules add
+ * theirs at load time (a fixed set per build, so traces stay deterministic).
+ */
+export const POINTER_FIELDS = new Set<string>(['next', 'prev', 'head', 'tail']);

@@ -18,7 +18,7 @@
  * - Virtual time: see {@link TimeMode}.
  */
 import { Arena } from '../queues/arena.ts';
-import type { Ctx, HrTimer, MachineAccess } from './context.ts';
+import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
 import { LimitExceededError, SimUsageError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
@@ -148,6 +148,9 @@ const RESUME: CustomOp = {
   waitReason: () => 'asleep in schedule()',
 };
 
+/** A task's first step: enters its body. */
+const TASK_START: CustomOp = { name: 'task start', exec: () => undefined };
+
 /** The simulated machine. */
 export class Machine implements MachineAccess {
   readonly arena = new Arena();
@@ -210,7 +213,9 @@ export class Machine implements MachineAccess {
     this.tasks.push(c);
     this.byTask.set(task, c);
     cpu.tasks.push(c);
-    this.start(c);
+    // The body starts at the task's first step, not now: its first local code may touch
+    // state that later setup (or another task's first step) expects untouched.
+    c.pending = custom(TASK_START, task, undefined, undefined, spec.name);
     return c;
   }
 
@@ -232,6 +237,33 @@ export class Machine implements MachineAccess {
     return this.signals.length - 1;
   }
 
+  /**
+   * Runs `body` to completion before the run, on CPU 0, with no scheduling choices and no
+   * trace (setting up files, sets and registrations). Every store is made visible at once.
+   * An op that cannot run (a lock held by nobody who could release it) is a usage error.
+   */
+  setup(name: string, body: (c: Ctx) => Model<unknown>): unknown {
+    const c = this.newContext(name, 0, false, 0, -1, body);
+    this.current = c;
+    this.start(c);
+    while (c.status !== DONE) {
+      const op = c.pending!;
+      if (c.status === SLEEPING || !this.enabled(c)) {
+        throw new SimUsageError('E_SETUP', `setup '${name}' blocked in ` +
+          `${op.x?.name ?? OP_NAMES[op.k]}: setup must not wait for other contexts`);
+      }
+      const result = this.apply(c, op);
+      this.memory.drain(0);
+      this.resume(c, result);
+    }
+    this.current = null;
+    if (this.violations.length > 0) {
+      throw new SimUsageError('E_SETUP', `setup '${name}' violated a property: ` +
+        this.violations[0]!.message);
+    }
+    return c.result;
+  }
+
   /** Adds an observer (a checker). */
   addObserver(o: Observer): void {
     this.observers.push(o);
@@ -243,8 +275,11 @@ export class Machine implements MachineAccess {
     return this.arena.alloc(kind, fields, label);
   }
 
-  free(c: Ctx, h: number): void {
-    const err = this.arena.free(h, { step: this.step, ctx: c.id, fn: c.fn });
+  free(c: Ctx, h: number, fn?: string): void {
+    // kfree() orders this CPU's earlier stores before the memory can be reused (SLUB's
+    // freelist update is a locked operation), so they are written back first.
+    this.memory.drain(c.cpu);
+    const err = this.arena.free(h, { step: this.step, ctx: c.id, fn: fn ?? c.fn });
     if (err !== undefined) {
       this.fault(c, 'P3-memory-safety', err.startsWith('double') ? 'double-free' : 'bad-free',
         err);
@@ -334,7 +369,7 @@ export class Machine implements MachineAccess {
     sched.begin(this.seed);
     let quiescent = false;
     try {
-      for (;;) {
+      while (this.violations.length === 0) {
         let n = this.collect();
         if (n === 0 && this.advanceIdleTime()) n = this.collect();
         if (n === 0) {
@@ -528,9 +563,17 @@ export class Machine implements MachineAccess {
     return c;
   }
 
-  /** Runs a new context's local code up to its first op. */
+  /**
+   * Runs a new context's local code up to its first op. A fault there (model code that
+   * fails before its first access) is recorded like any other and stops the run.
+   */
   private start(c: Context): void {
-    this.resume(c, undefined);
+    try {
+      this.resume(c, undefined);
+    } catch (e) {
+      if (!(e instanceof FaultAbort)) throw e;
+      this.finish(c, undefined);
+    }
   }
 
   /** Performs `c`'s pending op, then runs its local code up to the next op. */
@@ -688,8 +731,6 @@ export class Machine implements MachineAccess {
   }
 }
 
-/** Fields holding pointers, rendered by label in traces. Model modules may add theirs. */
-export const POINTER_FIELDS = new Set<string>(['next', 'prev', 'head', 'tail']);
 
 /** Runs a timer's callback and marks it finished. */
 function* runTimer(t: Timer, c: Ctx): Model<unknown> {

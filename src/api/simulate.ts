@@ -1,0 +1,146 @@
+/**
+ * simulate() and replay(): one execution of a scenario on a variant, from a seed (and an
+ * optional schedule), returning violations, the schedule, the trace hash and the syscall
+ * results. Same inputs, same result, byte for byte, in any process.
+ */
+import { configName, resolveVariant, type Variant } from '../eventpoll/variant.ts';
+import { buildMachine, type SyscallResult } from '../scenario/build.ts';
+import { resolveScenario } from '../scenario/library.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { parseSeed, SimUsageError } from '../sim/errors.ts';
+import type { Limits } from '../sim/limits.ts';
+import type { MemoryMode } from '../sim/memory.ts';
+import { encodeSchedule } from '../sim/schedule.ts';
+import type { Scheduler } from '../sim/scheduler.ts';
+import { ChoicesScheduler } from '../sim/schedulers/choices.ts';
+import { makeScheduler } from '../sim/schedulers/index.ts';
+import { ReplayScheduler } from '../sim/schedulers/replay.ts';
+import type { TraceEvent } from '../sim/trace.ts';
+import type { Violation } from '../sim/violation.ts';
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  /** A variant name, `name+BUG+...`, or a Variant object. */
+  variant: string | Variant;
+  /** Extra bug switches. */
+  bugs?: readonly string[];
+  /** A scenario object, a library name, or `gen:SEED` for a generated one. */
+  scenario: Scenario | string;
+  /** The execution's seed (default 0). */
+  seed?: number;
+  /** `random` (default), `pct` or `pct:DEPTH`. */
+  strategy?: string;
+  /** Replay exactly this encoded schedule (divergence is an error). */
+  schedule?: string;
+  /** Force this schedule prefix, then continue with the strategy. */
+  prefix?: string;
+  /** Choices for the fast-check scheduler (`choice % candidates` per real choice). */
+  choices?: readonly number[];
+  /** Override the scenario's memory model. */
+  memory?: MemoryMode;
+  /** Keep the full trace (default false: only the hash). */
+  trace?: boolean;
+  limits?: Partial<Limits>;
+  /** Property observers to run (default all: P1, P2, P3, P6; P4/P5/P7 are built in). */
+  checkers?: readonly string[];
+  /** How the replay command names the scenario (e.g. its JSON file), if not by name. */
+  scenarioRef?: string;
+}
+
+/** The outcome of {@link simulate}: plain data, safe to serialise. */
+export interface SimulateResult {
+  variant: string;
+  scenario: string;
+  seed: number;
+  strategy: string;
+  memory: MemoryMode;
+  status: 'done' | 'quiescent' | 'violation';
+  violations: Violation[];
+  steps: number;
+  /** The schedule as compact text (see schedule.ts). */
+  schedule: string;
+  hash: string;
+  /** Virtual time at the end, in ns. */
+  time: number;
+  results: SyscallResult[];
+  trace?: TraceEvent[];
+  /** The shell command that replays this run. */
+  replay: string;
+}
+
+/** A failing run, as plain data: everything needed to replay it. */
+export interface Failure {
+  variant: string;
+  scenario: Scenario | string;
+  seed: number;
+  memory: MemoryMode;
+  schedule: string;
+  hash: string;
+  violation: Violation;
+}
+
+function scheduler(o: SimulateOptions): { sched: Scheduler; name: string } {
+  if (o.schedule !== undefined) return { sched: new ReplayScheduler(o.schedule), name: 'replay' };
+  if (o.choices !== undefined) return { sched: new ChoicesScheduler(o.choices), name: 'choices' };
+  const base = makeScheduler(o.strategy ?? 'random');
+  if (o.prefix !== undefined) {
+    return { sched: new ReplayScheduler(o.prefix, base), name: `${base.name}+prefix` };
+  }
+  return { sched: base, name: o.strategy ?? 'random' };
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function sh(s: string): string {
+  return /^[A-Za-z0-9_.:+\-/=]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Runs one execution. */
+export function simulate(o: SimulateOptions): SimulateResult {
+  const seed = parseSeed(o.seed ?? 0);
+  const cfg = resolveVariant(o.variant, o.bugs);
+  const { scenario, name } = resolveScenario(o.scenario);
+  const { sched, name: strategy } = scheduler(o);
+  const memory = o.memory ?? scenario.memory ?? 'sc';
+  const built = buildMachine(scenario, {
+    cfg, seed, memory, trace: o.trace ?? false,
+    ...(o.limits ? { limits: o.limits } : {}), ...(o.checkers ? { checkers: o.checkers } : {}),
+  });
+  const out = built.machine.run(sched);
+  if (sched instanceof ReplayScheduler && o.schedule !== undefined && sched.remaining > 0) {
+    throw new SimUsageError('E_REPLAY_DIVERGED', `replay diverged: the run ended after ` +
+      `${out.steps} steps with ${sched.remaining} recorded choices left`);
+  }
+  const schedule = encodeSchedule(out.schedule);
+  const vname = configName(cfg);
+  const scen = o.scenarioRef ?? (typeof o.scenario === 'string' ? o.scenario : '<scenario.json>');
+  const result: SimulateResult = {
+    variant: vname, scenario: name, seed, strategy, memory, status: out.status,
+    violations: out.violations, steps: out.steps, schedule, hash: out.hash, time: out.time,
+    results: built.results,
+    replay: `eventpoll-sim replay --variant ${sh(vname)} --scenario ${sh(scen)} ` +
+      `--seed ${seed}${memory !== (scenario.memory ?? 'sc') ? ` --memory ${memory}` : ''} ` +
+      `--schedule ${sh(schedule)}`,
+  };
+  if (out.trace) result.trace = out.trace;
+  return result;
+}
+
+/** Replays a failure (or any recorded run) with the full trace. */
+export function replay(f: Omit<Failure, 'violation' | 'hash'> & { hash?: string }):
+SimulateResult {
+  const r = simulate({ variant: f.variant, scenario: f.scenario, seed: f.seed,
+    memory: f.memory, schedule: f.schedule, trace: true });
+  if (f.hash !== undefined && r.hash !== f.hash) {
+    throw new SimUsageError('E_REPLAY_DIVERGED', `replay diverged: trace hash ${r.hash} ` +
+      `differs from the recorded ${f.hash}`);
+  }
+  return r;
+}
+
+/** The failure record of a violating result. */
+export function failureOf(r: SimulateResult, scenario: Scenario | string): Failure | undefined {
+  const v = r.violations[0];
+  if (!v) return undefined;
+  return { variant: r.variant, scenario, seed: r.seed, memory: r.memory,
+    schedule: r.schedule, hash: r.hash, violation: v };
+}

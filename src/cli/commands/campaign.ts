@@ -1,0 +1,61 @@
+/**
+ * `campaign` (what `npm start` runs): a short fuzz campaign over every built-in variant,
+ * the library scenarios and some generated ones, with a summary table.
+ */
+import { performance } from 'node:perf_hooks';
+import { fuzz } from '../../api/fuzz.ts';
+import { variantNames } from '../../eventpoll/variant.ts';
+import { scenarioNames } from '../../scenario/library.ts';
+import { intOpt, parse } from '../args.ts';
+import { progress } from '../progress.ts';
+import { rate, table } from '../table.ts';
+import { seedArg } from './common.ts';
+
+const HELP = `usage: eventpoll-sim campaign [--schedules N] [--gen N] [--seed N] [--json]
+Fuzzes every variant on every library scenario (--schedules each, default 300) and on
+--gen generated scenarios (default 20), then prints one summary row per variant.`;
+
+/** `campaign`. */
+export function cmdCampaign(argv: string[]): number {
+  const { values: v } = parse(argv, {
+    schedules: { type: 'string' }, gen: { type: 'string' }, seed: { type: 'string' },
+    json: { type: 'boolean' }, help: { type: 'boolean' },
+  });
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const schedules = intOpt(v.schedules, 'schedules', 300, 1, 1e9);
+  const gen = intOpt(v.gen, 'gen', 20, 0, 1e6);
+  const seed = seedArg(v.seed);
+  const scenarios = [...scenarioNames()];
+  for (let i = 0; i < gen; i++) scenarios.push(`gen:${seed + i}`);
+  const rows: string[][] = [];
+  const out: unknown[] = [];
+  let violations = 0;
+  for (const variant of variantNames()) {
+    const bar = progress(variant, !v.json);
+    const t0 = performance.now();
+    const sum = fuzz({ variant, scenarios, schedules, seed, onProgress: (d, t) => bar.tick(d, t) });
+    bar.stop();
+    const secs = (performance.now() - t0) / 1000;
+    violations += sum.violations;
+    const first = sum.scenarios.find((s) => s.failure);
+    rows.push([variant, String(sum.scenarios.length), String(sum.schedules),
+      rate(sum.steps / secs), String(sum.violations),
+      first ? `${first.scenario} seed ${first.failure!.seed}` : '-']);
+    out.push({ variant, scenarios: sum.scenarios.length, schedules: sum.schedules,
+      steps: sum.steps, seconds: secs, violations: sum.violations,
+      firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
+        property: first.failure!.violation.property, replay: first.replay } : null });
+    if (!v.json && first) console.error(`${variant}: ${first.failure!.violation.message}\n  replay: ${first.replay}`);
+  }
+  if (v.json) {
+    console.log(JSON.stringify(out, null, 1));
+  } else {
+    console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations',
+      'first failing'], rows));
+    console.log(violations === 0 ? '\nno violation found.' : `\n${violations} violation(s) found.`);
+  }
+  return violations > 0 ? 1 : 0;
+}

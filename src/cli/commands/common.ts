@@ -1,0 +1,51 @@
+/** Options shared by the commands, and loading a scenario from a name or a JSON file. */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Scenario } from '../../scenario/types.ts';
+import { validateScenario } from '../../scenario/validate.ts';
+import { parseSeed, SimUsageError } from '../../sim/errors.ts';
+import { choiceOpt } from '../args.ts';
+
+/** parseArgs option specs used by several commands. */
+export const COMMON = {
+  variant: { type: 'string' },
+  scenario: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  strategy: { type: 'string' },
+  memory: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A scenario argument: a library name, `gen:SEED`, or a path to a JSON file. */
+export function scenarioArg(s: string): { scenario: Scenario | string; ref: string } {
+  if (s.endsWith('.json') || (s.includes('/') && existsSync(s))) {
+    if (!existsSync(s)) throw new SimUsageError('E_USAGE', `scenario file '${s}' not found`);
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(s, 'utf8'));
+    } catch (e) {
+      throw new SimUsageError('E_BAD_SCENARIO', `scenario file '${s}' is not valid JSON: ` +
+        `${(e as Error).message}`);
+    }
+    return { scenario: validateScenario(data), ref: s };
+  }
+  return { scenario: s, ref: s };
+}
+
+/** The seed option (default 0). */
+export function seedArg(v: unknown): number {
+  return v === undefined ? 0 : parseSeed(String(v));
+}
+
+/** The memory option. */
+export function memoryArg(v: unknown): 'sc' | 'tso' | undefined {
+  return choiceOpt(v, 'memory', ['sc', 'tso'] as const);
+}
+
+/** A required string option. */
+export function required(v: unknown, name: string): string {
+  if (typeof v !== 'string' || v === '') {
+    throw new SimUsageError('E_USAGE', `missing --${name}`);
+  }
+  return v;
+}

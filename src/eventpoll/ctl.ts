@@ -1,0 +1,160 @@
+/**
+ * fs/eventpoll.c @ v6.18: do_epoll_ctl() and the loop checks (ep_loop_check(),
+ * ep_loop_check_proc(), ep_get_upwards_depth_proc()). Shared by every variant: the argument
+ * checks and their errno order are the syscall's contract, and the variant-specific work
+ * (insert, modify, remove) goes through the variant's table.
+ *
+ * LOCKING: `ep->mtx` for every op; an ADD that may create a loop or a deep path (the target
+ * is an epoll file, or the set is itself watched) also takes `epnested_mutex` first.
+ */
+import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../locks/mutex.ts';
+import { listOwners } from '../queues/list.ts';
+import type { Ctx } from '../sim/context.ts';
+import { atomic_add_return, READ_ONCE } from '../sim/mem.ts';
+import type { Model } from '../sim/op.ts';
+import { file_can_poll } from './file.ts';
+import { kernel } from './kernel.ts';
+import {
+  EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EP_MAX_NESTS, EPERM, EPOLL_CTL_ADD, EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD, EPOLLERR, EPOLLEXCLUSIVE, EPOLLEXCLUSIVE_OK_BITS, EPOLLHUP,
+} from './uapi.ts';
+
+function isEpoll(c: Ctx, file: number): boolean {
+  return c.m.arena.objs[file]!.f_op === 'eventpoll';
+}
+
+function epOf(c: Ctx, file: number): number {
+  return c.m.arena.objs[file]!.private_data as number;
+}
+
+/** ep_find(): the item for (file, fd) in the set, or 0. Runs under ep->mtx. */
+export function ep_find(c: Ctx, ep: number, file: number, fd: number): number {
+  for (const epi of listOwners(c.m, c.m.arena.objs[ep]!.rbr as number)) {
+    const o = c.m.arena.objs[epi]!;
+    if (o.ffd_file === file && o.ffd_fd === fd) return epi;
+  }
+  return 0;
+}
+
+/** ep_loop_check_proc(): how deep the sets below `ep` go (EP_MAX_NESTS+1 = too deep/loop). */
+function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
+  const k = kernel(c);
+  const o = c.m.arena.objs[ep]!;
+  if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
+  let result = 0;
+  yield* mutex_lock_nested(c, o.mtx as number, depth + 1);
+  o.gen = k.loop_check_gen;
+  for (const epi of listOwners(c.m, o.rbr as number)) {
+    const f = c.m.arena.objs[epi]!.ffd_file as number;
+    if (!isEpoll(c, f)) continue;
+    const tovisit = epOf(c, f);
+    if (tovisit === k.inserting_into || depth > EP_MAX_NESTS) result = EP_MAX_NESTS + 1;
+    else result = Math.max(result, (yield* ep_loop_check_proc(c, tovisit, depth + 1)) + 1);
+    if (result > EP_MAX_NESTS) break;
+  }
+  o.loop_check_depth = result;
+  yield* mutex_unlock(c, o.mtx as number);
+  return result;
+}
+
+/** ep_get_upwards_depth_proc(): how many sets watch `ep`, transitively. */
+function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
+  const k = kernel(c);
+  const o = c.m.arena.objs[ep]!;
+  if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
+  let result = 0;
+  const f_ep = c.m.arena.objs[o.file as number]!.f_ep as number;
+  for (const epi of listOwners(c.m, f_ep)) {
+    const up = c.m.arena.objs[epi]!.ep as number;
+    result = Math.max(result, ep_get_upwards_depth_proc(c, up, depth + 1) + 1);
+  }
+  o.gen = k.loop_check_gen;
+  o.loop_check_depth = result;
+  return result;
+}
+
+/** ep_loop_check(): -1 if adding `to` into `ep` makes a loop or a path deeper than allowed. */
+function* ep_loop_check(c: Ctx, ep: number, to: number): Model<number> {
+  kernel(c).inserting_into = ep;
+  const depth = yield* ep_loop_check_proc(c, to, 0);
+  if (depth > EP_MAX_NESTS) return -1;
+  const up = ep_get_upwards_depth_proc(c, ep, 0);
+  return depth + 1 + up > EP_MAX_NESTS ? -1 : 0;
+}
+
+/** do_epoll_ctl(): returns 0 or -errno, checking arguments in the kernel's order. */
+export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, events: number,
+  data: number): Model<number> {
+  const k = kernel(c);
+  const f = k.fdget(epfd);
+  if (f === undefined) return -EBADF;
+  const tf = k.fdget(fd);
+  if (tf === undefined) return -EBADF;
+  if (!file_can_poll(c.m, tf)) return -EPERM;
+  const hasEvent = op !== EPOLL_CTL_DEL;
+  if (f === tf || !isEpoll(c, f)) return -EINVAL;
+  if (hasEvent && events & EPOLLEXCLUSIVE) {
+    if (op === EPOLL_CTL_MOD) return -EINVAL;
+    if (op === EPOLL_CTL_ADD && (isEpoll(c, tf) || events & ~EPOLLEXCLUSIVE_OK_BITS)) {
+      return -EINVAL;
+    }
+  }
+  const ep = epOf(c, f);
+  const mtx = c.m.arena.objs[ep]!.mtx as number;
+  let full_check = false;
+  let error = 0;
+  yield* mutex_lock(c, mtx);
+  out: {
+    if (op === EPOLL_CTL_ADD) {
+      const watched: number = yield READ_ONCE(c.m.arena.objs[f]!.f_ep as number, 'next',
+        'do_epoll_ctl');
+      const isWatched = watched !== c.m.arena.objs[f]!.f_ep;
+      if (isWatched || c.m.arena.objs[ep]!.gen === k.loop_check_gen || isEpoll(c, tf)) {
+        yield* mutex_unlock(c, mtx);
+        yield* mutex_lock(c, k.epnested_mutex);
+        k.loop_check_gen++;
+        full_check = true;
+        if (isEpoll(c, tf) && (yield* ep_loop_check(c, ep, epOf(c, tf))) !== 0) {
+          error = -ELOOP;
+          break out;
+        }
+        yield* mutex_lock(c, mtx);
+      }
+    }
+    const epi = ep_find(c, ep, tf, fd);
+    error = -EINVAL;
+    switch (op) {
+      case EPOLL_CTL_ADD:
+        error = epi ? -EEXIST : yield* k.ops.ep_insert(c, ep, events | EPOLLERR | EPOLLHUP,
+          data, tf, fd, full_check);
+        break;
+      case EPOLL_CTL_DEL:
+        if (epi) {
+          if (yield* k.ops.ep_remove(c, ep, epi, false)) {
+            yield* epRefPut(c, ep);
+          }
+          error = 0;
+        } else {
+          error = -ENOENT;
+        }
+        break;
+      case EPOLL_CTL_MOD:
+        if (!epi) error = -ENOENT;
+        else if (!((c.m.arena.objs[epi]!.events as number) & EPOLLEXCLUSIVE)) {
+          error = yield* k.ops.ep_modify(c, ep, epi, events | EPOLLERR | EPOLLHUP, data);
+        }
+        break;
+    }
+    yield* mutex_unlock(c, mtx);
+  }
+  if (full_check) {
+    k.loop_check_gen++;
+    yield* mutex_unlock(c, k.epnested_mutex);
+  }
+  return error;
+}
+
+/** ep_refcount_dec_and_test() after a DEL: the set is still open, so it cannot reach 0. */
+function* epRefPut(_c: Ctx, ep: number): Model<void> {
+  yield atomic_add_return(ep, 'refcount', -1, 'ep_refcount_dec_and_test');
+}

@@ -1,0 +1,98 @@
+/**
+ * struct file and the file_operations the model needs (include/linux/fs.h, fs/file_table.c,
+ * include/linux/poll.h), v6.18.
+ *
+ * A file is an arena object `{f_count, f_op, private_data, f_ep, f_lock, f_mode}`. `f_op`
+ * names its file_operations in the {@link FOPS} registry (a string field keeps the state
+ * plain data). `f_ep` is the list of epitems watching the file (an hlist in the kernel),
+ * protected by `f_lock`.
+ */
+import { list_head_alloc } from '../queues/list.ts';
+import type { Ctx, MachineAccess } from '../sim/context.ts';
+import type { Model } from '../sim/op.ts';
+import { atomic_add_return } from '../sim/mem.ts';
+
+/** poll_table (include/linux/poll.h): on the caller's stack, so plain JS data. */
+export interface PollTable {
+  /** The queueing callback: ep_ptable_queue_proc, or null for a pure readiness check. */
+  qproc: ((c: Ctx, file: number, whead: number, pt: PollTable) => Model<void>) | null;
+  /** The events the caller is interested in (pt->_key). */
+  key: number;
+  /** ep_pqueue.epi: the item being inserted, for ep_ptable_queue_proc. */
+  epi: number;
+}
+
+/** The file_operations of one file type. */
+export interface FileOps {
+  /** Name, e.g. `eventfd`. */
+  readonly name: string;
+  /** f_op->poll: returns the ready mask, calling poll_wait on its wait queues. */
+  poll: ((c: Ctx, file: number, pt: PollTable | null) => Model<number>) | null;
+  /** f_op->release on the last fput. */
+  release(c: Ctx, file: number): Model<void>;
+  /** Side-effect-free readiness of the file in global memory (for checkers only). */
+  readyMask(m: MachineAccess, file: number): number;
+}
+
+/** file_operations by name. File modules register themselves here. */
+export const FOPS = new Map<string, FileOps>();
+
+/** FMODE bits the model uses. */
+export const FMODE_READ = 1;
+export const FMODE_WRITE = 2;
+
+/** alloc_file(): a new file with one reference. */
+export function alloc_file(m: MachineAccess, fop: string, priv: number, mode: number,
+  label: string): number {
+  const f = m.alloc('file', {
+    f_count: 1, f_op: fop, private_data: priv, f_ep: 0, f_lock: 0, f_mode: mode,
+    g_edges: 0, g_union: 0, g_inter: -1,
+  }, label);
+  const o = m.arena.objs[f]!;
+  o.f_ep = list_head_alloc(m, f, `${label}.f_ep`);
+  return f;
+}
+
+/** The file_operations of a file. */
+export function fops(m: MachineAccess, file: number): FileOps {
+  const name = m.arena.objs[file]!.f_op as string;
+  const ops = FOPS.get(name);
+  if (!ops) throw new Error(`no file_operations '${name}'`);
+  return ops;
+}
+
+/** file_can_poll(). */
+export function file_can_poll(m: MachineAccess, file: number): boolean {
+  return fops(m, file).poll !== null;
+}
+
+/** vfs_poll(): f_op->poll with the caller's poll table, masked by nothing. */
+export function* vfs_poll(c: Ctx, file: number, pt: PollTable | null): Model<number> {
+  const ops = fops(c.m, file);
+  if (ops.poll === null) return 0;
+  return yield* ops.poll(c, file, pt);
+}
+
+/** poll_wait(): register on `whead` through the table's queueing callback, if any. */
+export function* poll_wait(c: Ctx, file: number, whead: number, pt: PollTable | null):
+Model<void> {
+  if (pt !== null && pt.qproc !== null && whead !== 0) yield* pt.qproc(c, file, whead, pt);
+}
+
+/** get_file(): take a reference. */
+export function* get_file(_c: Ctx, file: number): Model<void> {
+  yield atomic_add_return(file, 'f_count', 1, 'get_file');
+}
+
+/**
+ * fput(): drop a reference; the last one runs __fput (eventpoll_release, then
+ * f_op->release). The kernel defers __fput to task_work at return to user space, in the same
+ * task, which is what running it here at once models.
+ */
+export function* fput(c: Ctx, file: number,
+  eventpoll_release: (c: Ctx, file: number) => Model<void>): Model<void> {
+  const left: number = yield atomic_add_return(file, 'f_count', -1, 'fput');
+  if (left !== 0) return;
+  yield* eventpoll_release(c, file);
+  yield* fops(c.m, file).release(c, file);
+}

@@ -1,0 +1,127 @@
+/**
+ * Ghost state: what the properties need to know about what *should* happen, kept beside the
+ * kernel state and never read by model code.
+ *
+ * - Edges: every wakeup a file issues for new readiness bumps `file.g_edges`; harvesting an
+ *   item records the file's edge count in `epi.g_consumed`. An ET/ONESHOT item has an
+ *   undelivered wakeup while `g_edges > g_consumed` (P1).
+ * - Calls: each running epoll_wait keeps, per file, the union and the intersection of the
+ *   file's readiness since the call began, so a returned event can be checked against what
+ *   the file really was during the call (P5).
+ * - Arms: ONESHOT items count deliveries per arm (ADD or MOD).
+ */
+import type { Ctx, MachineAccess } from '../sim/context.ts';
+import { fops } from './file.ts';
+import { EPOLLONESHOT, EP_PRIVATE_BITS, EPOLLERR, EPOLLHUP } from './uapi.ts';
+
+/** One epoll_wait in progress. */
+export interface WaitCall {
+  task: number;
+  ep: number;
+  maxevents: number;
+  timeoutMs: number;
+  union: Map<number, number>;
+  inter: Map<number, number>;
+  /** Items delivered in this call. */
+  items: Set<number>;
+}
+
+/** The ghost bookkeeping of one run. */
+export class Ghost {
+  private readonly m: MachineAccess;
+  readonly calls = new Set<WaitCall>();
+  /** Files that exist (so a call can snapshot their readiness). */
+  readonly files: number[] = [];
+
+  constructor(m: MachineAccess) {
+    this.m = m;
+  }
+
+  /** Registers a new file. */
+  addFile(file: number): void {
+    this.files.push(file);
+  }
+
+  /** The readiness of a file now, in global memory (0 for a freed file). */
+  ready(file: number): number {
+    if (!this.m.arena.isLive(file)) return 0;
+    return fops(this.m, file).readyMask(this.m, file);
+  }
+
+  /** A file issued a wakeup for new readiness. */
+  edge(file: number): void {
+    const o = this.m.arena.objs[file]!;
+    (o.g_edges as number)++;
+  }
+
+  /** A file's state changed: fold its readiness into every running call. */
+  changed(file: number): void {
+    if (this.calls.size === 0) return;
+    const r = this.ready(file);
+    for (const call of this.calls) {
+      call.union.set(file, (call.union.get(file) ?? 0) | r);
+      call.inter.set(file, (call.inter.get(file) ?? -1) & r);
+    }
+  }
+
+  /** epoll_wait begins. */
+  begin(c: Ctx, ep: number, maxevents: number, timeoutMs: number): WaitCall {
+    const call: WaitCall = {
+      task: c.task, ep, maxevents, timeoutMs, union: new Map(), inter: new Map(),
+      items: new Set(),
+    };
+    for (const f of this.files) {
+      const r = this.ready(f);
+      call.union.set(f, r);
+      call.inter.set(f, r);
+    }
+    this.calls.add(call);
+    return call;
+  }
+
+  /** epoll_wait ends. */
+  end(call: WaitCall): void {
+    this.calls.delete(call);
+  }
+
+  /** The item was taken off the ready list and polled by a harvester. */
+  consume(epi: number): void {
+    const o = this.m.arena.objs[epi]!;
+    const f = o.ffd_file as number;
+    if (this.m.arena.isLive(f)) o.g_consumed = this.m.arena.objs[f]!.g_edges as number;
+  }
+
+  /** The item was (re-)armed by ADD or MOD. */
+  arm(epi: number): void {
+    const o = this.m.arena.objs[epi]!;
+    (o.g_arm as number)++;
+    o.g_armDelivered = 0;
+  }
+
+  /**
+   * An event was copied to user space. Returns a P5 complaint or undefined: a phantom
+   * (bits the file never had during the call), a duplicate in one call, or a second
+   * delivery of one ONESHOT arm.
+   */
+  delivered(call: WaitCall | undefined, epi: number, revents: number): string | undefined {
+    const a = this.m.arena;
+    const o = a.objs[epi]!;
+    const label = a.label(epi);
+    if (call) {
+      if (call.items.has(epi)) return `${label} reported twice in one epoll_wait`;
+      call.items.add(epi);
+      const f = o.ffd_file as number;
+      const seen = (call.union.get(f) ?? 0) | this.ready(f) | EPOLLERR | EPOLLHUP;
+      const phantom = revents & ~seen & ~EP_PRIVATE_BITS;
+      if (phantom !== 0) {
+        return `${label} reported events 0x${(phantom >>> 0).toString(16)} that its file ` +
+          `never had during the call`;
+      }
+    }
+    if ((o.events as number) & EPOLLONESHOT || o.g_armDelivered !== 0) {
+      (o.g_armDelivered as number)++;
+      if ((o.g_armDelivered as number) > 1) return `ONESHOT ${label} delivered twice in one arm`;
+    }
+    return undefined;
+  }
+}

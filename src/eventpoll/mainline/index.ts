@@ -1,0 +1,69 @@
+/**
+ * Variant `mainline-6.18`: fs/eventpoll.c as in the host kernel (6.18 line).
+ *
+ * ep->lock is a spinlock again (0c43094f8cc9, 2025); ep_poll uses auto-removing wait
+ * entries (412895f03cbf, a16ceb139610), does the final availability check under ep->lock
+ * (65759097d804) and re-checks after a timeout (289caf5d8f6c); ep_done_scan wakes waiters
+ * when it leaves items on rdllist.
+ */
+import { mutex_init } from '../../locks/mutex.ts';
+import { spin_lock_init } from '../../locks/spinlock.ts';
+import { init_waitqueue_head } from '../../locks/waitqueue.ts';
+import { alloc_eventpoll } from '../structs.ts';
+import { registerVariant, type Variant } from '../variant.ts';
+import { ep_poll_callback } from './callback.ts';
+import {
+  ep_clear_and_put, ep_insert, ep_modify, ep_remove, eventpoll_release_file,
+} from './items.ts';
+import { ep_eventpoll_poll, ep_send_events } from './scan.ts';
+import { ep_poll } from './wait.ts';
+
+/** The LOCKING comment of v6.18 (in our words). */
+export const MAINLINE_LOCKING = `\
+1) epnested_mutex (mutex): only for ADDs that can build loops or deep paths
+2) ep->mtx (mutex): ctl, the harvest, release; nested by depth for nested sets
+3) ep->lock (spinlock, IRQ-safe): rdllist, ovflist; taken by ep_poll_callback in any
+   context, always inside the watched file's wait-queue lock
+ep->wq.lock is taken inside ep->lock (wake_up from the callback).`;
+
+/** mainline-6.18. */
+export const mainline: Variant = registerVariant({
+  name: 'mainline-6.18',
+  follows: 'fs/eventpoll.c v6.18 (the host kernel): spinlock ep->lock, ovflist, ' +
+    'autoremove wait entries, locked final check, timeout re-check, done-scan wakeup',
+  locking: MAINLINE_LOCKING,
+  lockOrder: ['epnested_mutex', 'ep->mtx', 'ep->lock', 'ep->wq.lock'],
+  bugs: [
+    { id: 'B1', summary: 'ep_modify without smp_mb() after storing the mask (pre-3.9)' },
+    { id: 'B4', summary: 'ep_poll_callback returns without waking after an ovflist push ' +
+      '(5.5 before 0c54a6a44bf3)' },
+    { id: 'B5', summary: 'final ep_events_available() check outside ep->lock ' +
+      '(before 65759097d804)' },
+    { id: 'B6', summary: 'wait entries are not removed on wakeup (before 412895f03cbf)' },
+    { id: 'B7', summary: 'a timed-out waiter returns 0 although a wakeup dequeued it ' +
+      '(before 289caf5d8f6c)' },
+    { id: 'no-done-scan-wake', summary: 'ep_done_scan does not wake ep->wq ' +
+      '(339ddb53d373, 5.5)' },
+  ],
+  features: { wakeupSources: true, exclusive: true },
+  ops: {
+    ep_alloc(c, label) {
+      const m = c.m;
+      return alloc_eventpoll(m, label, {
+        lock: spin_lock_init(m, `${label}.lock`, 'ep->lock'),
+        mtx: mutex_init(m, `${label}.mtx`, 'ep->mtx'),
+        wq: init_waitqueue_head(m, `${label}.wq`, 'ep->wq.lock'),
+        poll_wait: init_waitqueue_head(m, `${label}.poll_wait`, 'ep->poll_wait.lock'),
+      });
+    },
+    ep_poll_callback,
+    ep_poll,
+    ep_send_events,
+    ep_eventpoll_poll,
+    ep_insert,
+    ep_modify,
+    ep_remove,
+    ep_clear_and_put,
+    eventpoll_release_file,
+  },
+});

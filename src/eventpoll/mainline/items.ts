@@ -1,0 +1,240 @@
+/**
+ * fs/eventpoll.c @ v6.18: item lifetime. ep_insert(), ep_ptable_queue_proc(), ep_modify(),
+ * __ep_remove(), ep_unregister_pollwait(), ep_clear_and_put(), eventpoll_release_file().
+ *
+ * LOCKING: all of these run with `ep->mtx` held (ep_clear_and_put and
+ * eventpoll_release_file take it themselves). `file->f_lock` protects the file's list of
+ * watching items; `ep->lock` is taken only to touch rdllist.
+ *
+ * Bug switches honoured here:
+ * - `B1`: ep_modify has no smp_mb() between storing the new mask and polling the file
+ *   (before 128dd1759d96): under TSO the callback can read the old, disarmed mask.
+ */
+import { mutex_lock, mutex_unlock } from '../../locks/mutex.ts';
+import { spin_lock, spin_lock_init, spin_lock_irq, spin_unlock, spin_unlock_irq }
+  from '../../locks/spinlock.ts';
+import {
+  add_wait_queue, add_wait_queue_exclusive, init_waitqueue_func_entry, remove_wait_queue,
+  registerWakeFunction, waitqueue_active, wake_up,
+} from '../../locks/waitqueue.ts';
+import { NULL } from '../../queues/arena.ts';
+import { list_add_tail, list_del_init, list_entry, listOwners } from '../../queues/list.ts';
+import type { Ctx } from '../../sim/context.ts';
+import { load, smp_load_acquire, smp_mb, store, WRITE_ONCE, atomic_add_return }
+  from '../../sim/mem.ts';
+import type { Model } from '../../sim/op.ts';
+import type { PollTable } from '../file.ts';
+import { kernel } from '../kernel.ts';
+import { alloc_epitem } from '../structs.ts';
+import { EPOLLEXCLUSIVE, EPOLLWAKEUP } from '../uapi.ts';
+import { ep_pm_stay_awake, wakeup_source_register } from '../wakeup-source.ts';
+import { ep_is_linked, ep_poll_callback, ep_poll_safewake } from './callback.ts';
+import { ep_item_poll } from './scan.ts';
+
+/** The callback is registered once under its kernel name; it dispatches to the variant. */
+registerWakeFunction('ep_poll_callback', function* (c, wait, mode, sync, key) {
+  return yield* kernel(c).ops.ep_poll_callback(c, wait, mode, sync, key);
+});
+void ep_poll_callback;
+
+/** ep_ptable_queue_proc(): hook the item onto one of the file's wait queues. */
+export function* ep_ptable_queue_proc(c: Ctx, _file: number, whead: number, pt: PollTable):
+Model<void> {
+  const epi = pt.epi;
+  if (epi === 0) return;
+  const pwq = c.m.alloc('eppoll_entry', { next: NULL, base: epi, wait: 0, whead });
+  const wait = init_waitqueue_func_entry(c.m, 'ep_poll_callback', pwq);
+  c.m.arena.objs[pwq]!.wait = wait;
+  const events: number = yield load(epi, 'events', 'ep_ptable_queue_proc');
+  if (events & EPOLLEXCLUSIVE) yield* add_wait_queue_exclusive(c, whead, wait);
+  else yield* add_wait_queue(c, whead, wait);
+  const head: number = yield load(epi, 'pwqlist', 'ep_ptable_queue_proc');
+  yield store(pwq, 'next', head, 'ep_ptable_queue_proc');
+  yield store(epi, 'pwqlist', pwq, 'ep_ptable_queue_proc');
+  const nwait: number = yield load(epi, 'nwait', 'ep_ptable_queue_proc');
+  yield store(epi, 'nwait', nwait + 1, 'ep_ptable_queue_proc');
+}
+
+/** ep_create_wakeup_source(). */
+export function* ep_create_wakeup_source(c: Ctx, ep: number, epi: number): Model<void> {
+  if ((yield load(ep, 'ws', 'ep_create_wakeup_source')) === 0) {
+    yield store(ep, 'ws', wakeup_source_register(c, `${c.m.arena.label(ep)}.ws`),
+      'ep_create_wakeup_source');
+  }
+  yield store(epi, 'ws', wakeup_source_register(c, `${c.m.arena.label(epi)}.ws`),
+    'ep_create_wakeup_source');
+}
+
+/** Queues a ready item and wakes waiters (the tail of ep_insert and ep_modify). */
+function* queue_if_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
+  const o = c.m.arena.objs[ep]!;
+  let pwake = false;
+  yield* spin_lock_irq(c, o.lock as number);
+  if (!(yield* ep_is_linked(c, epi))) {
+    yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
+    yield* ep_pm_stay_awake(c, epi);
+    if (yield* waitqueue_active(c, o.wq as number)) yield* wake_up(c, o.wq as number);
+    if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
+  }
+  yield* spin_unlock_irq(c, o.lock as number);
+  return pwake;
+}
+
+/** Inserts `epi` into the (rb-tree ordered) list `head` by (file, fd). */
+function* rbtree_insert(c: Ctx, ep: number, epi: number): Model<void> {
+  const head = c.m.arena.objs[ep]!.rbr as number;
+  const key = c.m.arena.objs[epi]!;
+  let pos: number = yield load(head, 'next', 'ep_rbtree_insert');
+  while (pos !== head) {
+    const other = c.m.arena.objs[list_entry(c.m, pos)]!;
+    const cmp = (other.ffd_file as number) - (key.ffd_file as number) ||
+      (other.ffd_fd as number) - (key.ffd_fd as number);
+    if (cmp > 0) break;
+    pos = yield load(pos, 'next', 'ep_rbtree_insert');
+  }
+  yield* list_add_tail(c, key.rbn as number, pos);
+}
+
+/** ep_insert() of v6.18 (reverse_path_check is not modelled: see docs/fidelity.md). */
+export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfile: number,
+  fd: number, _full_check: boolean): Model<number> {
+  const k = kernel(c);
+  const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
+    events, data });
+  k.ghost.arm(epi);
+  yield atomic_add_return(ep, 'refcount', 1, 'ep_get');
+  // Attach to the file's list of watchers under f_lock.
+  const fo = c.m.arena.objs[tfile]!;
+  if (fo.f_lock === 0) fo.f_lock = spin_lock_init(c.m, `${c.m.arena.label(tfile)}.f_lock`, 'f_lock');
+  yield* spin_lock(c, fo.f_lock as number);
+  yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
+  yield* spin_unlock(c, fo.f_lock as number);
+  yield* rbtree_insert(c, ep, epi);
+  if (events & EPOLLWAKEUP) yield* ep_create_wakeup_source(c, ep, epi);
+  // Poll the file with ep_ptable_queue_proc: this hooks the item on its wait queue(s).
+  const pt: PollTable = { qproc: ep_ptable_queue_proc, key: events, epi };
+  const revents = yield* ep_item_poll(c, epi, pt, 1);
+  const pwake = revents ? yield* queue_if_ready(c, ep, epi) : false;
+  if (pwake) yield* ep_poll_safewake(c, ep, 0, 0);
+  return 0;
+}
+
+/** ep_modify() of v6.18. */
+export function* ep_modify(c: Ctx, ep: number, epi: number, events: number, data: number):
+Model<number> {
+  const FN = 'ep_modify';
+  // Set the new mask before polling, or an event between the two could be missed.
+  yield store(epi, 'events', events, FN);
+  yield store(epi, 'data', data, FN);
+  kernel(c).ghost.arm(epi);
+  if (events & EPOLLWAKEUP) {
+    if ((yield load(epi, 'ws', FN)) === 0) yield* ep_create_wakeup_source(c, ep, epi);
+  } else if ((yield load(epi, 'ws', FN)) !== 0) {
+    yield store(epi, 'ws', 0, FN);
+  }
+  // Flush the mask to other CPUs, and pair with wq_has_sleeper(): the callback or the poll
+  // below (or both) must see the readiness.
+  if (!kernel(c).bug('B1')) yield smp_mb(FN);
+  const revents = yield* ep_item_poll(c, epi, null, 1);
+  const pwake = revents ? yield* queue_if_ready(c, ep, epi) : false;
+  if (pwake) yield* ep_poll_safewake(c, ep, 0, 0);
+  return 0;
+}
+
+/** ep_unregister_pollwait(): unhook every eppoll_entry of the item. */
+export function* ep_unregister_pollwait(c: Ctx, _ep: number, epi: number): Model<void> {
+  const FN = 'ep_unregister_pollwait';
+  let pwq: number = yield load(epi, 'pwqlist', FN);
+  while (pwq !== NULL) {
+    const next: number = yield load(pwq, 'next', FN);
+    yield store(epi, 'pwqlist', next, FN);
+    // ep_remove_wait_queue(): whead is cleared by POLLFREE with a release store.
+    const whead: number = yield smp_load_acquire(pwq, 'whead', 'ep_remove_wait_queue');
+    const wait = c.m.arena.objs[pwq]!.wait as number;
+    if (whead !== NULL) yield* remove_wait_queue(c, whead, wait);
+    c.m.free(c, wait, FN);
+    c.m.free(c, pwq, FN);
+    pwq = next;
+  }
+}
+
+/** __ep_remove() of v6.18: returns false when a racing release owns the item. */
+export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Model<boolean> {
+  const FN = '__ep_remove';
+  const file: number = yield load(epi, 'ffd_file', FN);
+  if (!kernel(c).bug('fault:no-unregister-pollwait')) yield* ep_unregister_pollwait(c, ep, epi);
+  const fo = c.m.arena.objs[file]!;
+  yield* spin_lock(c, fo.f_lock as number);
+  if ((yield load(epi, 'dying', FN)) && !force) {
+    yield* spin_unlock(c, fo.f_lock as number);
+    return false;
+  }
+  yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
+  yield* spin_unlock(c, fo.f_lock as number);
+  yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
+  const o = c.m.arena.objs[ep]!;
+  yield* spin_lock_irq(c, o.lock as number);
+  if (yield* ep_is_linked(c, epi)) yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  yield* spin_unlock_irq(c, o.lock as number);
+  // kfree_rcu(): no callback can still run on this item (its hooks are gone), so the
+  // grace period is modelled as immediate.
+  const ws: number = yield load(epi, 'ws', FN);
+  if (ws !== 0) c.m.free(c, ws, FN);
+  for (const f of ['rdllink', 'fllink', 'rbn']) c.m.free(c, c.m.arena.objs[epi]![f] as number, FN);
+  c.m.free(c, epi, FN);
+  return true;
+}
+
+/** ep_refcount_dec_and_test(). */
+function* ep_put(c: Ctx, ep: number): Model<boolean> {
+  return (yield atomic_add_return(ep, 'refcount', -1, 'ep_refcount_dec_and_test')) === 0;
+}
+
+/** ep_remove_safe(). */
+function* ep_remove_safe(c: Ctx, ep: number, epi: number): Model<void> {
+  if (yield* kernel(c).ops.ep_remove(c, ep, epi, false)) yield* ep_put(c, ep);
+}
+
+/** ep_free(): the eventpoll's last reference is gone. */
+export function ep_free(c: Ctx, ep: number): void {
+  const o = c.m.arena.objs[ep]!;
+  for (const f of ['rdllist', 'rbr', 'refs']) c.m.free(c, o[f] as number, 'ep_free');
+  if (o.ws !== 0) c.m.free(c, o.ws as number, 'ep_free');
+  c.m.free(c, ep, 'ep_free');
+}
+
+/** ep_clear_and_put(): the epoll file's last close. */
+export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
+  const o = c.m.arena.objs[ep]!;
+  if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ep_poll_safewake(c, ep, 0, 0);
+  yield* mutex_lock(c, o.mtx as number);
+  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_unregister_pollwait(c, ep, epi);
+  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_remove_safe(c, ep, epi);
+  const dispose = yield* ep_put(c, ep);
+  yield* mutex_unlock(c, o.mtx as number);
+  if (dispose) ep_free(c, ep);
+}
+
+/** eventpoll_release_file(): a watched file's last close removes it from every set. */
+export function* eventpoll_release_file(c: Ctx, file: number): Model<void> {
+  const FN = 'eventpoll_release_file';
+  const fo = c.m.arena.objs[file]!;
+  if (fo.f_lock === 0) return;
+  for (;;) {
+    yield* spin_lock(c, fo.f_lock as number);
+    const first: number = yield load(fo.f_ep as number, 'next', FN);
+    if (first === fo.f_ep) {
+      yield* spin_unlock(c, fo.f_lock as number);
+      return;
+    }
+    const epi = list_entry(c.m, first);
+    yield WRITE_ONCE(epi, 'dying', 1, FN);
+    yield* spin_unlock(c, fo.f_lock as number);
+    const ep: number = yield load(epi, 'ep', FN);
+    const mtx = c.m.arena.objs[ep]!.mtx as number;
+    yield* mutex_lock(c, mtx);
+    const dispose = (yield* kernel(c).ops.ep_remove(c, ep, epi, true)) && (yield* ep_put(c, ep));
+    yield* mutex_unlock(c, mtx);
+    if (dispose) ep_free(c, ep);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * fs/eventpoll.c @ v6.18: ep_poll() (the body of epoll_wait), ep_events_available() and
+ * ep_autoremove_wake_function().
+ *
+ * The waiter's protocol: under `ep->lock`, set TASK_INTERRUPTIBLE, do the final
+ * availability check, and only if nothing is available queue an exclusive, auto-removing
+ * wait entry on `ep->wq`; then sleep. Every producer tests `waitqueue_active(&ep->wq)` under
+ * the same lock, which is why no barrier is needed (the kernel comment says so).
+ *
+ * Bug switches honoured here (each re-creates a historical state of this function):
+ * - `B5`: the final ep_events_available() check runs before taking ep->lock
+ *   (fixed by 65759097d804).
+ * - `B6`: the wait entry is not removed on wakeup (before 412895f03cbf): a second wakeup
+ *   can hit the same, already woken, waiter.
+ * - `B7`: a waiter whose timeout fired returns 0 even if a wakeup already removed its
+ *   entry (fixed by 289caf5d8f6c).
+ */
+import { __add_wait_queue_exclusive, __remove_wait_queue, default_wake_function,
+  init_wait, registerWakeFunction } from '../../locks/waitqueue.ts';
+import { spin_lock_irq, spin_unlock_irq } from '../../locks/spinlock.ts';
+import {
+  __set_current_state, schedule_hrtimeout_range, signal_pending,
+} from '../../locks/sched.ts';
+import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
+import { list_del_init_careful, list_empty, list_empty_careful } from '../../queues/list.ts';
+import type { Ctx } from '../../sim/context.ts';
+import { TASK_INTERRUPTIBLE, TASK_RUNNING } from '../../sim/context.ts';
+import { READ_ONCE } from '../../sim/mem.ts';
+import type { Model } from '../../sim/op.ts';
+import { kernel } from '../kernel.ts';
+import { EINTR, type EpollEvent } from '../uapi.ts';
+
+/** ep_events_available(): `!list_empty_careful(rdllist) || ovflist != EP_UNACTIVE_PTR`. */
+export function* ep_events_available(c: Ctx, ep: number): Model<boolean> {
+  const rdllist = c.m.arena.objs[ep]!.rdllist as number;
+  if (!(yield* list_empty_careful(c, rdllist))) return true;
+  const ovflist: number = yield READ_ONCE(ep, 'ovflist', 'ep_events_available');
+  return ovflist !== EP_UNACTIVE_PTR;
+}
+
+/** ep_autoremove_wake_function(): wake, then unconditionally dequeue the entry. */
+export function* ep_autoremove_wake_function(c: Ctx, wait: number, mode: number):
+Model<number> {
+  const ret = yield* default_wake_function(c, wait, mode);
+  // Pairs with list_empty_careful() in ep_poll: a later loop sees why it was woken.
+  yield* list_del_init_careful(c, c.m.arena.objs[wait]!.entry as number);
+  return ret;
+}
+registerWakeFunction('ep_autoremove_wake_function', ep_autoremove_wake_function);
+
+/** ep_poll() of v6.18: returns the number of events or -EINTR; 0 on timeout. */
+export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: number,
+  timeoutMs: number): Model<number> {
+  const k = kernel(c);
+  const o = c.m.arena.objs[ep]!;
+  let timed_out = timeoutMs === 0;
+  const expires = timeoutMs > 0 ? c.m.now + timeoutMs * 1_000_000 : Infinity;
+  // Racy by design: a non-blocking caller "should not care" (kernel comment).
+  let eavail = yield* ep_events_available(c, ep);
+  for (;;) {
+    if (eavail) {
+      const res = yield* k.ops.ep_send_events(c, ep, out, maxevents);
+      if (res) return res;
+    }
+    if (timed_out) return 0;
+    if (yield* signal_pending(c)) return -EINTR;
+    const wait = init_wait(c);
+    if (!k.bug('B6')) c.m.arena.objs[wait]!.func = 'ep_autoremove_wake_function';
+    else c.m.arena.objs[wait]!.func = 'default_wake_function';
+    const entry = c.m.arena.objs[wait]!.entry as number;
+    if (k.bug('B5')) eavail = yield* ep_events_available(c, ep);
+    yield* spin_lock_irq(c, o.lock as number);
+    yield* __set_current_state(c, TASK_INTERRUPTIBLE);
+    if (!k.bug('B5')) eavail = yield* ep_events_available(c, ep);
+    if (!eavail) yield* __add_wait_queue_exclusive(c, o.wq as number, wait);
+    yield* spin_unlock_irq(c, o.lock as number);
+    if (!eavail) {
+      const left = expires - c.m.now;
+      timed_out = left <= 0 || (yield* schedule_hrtimeout_range(c, left)) === 0;
+    }
+    yield* __set_current_state(c, TASK_RUNNING);
+    eavail = true;
+    if (!(yield* list_empty_careful(c, entry))) {
+      yield* spin_lock_irq(c, o.lock as number);
+      // Timed out but already dequeued by a wakeup: harvest instead of returning 0.
+      if (timed_out) eavail = k.bug('B7') ? false : yield* list_empty(c, entry);
+      yield* __remove_wait_queue(c, o.wq as number, wait);
+      yield* spin_unlock_irq(c, o.lock as number);
+    } else if (timed_out && k.bug('B7')) {
+      eavail = false;
+    }
+    c.m.free(c, wait);
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The system calls a simulated task can make, with the kernel's argument checks and errno
+ * order: epoll_create1, epoll_ctl, epoll_wait, poll, read, write, close, dup, shutdown, and
+ * the creators of watched files (pipe2, eventfd2, socketpair, an unlinked regular file).
+ * Each returns a non-negative result or `-errno`, as the kernel does.
+ */
+import { listOwners } from '../queues/list.ts';
+import type { Ctx, MachineAccess } from '../sim/context.ts';
+import { load } from '../sim/mem.ts';
+import type { Model } from '../sim/op.ts';
+import { alloc_file, fops, FMODE_READ, FMODE_WRITE, FOPS, fput, get_file, vfs_poll,
+  type PollTable } from './file.ts';
+import { do_epoll_ctl } from './ctl.ts';
+import { eventfd_create, eventfd_read, eventfd_write } from './files/eventfd.ts';
+import { pipe_create, pipe_read, pipe_write } from './files/pipe.ts';
+import { regular_create } from './files/regular.ts';
+import { socketpair_create, unix_shutdown, unix_stream_recvmsg, unix_stream_sendmsg }
+  from './files/socket.ts';
+import { kernel } from './kernel.ts';
+import type { WaitCall } from './ghost.ts';
+import {
+  EBADF, EINVAL, EPOLL_CLOEXEC, EPOLLIN, EPOLLNVAL, EPOLLRDNORM,
+  type EpollEvent,
+} from './uapi.ts';
+
+const EP_MAX_EVENTS = Math.floor(0x7fffffff / 12);
+
+/** Registers a new file with the ghost and returns it (creation helpers). */
+function track(m: MachineAccess, file: number): number {
+  (m.ext.ep as ReturnType<typeof kernel>).ghost.addFile(file);
+  (m.ext.ep as ReturnType<typeof kernel>).files.push(file);
+  return file;
+}
+
+/** epoll_create1(): returns the new descriptor or -EINVAL. */
+export function sys_epoll_create1(c: Ctx, flags: number, label?: string): number {
+  if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
+  const k = kernel(c);
+  const name = label ?? `ep${k.eventpolls.length + 1}`;
+  const ep = k.ops.ep_alloc(c, name);
+  const file = alloc_file(c.m, 'eventpoll', ep, FMODE_READ | FMODE_WRITE, name);
+  c.m.arena.objs[ep]!.file = file;
+  k.eventpolls.push(ep);
+  track(c.m, file);
+  return k.fd_install(file);
+}
+
+/** pipe2(O_NONBLOCK): returns [rfd, wfd]. */
+export function sys_pipe(c: Ctx, label: string): [number, number] {
+  const k = kernel(c);
+  const [r, w] = pipe_create(c.m, label);
+  return [k.fd_install(track(c.m, r)), k.fd_install(track(c.m, w))];
+}
+
+/** eventfd2(initval, EFD_NONBLOCK [| EFD_SEMAPHORE]). */
+export function sys_eventfd(c: Ctx, label: string, initval: number, sem: boolean): number {
+  return kernel(c).fd_install(track(c.m, eventfd_create(c.m, label, initval, sem)));
+}
+
+/** socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK). */
+export function sys_socketpair(c: Ctx, label: string): [number, number] {
+  const k = kernel(c);
+  const [a, b] = socketpair_create(c.m, label);
+  return [k.fd_install(track(c.m, a)), k.fd_install(track(c.m, b))];
+}
+
+/** An unlinked regular file. */
+export function sys_regular(c: Ctx, label: string): number {
+  return kernel(c).fd_install(track(c.m, regular_create(c.m, label)));
+}
+
+/** dup(): a new descriptor for the same file. */
+export function* sys_dup(c: Ctx, fd: number): Model<number> {
+  const k = kernel(c);
+  const f = k.fdget(fd);
+  if (f === undefined) return -EBADF;
+  yield* get_file(c, f);
+  return k.fd_install(f);
+}
+
+/** eventpoll_release(): only files some set watches need eventpoll_release_file. */
+function* eventpoll_release(c: Ctx, file: number): Model<void> {
+  const head = c.m.arena.objs[file]!.f_ep as number;
+  if ((yield load(head, 'next', 'eventpoll_release')) === head) return;
+  yield* kernel(c).ops.eventpoll_release_file(c, file);
+}
+
+/** fput() with eventpoll_release and the file's own release; frees the file at the end. */
+export function* fput_file(c: Ctx, file: number): Model<void> {
+  const before = c.m.arena.isLive(file);
+  yield* fput(c, file, eventpoll_release);
+  if (before && (c.m.memory.readGlobal(file, 'f_count') as number) === 0) {
+    const o = c.m.arena.objs[file]!;
+    c.m.free(c, o.f_ep as number);
+    c.m.free(c, file);
+    kernel(c).ghost.changed(file);
+  }
+}
+
+/** close(). */
+export function* sys_close(c: Ctx, fd: number): Model<number> {
+  const f = kernel(c).fd_remove(fd);
+  if (f === undefined) return -EBADF;
+  yield* fput_file(c, f);
+  return 0;
+}
+
+/** epoll_ctl(). */
+export function* sys_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, events: number,
+  data: number): Model<number> {
+  return yield* do_epoll_ctl(c, epfd, op, fd, events, data);
+}
+
+/** epoll_wait(): returns the count or -errno; the events go into `out`. */
+export function* sys_epoll_wait(c: Ctx, epfd: number, out: EpollEvent[], maxevents: number,
+  timeoutMs: number): Model<number> {
+  const k = kernel(c);
+  if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) return -EINVAL;
+  const f = k.fdget(epfd);
+  if (f === undefined) return -EBADF;
+  if (c.m.arena.objs[f]!.f_op !== 'eventpoll') return -EINVAL;
+  yield* get_file(c, f);
+  const ep = c.m.arena.objs[f]!.private_data as number;
+  const call = k.ghost.begin(c, ep, maxevents, timeoutMs);
+  c.local.call = call;
+  c.local.waitingOn = ep;
+  const res = yield* k.ops.ep_poll(c, ep, out, maxevents, timeoutMs);
+  c.local.waitingOn = undefined;
+  c.local.call = undefined;
+  k.ghost.end(call);
+  checkReturn(c, call, out, res);
+  yield* fput_file(c, f);
+  return res;
+}
+
+/** P5 checks on the result of one epoll_wait. */
+function checkReturn(c: Ctx, call: WaitCall, out: EpollEvent[], res: number): void {
+  if (res > call.maxevents || (res >= 0 && res !== out.length)) {
+    c.m.report({ property: 'P5-event-semantics', kind: 'maxevents',
+      message: `epoll_wait returned ${res} events for maxevents ${call.maxevents}`,
+      ctx: c.id, cpu: c.cpu });
+  }
+}
+
+/** poll(2) on one descriptor with timeout 0: returns 0 or 1, revents into `out[0]`. */
+export function* sys_poll(c: Ctx, fd: number, events: number, out: number[]): Model<number> {
+  const f = kernel(c).fdget(fd);
+  if (f === undefined) {
+    out[0] = EPOLLNVAL;
+    return 1;
+  }
+  const pt: PollTable = { qproc: null, key: events, epi: 0 };
+  const mask = yield* vfs_poll(c, f, pt);
+  // do_pollfd(): ERR and HUP are always reported; the rest only if asked for.
+  const revents = mask & (events | 0x18);
+  out[0] = revents;
+  return revents ? 1 : 0;
+}
+
+/** read(): eventfd returns the counter; pipes and sockets return bytes. */
+export function* sys_read(c: Ctx, fd: number, n: number): Model<number> {
+  const f = kernel(c).fdget(fd);
+  if (f === undefined) return -EBADF;
+  switch (c.m.arena.objs[f]!.f_op) {
+    case 'eventfd': return n < 8 ? -EINVAL : yield* eventfd_read(c, f);
+    case 'pipe':
+      if (!((c.m.arena.objs[f]!.f_mode as number) & FMODE_READ)) return -EBADF;
+      return yield* pipe_read(c, f, n);
+    case 'socket': return yield* unix_stream_recvmsg(c, f, n);
+    case 'regular': return 0;
+    default: return -EINVAL;
+  }
+}
+
+/** write(): eventfd adds `n` to the counter (returns 8); others write `n` bytes. */
+export function* sys_write(c: Ctx, fd: number, n: number): Model<number> {
+  const f = kernel(c).fdget(fd);
+  if (f === undefined) return -EBADF;
+  switch (c.m.arena.objs[f]!.f_op) {
+    case 'eventfd': return yield* eventfd_write(c, f, n);
+    case 'pipe':
+      if (!((c.m.arena.objs[f]!.f_mode as number) & FMODE_WRITE)) return -EBADF;
+      return yield* pipe_write(c, f, n);
+    case 'socket': return yield* unix_stream_sendmsg(c, f, n);
+    case 'regular': return n;
+    default: return -EINVAL;
+  }
+}
+
+/** shutdown(): how is 0 (SHUT_RD), 1 (SHUT_WR) or 2 (SHUT_RDWR). */
+export function* sys_shutdown(c: Ctx, fd: number, how: number): Model<number> {
+  const f = kernel(c).fdget(fd);
+  if (f === undefined) return -EBADF;
+  if (c.m.arena.objs[f]!.f_op !== 'socket') return -88; // ENOTSOCK
+  if (how < 0 || how > 2) return -EINVAL;
+  return yield* unix_shutdown(c, f, how);
+}
+
+/** Side-effect-free readiness of an epoll file: some queued item would poll ready. */
+export function epollReadyMask(m: MachineAccess, file: number, depth = 0): number {
+  if (depth > 8) return 0;
+  const ep = m.arena.objs[file]!.private_data as number;
+  if (!m.arena.isLive(ep)) return 0;
+  for (const epi of listOwners(m, m.arena.objs[ep]!.rbr as number)) {
+    const o = m.arena.objs[epi]!;
+    const f = o.ffd_file as number;
+    if (!m.arena.isLive(f)) continue;
+    const r = m.arena.objs[f]!.f_op === 'eventpoll' ? epollReadyMask(m, f, depth + 1)
+      : fops(m, f).readyMask(m, f);
+    if (r & (o.events as number)) return EPOLLIN | EPOLLRDNORM;
+  }
+  return 0;
+}
+
+FOPS.set('eventpoll', {
+  name: 'eventpoll',
+  *poll(c, file, pt) {
+    return yield* kernel(c).ops.ep_eventpoll_poll(c, file, pt, 0);
+  },
+  *release(c, file) {
+    const ep = c.m.arena.objs[file]!.private_data as number;
+    yield* kernel(c).ops.ep_clear_and_put(c, ep);
+  },
+  readyMask: (m, file) => epollReadyMask(m, file),
+});

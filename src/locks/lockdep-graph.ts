@@ -1,0 +1,258 @@
+/**
+ * kernel/locking/lockdep.c @ v6.18, reduced: lock classes, the dependency graph between
+ * them, and hardirq usage, with the three class-level checks:
+ *
+ * - `lock-inversion`: a new dependency A -> B closes a cycle B -> ... -> A
+ *   (check_noncircular, "possible circular locking dependency detected");
+ * - `irq-unsafe-lock`: one class taken in hardirq and, elsewhere, with IRQs enabled
+ *   (mark_lock_irq / print_usage_bug, "inconsistent lock state");
+ * - `irq-lock-inversion`: an IRQ-safe class ordered before an IRQ-unsafe one, directly or
+ *   through other classes (check_irq_usage, "HARDIRQ-safe -> HARDIRQ-unsafe lock order").
+ *
+ * Every report names both sites (who took what, where, at which step), because the two
+ * halves of a lock bug are usually far apart in a trace.
+ *
+ * Simplifications (stated): dependencies do not record read/write, so a cycle made only of
+ * recursive read acquisitions is reported too; usage conflicts follow lockdep's table
+ * (a hardirq read conflicts only with a write taken with IRQs enabled).
+ */
+import type { Ctx, MachineAccess } from '../sim/context.ts';
+
+/** Taken in hardirq for write (LOCK_USED_IN_HARDIRQ). */
+export const USED_IN_HARDIRQ = 1;
+/** Taken in hardirq for read (LOCK_USED_IN_HARDIRQ_READ). */
+export const USED_IN_HARDIRQ_READ = 2;
+/** Held for write with IRQs enabled (LOCK_ENABLED_HARDIRQ). */
+export const ENABLED_HARDIRQ = 4;
+/** Held for read with IRQs enabled (LOCK_ENABLED_HARDIRQ_READ). */
+export const ENABLED_HARDIRQ_READ = 8;
+
+const USAGE_NAMES = ['IN-HARDIRQ-W', 'IN-HARDIRQ-R', 'HARDIRQ-ON-W', 'HARDIRQ-ON-R'];
+
+/** Where a lock was taken: the facts a report needs, copied when kept. */
+export interface LockSite {
+  ctx: string;
+  cpu: number;
+  step: number;
+  /** The kernel function of the caller (the context's `fn`), or ''. */
+  fn: string;
+  /** The primitive (`spin_lock_irq`, `mutex_lock`...). */
+  op: string;
+  /** The lock's label. */
+  lock: string;
+}
+
+/** A dependency A -> B: B was taken while A was held, first seen at these sites. */
+interface Dep {
+  readonly from: LockClass;
+  readonly to: LockClass;
+  readonly prev: LockSite;
+  readonly next: LockSite;
+}
+
+/** A lock class (`cls` given at init, plus the subclass of a `_nested` acquisition). */
+export interface LockClass {
+  readonly key: string;
+  /** Usage bits seen so far. */
+  usage: number;
+  /** The first site of each usage bit, by bit index. */
+  readonly usageSite: (LockSite | undefined)[];
+  readonly out: Map<LockClass, Dep>;
+  readonly in: Map<LockClass, Dep>;
+}
+
+/** One line for a site: "T1 (cpu0) spin_lock_irq(ep.lock) in ep_poll at step 12". */
+export function siteText(s: LockSite): string {
+  const where = s.fn === '' ? '' : ` in ${s.fn}`;
+  return `${s.ctx} (cpu${s.cpu}) ${s.op}(${s.lock})${where} at step ${s.step}`;
+}
+
+/** A copy of a site (held-lock records are reused, so a kept site must be copied). */
+export function copySite(s: LockSite): LockSite {
+  return { ctx: s.ctx, cpu: s.cpu, step: s.step, fn: s.fn, op: s.op, lock: s.lock };
+}
+
+/** The usages that cannot coexist with `bit` (lockdep's exclusive usage table). */
+function conflicts(bit: number): number {
+  switch (bit) {
+    case USED_IN_HARDIRQ: return ENABLED_HARDIRQ | ENABLED_HARDIRQ_READ;
+    case USED_IN_HARDIRQ_READ: return ENABLED_HARDIRQ;
+    case ENABLED_HARDIRQ: return USED_IN_HARDIRQ | USED_IN_HARDIRQ_READ;
+    default: return USED_IN_HARDIRQ;
+  }
+}
+
+function bitIndex(bit: number): number {
+  return 31 - Math.clz32(bit);
+}
+
+/** The classes and their dependencies of one run. */
+export class LockGraph {
+  private readonly byKey = new Map<string, LockClass>();
+  /** Class of each lock handle for subclass 0 (the common case, without a string build). */
+  private readonly byLock: (LockClass | undefined)[] = [];
+
+  /** The class of lock `l` for `subclass`. */
+  classOf(m: MachineAccess, l: number, subclass: number): LockClass {
+    if (subclass === 0) {
+      const k = this.byLock[l];
+      if (k !== undefined) return k;
+    }
+    const base = String(m.arena.objs[l]?.cls ?? m.arena.label(l));
+    const key = subclass === 0 ? base : `${base}/${subclass}`;
+    let k = this.byKey.get(key);
+    if (k === undefined) {
+      k = { key, usage: 0, usageSite: [], out: new Map(), in: new Map() };
+      this.byKey.set(key, k);
+    }
+    if (subclass === 0) this.byLock[l] = k;
+    return k;
+  }
+
+  /** Records that `next` was taken while `prev` was held; reports a cycle it closes. */
+  addDependency(m: MachineAccess, c: Ctx, prev: LockClass, prevSite: LockSite,
+    next: LockClass, nextSite: LockSite): void {
+    if (prev.out.has(next)) return;
+    const back = search(next, true, (k) => k === prev);
+    if (back !== undefined) {
+      reportCycle(m, c, prev, prevSite, next, nextSite, back);
+      return;
+    }
+    const dep: Dep = { from: prev, to: next, prev: copySite(prevSite), next: copySite(nextSite) };
+    prev.out.set(next, dep);
+    next.in.set(prev, dep);
+    this.checkIrqOrder(m, c, dep);
+  }
+
+  /** Marks a usage bit of `cls` first seen at `site`; reports a conflicting usage. */
+  markUsage(m: MachineAccess, c: Ctx, cls: LockClass, bit: number, site: LockSite): void {
+    if ((cls.usage & bit) !== 0) return;
+    cls.usage |= bit;
+    cls.usageSite[bitIndex(bit)] = copySite(site);
+    const bad = cls.usage & conflicts(bit);
+    if (bad !== 0) {
+      const other = lowestBit(bad);
+      const [safe, unsafe] = bit < ENABLED_HARDIRQ ? [bit, other] : [other, bit];
+      m.report({
+        property: 'P4-locking', kind: 'irq-unsafe-lock',
+        message: `inconsistent {${USAGE_NAMES[bitIndex(safe)]}} -> ` +
+          `{${USAGE_NAMES[bitIndex(unsafe)]}} usage of lock class ${cls.key}: taken in ` +
+          `hardirq by ${siteText(cls.usageSite[bitIndex(safe)]!)}, and with IRQs enabled by ` +
+          `${siteText(cls.usageSite[bitIndex(unsafe)]!)}; an interrupt on the CPU holding it ` +
+          'with IRQs enabled deadlocks',
+        ctx: c.id, cpu: c.cpu,
+        details: [`hardirq: ${siteText(cls.usageSite[bitIndex(safe)]!)}`,
+          `IRQs enabled: ${siteText(cls.usageSite[bitIndex(unsafe)]!)}`],
+      });
+      return;
+    }
+    // An IRQ-safe class must not be ordered before an IRQ-unsafe one (and vice versa).
+    const irqSafe = bit < ENABLED_HARDIRQ;
+    const path = search(cls, irqSafe, (k) => (k.usage & conflicts(bit)) !== 0);
+    if (path === undefined) return;
+    const end = irqSafe ? path[path.length - 1]!.to : path[path.length - 1]!.from;
+    const deps = irqSafe ? path : path.slice().reverse();
+    if (irqSafe) reportIrqOrder(m, c, cls, bit, end, lowestBit(end.usage & conflicts(bit)), deps);
+    else reportIrqOrder(m, c, end, lowestBit(end.usage & conflicts(bit)), cls, bit, deps);
+  }
+
+  /** check_irq_usage() for a new dependency: IRQ-safe before, IRQ-unsafe after. */
+  private checkIrqOrder(m: MachineAccess, c: Ctx, dep: Dep): void {
+    const IN = USED_IN_HARDIRQ | USED_IN_HARDIRQ_READ;
+    const ON = ENABLED_HARDIRQ | ENABLED_HARDIRQ_READ;
+    const before = reachable(dep.from, false, (k) => (k.usage & IN) !== 0);
+    if (before.length === 0) return;
+    const after = reachable(dep.to, true, (k) => (k.usage & ON) !== 0);
+    for (const s of before) {
+      for (const u of after) {
+        for (const bit of [USED_IN_HARDIRQ, USED_IN_HARDIRQ_READ]) {
+          const bad = (s.usage & bit) === 0 ? 0 : u.usage & conflicts(bit);
+          if (bad !== 0) {
+            reportIrqOrder(m, c, s, bit, u, lowestBit(bad), [dep]);
+            return;
+          }
+        }
+      }
+    }
+  }
+}
+
+function lowestBit(x: number): number {
+  return x & -x;
+}
+
+/** Breadth-first search along out (forward) or in edges; the edges to the first match. */
+function search(start: LockClass, forward: boolean, match: (k: LockClass) => boolean):
+Dep[] | undefined {
+  const parent = new Map<LockClass, Dep | null>([[start, null]]);
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const k = queue[i]!;
+    for (const [n, dep] of forward ? k.out : k.in) {
+      if (parent.has(n)) continue;
+      parent.set(n, dep);
+      if (match(n)) {
+        const path: Dep[] = [];
+        for (let x: LockClass = n; x !== start;) {
+          const d = parent.get(x)!;
+          path.push(d);
+          x = forward ? d.from : d.to;
+        }
+        return path.reverse();
+      }
+      queue.push(n);
+    }
+  }
+  return undefined;
+}
+
+/** The classes reachable from `start` (itself included) that satisfy `match`. */
+function reachable(start: LockClass, forward: boolean, match: (k: LockClass) => boolean):
+LockClass[] {
+  const seen = new Set<LockClass>([start]);
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const n of (forward ? queue[i]!.out : queue[i]!.in).keys()) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        queue.push(n);
+      }
+    }
+  }
+  return queue.filter(match);
+}
+
+function depText(d: Dep): string {
+  return `${d.to.key} taken by ${siteText(d.next)} while holding ${d.from.key} ` +
+    `(taken by ${siteText(d.prev)})`;
+}
+
+function reportCycle(m: MachineAccess, c: Ctx, prev: LockClass, prevSite: LockSite,
+  next: LockClass, nextSite: LockSite, back: Dep[]): void {
+  m.report({
+    property: 'P4-locking', kind: 'lock-inversion',
+    message: `possible circular locking dependency: ${next.key} taken by ` +
+      `${siteText(nextSite)} while holding ${prev.key} (taken by ${siteText(prevSite)}), ` +
+      `but the opposite order ${next.key} -> ${prev.key} was seen before: ` +
+      back.map(depText).join('; '),
+    ctx: c.id, cpu: c.cpu,
+    details: [`new: ${next.key} taken by ${siteText(nextSite)} while holding ${prev.key} ` +
+      `(taken by ${siteText(prevSite)})`, ...back.map((d) => `old: ${depText(d)}`)],
+  });
+}
+
+function reportIrqOrder(m: MachineAccess, c: Ctx, safe: LockClass, safeBit: number,
+  unsafe: LockClass, unsafeBit: number, deps: Dep[]): void {
+  const s = safe.usageSite[bitIndex(safeBit)]!;
+  const u = unsafe.usageSite[bitIndex(unsafeBit)]!;
+  m.report({
+    property: 'P4-locking', kind: 'irq-lock-inversion',
+    message: `HARDIRQ-safe -> HARDIRQ-unsafe lock order: ${safe.key} is taken in hardirq ` +
+      `(${siteText(s)}) and is held while taking ${unsafe.key} (${deps.map(depText)
+        .join('; ')}), which is taken with IRQs enabled (${siteText(u)}); an interrupt ` +
+      `taking ${safe.key} can deadlock against the holder of ${unsafe.key}`,
+    ctx: c.id, cpu: c.cpu,
+    details: [`{${USAGE_NAMES[bitIndex(safeBit)]}}: ${siteText(s)}`,
+      `{${USAGE_NAMES[bitIndex(unsafeBit)]}}: ${siteText(u)}`, ...deps.map(depText)],
+  });
+}

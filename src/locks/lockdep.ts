@@ -1,0 +1,335 @@
+/**
+ * Lockdep-lite, after kernel/locking/lockdep.c @ v6.18: the held-lock stack of every context
+ * and the checks that need it. Class-level checks (order graph, hardirq usage) are in
+ * lockdep-graph.ts.
+ *
+ * Reports, all property P4-locking:
+ * - `recursive-locking`: a context takes a class it already holds (read after read is fine);
+ * - `lock-inversion`, `irq-unsafe-lock`, `irq-lock-inversion`: see lockdep-graph.ts;
+ * - `irq-self-deadlock`: a hardirq spins on a lock held by the task it interrupted on its
+ *   own CPU; reported the moment the IRQ's acquire cannot run, with both sites;
+ * - `sleep-in-atomic`: might_sleep()/schedule() in hardirq, with IRQs off, or holding a
+ *   spinlock or rwlock;
+ * - `bad-unlock-balance`: releasing a lock this context does not hold;
+ * - `lock-not-held`: lockdep_assert_held() failed.
+ *
+ * When checks run, as in the kernel: order and hardirq usage at the attempt (lock_acquire,
+ * before spinning, so an ABBA pair or an IRQ-unsafe use is reported before it deadlocks).
+ * One exception: when a hardirq attempts a lock that the task it interrupted holds, its
+ * usage is deferred to the moment it gets the lock, so that if it never can, the precise
+ * irq-self-deadlock report (from the spinning op) names the two sites.
+ *
+ * STATE: `m.ext.lockdep`, created on first use. Bookkeeping is not a memory access of the
+ * modelled kernel, so it takes no steps. Held-lock records are reused (no allocation per
+ * acquisition); sites are copied only when kept by the graph.
+ */
+import type { Ctx, MachineAccess } from '../sim/context.ts';
+import {
+  ENABLED_HARDIRQ, ENABLED_HARDIRQ_READ, LockGraph, siteText, USED_IN_HARDIRQ,
+  USED_IN_HARDIRQ_READ, type LockClass, type LockSite,
+} from './lockdep-graph.ts';
+
+/** Lock kinds: spinning kinds matter for IRQ usage and atomic context. */
+export const LD_SPIN = 0;
+export const LD_RWLOCK = 1;
+export const LD_MUTEX = 2;
+export const LD_RWSEM = 3;
+
+/** One entry of a context's held-lock stack (struct held_lock). */
+export interface HeldLock {
+  lock: number;
+  cls: LockClass;
+  kind: number;
+  read: boolean;
+  trylock: boolean;
+  /** False while the context still spins or sleeps for it. */
+  acquired: boolean;
+  /** Whether the hardirq usage of this acquisition has been recorded. */
+  usageDone: boolean;
+  /** The acquisition site (reused record: copy before keeping). */
+  readonly site: LockSite;
+}
+
+interface HeldStack {
+  depth: number;
+  readonly e: HeldLock[];
+}
+
+/** The lockdep state of one machine. */
+export interface LockdepState {
+  /** Set false to skip every check (for benchmarks); the held stacks stop being kept. */
+  enabled: boolean;
+  readonly graph: LockGraph;
+  readonly stacks: (HeldStack | undefined)[];
+  /** Contexts already reported as irq-self-deadlocked (enabled() is asked repeatedly). */
+  readonly selfDeadlocked: Set<number>;
+}
+
+/** The lockdep state of `m`, created on first use. */
+export function lockdep(m: MachineAccess): LockdepState {
+  let s = m.ext.lockdep as LockdepState | undefined;
+  if (s === undefined) {
+    s = { enabled: true, graph: new LockGraph(), stacks: [], selfDeadlocked: new Set() };
+    m.ext.lockdep = s;
+  }
+  return s;
+}
+
+function stackOf(ld: LockdepState, id: number): HeldStack {
+  let st = ld.stacks[id];
+  if (st === undefined) {
+    st = { depth: 0, e: [] };
+    ld.stacks[id] = st;
+  }
+  return st;
+}
+
+function push(st: HeldStack): HeldLock {
+  let h = st.e[st.depth];
+  if (h === undefined) {
+    h = {
+      lock: 0, cls: undefined as unknown as LockClass, kind: 0, read: false, trylock: false,
+      acquired: false, usageDone: false,
+      site: { ctx: '', cpu: 0, step: 0, fn: '', op: '', lock: '' },
+    };
+    st.e.push(h);
+  }
+  st.depth++;
+  return h;
+}
+
+function fill(h: HeldLock, c: Ctx, l: number, cls: LockClass, kind: number, read: boolean,
+  op: string): void {
+  h.lock = l;
+  h.cls = cls;
+  h.kind = kind;
+  h.read = read;
+  h.trylock = false;
+  h.acquired = false;
+  h.usageDone = false;
+  const s = h.site;
+  s.ctx = c.name;
+  s.cpu = c.cpu;
+  s.step = c.m.step;
+  s.fn = c.fn;
+  s.op = op;
+  s.lock = c.m.arena.label(l);
+}
+
+/** The topmost entry of context `id` for lock `l` (acquired only, if asked), or undefined. */
+function find(ld: LockdepState, id: number, l: number, acquiredOnly: boolean):
+HeldLock | undefined {
+  const st = ld.stacks[id];
+  if (st === undefined) return undefined;
+  for (let i = st.depth - 1; i >= 0; i--) {
+    const e = st.e[i]!;
+    if (e.lock === l && (e.acquired || !acquiredOnly)) return e;
+  }
+  return undefined;
+}
+
+/**
+ * lock_acquire(): an attempt to take `l`, before any spinning or sleeping. Checks recursion
+ * and lock order, and pushes the held-lock entry (not yet acquired).
+ */
+export function lock_acquire(c: Ctx, l: number, kind: number, read: boolean, subclass: number,
+  op: string): void {
+  const ld = lockdep(c.m);
+  if (!ld.enabled) return;
+  const cls = ld.graph.classOf(c.m, l, subclass);
+  const st = stackOf(ld, c.id);
+  const h = push(st);
+  fill(h, c, l, cls, kind, read, op);
+  for (let i = st.depth - 2; i >= 0; i--) {
+    const e = st.e[i]!;
+    if (e.cls === cls && !(read && e.read)) {
+      reportRecursive(c, e, h);
+      return;
+    }
+  }
+  // check_prevs_add(): a dependency from the lock below, and from below a trylock too.
+  for (let i = st.depth - 2; i >= 0; i--) {
+    const e = st.e[i]!;
+    if (e.cls !== cls) ld.graph.addDependency(c.m, c, e.cls, e.site, cls, h.site);
+    if (!e.trylock) break;
+  }
+  if (!c.irq || !interruptedHolds(ld, c, l)) markUsage(ld, c, h, h.site);
+}
+
+function interruptedHolds(ld: LockdepState, c: Ctx, l: number): boolean {
+  const t = c.m.interrupted(c);
+  return t !== undefined && find(ld, t.id, l, true) !== undefined;
+}
+
+/** lock_acquired(): the attempt succeeded (records hardirq usage if it was deferred). */
+export function lock_acquired(c: Ctx, l: number): void {
+  const ld = lockdep(c.m);
+  if (!ld.enabled) return;
+  const st = ld.stacks[c.id];
+  if (st === undefined) return;
+  for (let i = st.depth - 1; i >= 0; i--) {
+    const e = st.e[i]!;
+    if (e.lock === l && !e.acquired) {
+      e.acquired = true;
+      if (!e.usageDone) markUsage(ld, c, e, e.site);
+      return;
+    }
+  }
+}
+
+/** A successful trylock: no order check (trylocks cannot deadlock), but usage counts. */
+export function lock_acquire_try(c: Ctx, l: number, kind: number, read: boolean, op: string):
+void {
+  const ld = lockdep(c.m);
+  if (!ld.enabled) return;
+  const h = push(stackOf(ld, c.id));
+  fill(h, c, l, ld.graph.classOf(c.m, l, 0), kind, read, op);
+  h.trylock = true;
+  h.acquired = true;
+  markUsage(ld, c, h, h.site);
+}
+
+function markUsage(ld: LockdepState, c: Ctx, e: HeldLock, site: LockSite): void {
+  e.usageDone = true;
+  if (e.kind > LD_RWLOCK) return;
+  if (c.irq) {
+    ld.graph.markUsage(c.m, c, e.cls, e.read ? USED_IN_HARDIRQ_READ : USED_IN_HARDIRQ, site);
+  } else if (c.m.irqDisabled(c.cpu) === 0) {
+    ld.graph.markUsage(c.m, c, e.cls, e.read ? ENABLED_HARDIRQ_READ : ENABLED_HARDIRQ, site);
+  }
+}
+
+/** lock_release(): drops `l` from this context's stack; reports an unbalanced unlock. */
+export function lock_release(c: Ctx, l: number, op: string): void {
+  const ld = lockdep(c.m);
+  if (!ld.enabled) return;
+  const st = ld.stacks[c.id];
+  for (let i = (st?.depth ?? 0) - 1; i >= 0; i--) {
+    const e = st!.e[i]!;
+    if (e.lock !== l) continue;
+    for (let j = i; j < st!.depth - 1; j++) st!.e[j] = st!.e[j + 1]!;
+    st!.e[st!.depth - 1] = e;
+    st!.depth--;
+    return;
+  }
+  c.m.report({
+    property: 'P4-locking', kind: 'bad-unlock-balance',
+    message: `bad unlock balance: ${c.name} (cpu${c.cpu}) ${op}(${c.m.arena.label(l)})` +
+      `${c.fn === '' ? '' : ` in ${c.fn}`} at step ${c.m.step}, but it does not hold it`,
+    ctx: c.id, cpu: c.cpu,
+  });
+}
+
+/** lockdep_hardirqs_on(): IRQs were enabled; spinning locks still held become IRQ-unsafe. */
+export function lockdep_hardirqs_on(c: Ctx): void {
+  const ld = lockdep(c.m);
+  const st = ld.stacks[c.id];
+  if (!ld.enabled || st === undefined || st.depth === 0) return;
+  for (let i = 0; i < st.depth; i++) {
+    const e = st.e[i]!;
+    if (!e.acquired || e.kind > LD_RWLOCK) continue;
+    const site: LockSite = { ctx: c.name, cpu: c.cpu, step: c.m.step, fn: c.fn,
+      op: 'local_irq_enable', lock: e.site.lock };
+    markUsage(ld, c, e, site);
+  }
+}
+
+/** local_irq_enable() inside a hardirq handler (lockdep's DEBUG_LOCKS_WARN_ON). */
+export function lockdep_irq_enable_in_hardirq(c: Ctx): void {
+  c.m.report({
+    property: 'P4-locking', kind: 'irq-enable-in-hardirq',
+    message: `${c.name} (cpu${c.cpu}) enables interrupts inside a hardirq handler` +
+      `${c.fn === '' ? '' : ` (${c.fn})`} at step ${c.m.step}`,
+    ctx: c.id, cpu: c.cpu,
+  });
+}
+
+/** True when context `ctxId` holds `l` (acquired, not merely waiting for it). */
+export function lockdep_holds(m: MachineAccess, ctxId: number, l: number): boolean {
+  return find(lockdep(m), ctxId, l, true) !== undefined;
+}
+
+/** The number of locks context `c` holds or is acquiring (for tests and exit checks). */
+export function lockdep_depth(c: Ctx): number {
+  return lockdep(c.m).stacks[c.id]?.depth ?? 0;
+}
+
+/** `lockdep_assert_held(l)`: reports `lock-not-held` when `c` does not hold `l`. */
+export function lockdep_assert_held(c: Ctx, l: number): void {
+  const ld = lockdep(c.m);
+  if (!ld.enabled || find(ld, c.id, l, true) !== undefined) return;
+  c.m.report({
+    property: 'P4-locking', kind: 'lock-not-held',
+    message: `lockdep_assert_held(${c.m.arena.label(l)}) failed: ${c.name} (cpu${c.cpu})` +
+      `${c.fn === '' ? '' : ` in ${c.fn}`} at step ${c.m.step} does not hold it`,
+    ctx: c.id, cpu: c.cpu,
+  });
+}
+
+/**
+ * Called by a spinning op of a hardirq context whose acquire of `l` cannot run: if the task
+ * it interrupted holds `l`, neither can ever run again. Reported once, at once, with both
+ * sites (the machine would otherwise report a bare deadlock only when everything stops).
+ */
+export function lockdep_irq_spin(c: Ctx, l: number): void {
+  const m = c.m;
+  const ld = lockdep(m);
+  if (!ld.enabled || ld.selfDeadlocked.has(c.id)) return;
+  const t = m.interrupted(c);
+  if (t === undefined) return;
+  const held = find(ld, t.id, l, true);
+  if (held === undefined) return;
+  ld.selfDeadlocked.add(c.id);
+  const mine = find(ld, c.id, l, false);
+  const irqSite = mine ? siteText(mine.site) : `${c.name} (cpu${c.cpu}) at step ${m.step}`;
+  m.report({
+    property: 'P4-locking', kind: 'irq-self-deadlock',
+    message: `deadlock: hardirq ${irqSite} spins on ${m.arena.label(l)}, held by the task ` +
+      `it interrupted on cpu${c.cpu}: ${siteText(held.site)}; the task cannot release it ` +
+      'until the handler returns',
+    ctx: c.id, cpu: c.cpu,
+    details: [`hardirq: ${irqSite}`, `holder: ${siteText(held.site)}`],
+  });
+}
+
+/**
+ * The atomic-context check of might_sleep() and schedule_debug(): reports `sleep-in-atomic`
+ * when `c` is a hardirq, has IRQs off, or holds a spinlock or rwlock. Returns true if so.
+ */
+export function lockdep_sleep_check(c: Ctx, op: string): boolean {
+  const m = c.m;
+  const where = `${c.name} (cpu${c.cpu}) calls ${op}${c.fn === '' ? '' : ` in ${c.fn}`} ` +
+    `at step ${m.step}`;
+  let why: string | undefined;
+  if (c.irq) why = 'in hardirq context';
+  else if (m.irqDisabled(c.cpu) !== 0) why = 'with interrupts disabled';
+  else {
+    const ld = lockdep(m);
+    const st = ld.enabled ? ld.stacks[c.id] : undefined;
+    for (let i = 0; st !== undefined && i < st.depth; i++) {
+      const e = st.e[i]!;
+      if (e.acquired && e.kind <= LD_RWLOCK) {
+        why = `while holding ${e.cls.key}, taken by ${siteText(e.site)}`;
+        break;
+      }
+    }
+  }
+  if (why === undefined) return false;
+  m.report({
+    property: 'P4-locking', kind: 'sleep-in-atomic',
+    message: `BUG: sleeping function called from invalid context: ${where} ${why}`,
+    ctx: c.id, cpu: c.cpu,
+  });
+  return true;
+}
+
+function reportRecursive(c: Ctx, held: HeldLock, now: HeldLock): void {
+  const same = held.lock === now.lock ? ' (the same lock: it can never be granted)' : '';
+  c.m.report({
+    property: 'P4-locking', kind: 'recursive-locking',
+    message: `possible recursive locking: ${siteText(now.site)} while already holding ` +
+      `${held.cls.key}, taken by ${siteText(held.site)}${same}`,
+    ctx: c.id, cpu: c.cpu,
+    details: [`new: ${siteText(now.site)}`, `held: ${siteText(held.site)}`],
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Builds a machine from a scenario: the eventpoll runtime of the chosen variant, the files,
+ * sets and registrations (made in setup, before the first step), the tasks with their
+ * syscall programs, the interrupt and signal sources, and the property observers.
+ */
+import '../eventpoll/mainline/index.ts';
+import { lostWakeup } from '../eventpoll/checkers/lost-wakeup.ts';
+import { listIntegrity } from '../eventpoll/checkers/list-integrity.ts';
+import { leaks } from '../eventpoll/checkers/leaks.ts';
+import { wakeupSources } from '../eventpoll/checkers/wakeup-source.ts';
+import { eventfd_signal } from '../eventpoll/files/eventfd.ts';
+import { EpKernel, kernel } from '../eventpoll/kernel.ts';
+import {
+  sys_close, sys_dup, sys_epoll_create1, sys_epoll_ctl, sys_epoll_wait, sys_eventfd, sys_pipe,
+  sys_poll, sys_read, sys_regular, sys_shutdown, sys_socketpair, sys_write,
+} from '../eventpoll/syscalls.ts';
+import { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, ERRNO_NAMES, type EpollEvent }
+  from '../eventpoll/uapi.ts';
+import type { VariantConfig } from '../eventpoll/variant.ts';
+import { mutex_init } from '../locks/mutex.ts';
+import { schedule_hrtimeout_range, set_current_state } from '../locks/sched.ts';
+import type { Ctx } from '../sim/context.ts';
+import { TASK_UNINTERRUPTIBLE } from '../sim/context.ts';
+import type { Limits } from '../sim/limits.ts';
+import { Machine, type Observer } from '../sim/machine.ts';
+import type { MemoryMode } from '../sim/memory.ts';
+import type { Model } from '../sim/op.ts';
+import { flagNames, parseFlagsSpec } from './flags.ts';
+import type { Expect, Scenario, SyscallSpec } from './types.ts';
+
+/** The result of one syscall of a task, as data. */
+export interface SyscallResult {
+  task: string;
+  op: string;
+  /** The return value (>= 0) or the errno name. */
+  ret: number | string;
+  /** For epoll_wait: `name=FLAGS` of each event, in the order returned. */
+  events?: string[];
+}
+
+/** What a built machine needs to report results. */
+export interface Built {
+  machine: Machine;
+  kernel: EpKernel;
+  results: SyscallResult[];
+}
+
+/** The default property observers, by short id. */
+export const OBSERVERS: Readonly<Record<string, Observer>> = {
+  P1: lostWakeup, P2: listIntegrity, P3: leaks, P6: wakeupSources,
+};
+
+/** Options of {@link buildMachine}. */
+export interface BuildOptions {
+  cfg: VariantConfig;
+  seed: number;
+  memory?: MemoryMode;
+  trace?: boolean;
+  limits?: Partial<Limits>;
+  /** Observer ids to attach (default: all of {@link OBSERVERS}). */
+  checkers?: readonly string[];
+}
+
+function mask(v: unknown): number {
+  const r = parseFlagsSpec(v ?? 0);
+  return typeof r === 'number' ? r : 0;
+}
+
+/** Instantiates `sc` on a new machine. */
+export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
+  const m = new Machine({
+    ncpu: sc.cpus, memory: opts.memory ?? sc.memory ?? 'sc', seed: opts.seed,
+    trace: opts.trace ?? false, ...(opts.limits ? { limits: opts.limits } : {}),
+  });
+  const k = new EpKernel(m, opts.cfg);
+  m.ext.ep = k;
+  const names = new Map<string, number>();
+  const byIndex: string[] = [];
+  const dataOf = (n: string): number => {
+    let i = byIndex.indexOf(n);
+    if (i < 0) i = byIndex.push(n) - 1;
+    return i;
+  };
+  const results: SyscallResult[] = [];
+  m.setup('setup', function* (c: Ctx): Model<void> {
+    k.epnested_mutex = mutex_init(m, 'epnested_mutex', 'epnested_mutex');
+    for (const f of sc.files ?? []) {
+      if (f.type === 'eventfd') names.set(f.name, sys_eventfd(c, f.name, f.init ?? 0, !!f.sem));
+      else if (f.type === 'regular') names.set(f.name, sys_regular(c, f.name));
+      else {
+        const [a, b] = f.type === 'pipe' ? sys_pipe(c, f.name) : sys_socketpair(c, f.name);
+        const [na, nb] = f.type === 'pipe' ? ['r', 'w'] : ['0', '1'];
+        names.set(f.name + na, a);
+        names.set(f.name + nb, b);
+      }
+    }
+    for (const s of sc.sets ?? []) names.set(s.name, sys_epoll_create1(c, 0, s.name));
+    for (const w of sc.watches ?? []) {
+      const r = yield* sys_epoll_ctl(c, names.get(w.set)!, EPOLL_CTL_ADD, names.get(w.fd)!,
+        mask(w.events), dataOf(w.fd));
+      if (r < 0) throw new Error(`watch ${w.set} ${w.fd}: ${ERRNO_NAMES[-r] ?? r}`);
+    }
+  });
+  for (const t of sc.tasks) {
+    m.addTask({ name: t.name, cpu: t.cpu, body: (c) => runProgram(c, t.name, t.program) });
+  }
+  for (const q of sc.irqs ?? []) {
+    const file = k.fdget(names.get(q.fd)!)!;
+    const ctx = m.arena.objs[file]!.private_data as number;
+    m.addIrqSource({ name: q.name, cpu: q.cpu, count: q.count,
+      handler: (c) => eventfd_signal(c, ctx) });
+  }
+  for (const s of sc.signals ?? []) {
+    const ctx = m.contexts().find((c) => c.name === s.task && !c.irq)!;
+    m.addSignal(ctx, s.count ?? 1);
+  }
+  for (const id of opts.checkers ?? Object.keys(OBSERVERS)) {
+    const o = OBSERVERS[id];
+    if (o) m.addObserver(o);
+  }
+  return { machine: m, kernel: k, results };
+
+  function* runProgram(c: Ctx, task: string, program: readonly SyscallSpec[]): Model<void> {
+    for (const s of program) {
+      const r = yield* syscall(c, s);
+      const rec: SyscallResult = { task, op: s.op, ret: r.ret >= 0 ? r.ret : ERRNO_NAMES[-r.ret]
+        ?? `E${-r.ret}` };
+      if (r.events) rec.events = r.events;
+      results.push(rec);
+      const e = (s as { expect?: Expect }).expect;
+      if (e !== undefined && !meets(r.ret, e)) {
+        c.m.report({ property: 'assertion', kind: 'expectation', message: `${task}: ${s.op} ` +
+          `returned ${rec.ret}, expected ${JSON.stringify(e)}`, ctx: c.id, cpu: c.cpu });
+      }
+    }
+  }
+
+  function* syscall(c: Ctx, s: SyscallSpec): Model<{ ret: number; events?: string[] }> {
+    const fdOf = (n: string) => names.get(n) ?? -1;
+    switch (s.op) {
+      case 'epoll_wait': {
+        const out: EpollEvent[] = [];
+        const ret = yield* sys_epoll_wait(c, fdOf(s.set), out, s.maxevents, s.timeout);
+        return { ret, events: out.map((e) => `${byIndex[e.data]}=${flagNames(e.events)}`) };
+      }
+      case 'epoll_ctl': {
+        const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
+          : EPOLL_CTL_DEL;
+        return { ret: yield* sys_epoll_ctl(c, fdOf(s.set), op, fdOf(s.fd), mask(s.events),
+          dataOf(s.fd)) };
+      }
+      case 'write': return { ret: yield* sys_write(c, fdOf(s.fd), s.n) };
+      case 'read': return { ret: yield* sys_read(c, fdOf(s.fd), s.n) };
+      case 'close': return { ret: yield* sys_close(c, fdOf(s.fd)) };
+      case 'dup': {
+        const ret = yield* sys_dup(c, fdOf(s.fd));
+        if (ret >= 0) names.set(s.as, ret);
+        return { ret };
+      }
+      case 'poll': {
+        const out = [0];
+        const ret = yield* sys_poll(c, fdOf(s.fd), mask(s.events), out);
+        return { ret, events: [flagNames(out[0]!)] };
+      }
+      case 'shutdown':
+        return { ret: yield* sys_shutdown(c, fdOf(s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how)) };
+      case 'sleep':
+        yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
+        yield* schedule_hrtimeout_range(c, s.ms * 1_000_000);
+        return { ret: 0 };
+    }
+  }
+}
+
+function meets(v: number, e: Expect): boolean {
+  return typeof e === 'number' ? v === e : v >= e[0] && v <= e[1];
+}
+
+/** The kernel runtime of a context (re-exported for custom programs). */
+export { kernel };

@@ -1,0 +1,183 @@
+/**
+ * Scenario validation: every problem is a {@link ScenarioError} whose one-line message names
+ * the offending field by its path (`tasks[1].program[2].set: unknown set 'ep9'`).
+ */
+import { SimUsageError } from '../sim/errors.ts';
+import { parseFlagsSpec } from './flags.ts';
+import type { Scenario } from './types.ts';
+
+/** A malformed scenario. */
+export class ScenarioError extends SimUsageError {
+  constructor(path: string, problem: string) {
+    super('E_BAD_SCENARIO', `scenario ${path}: ${problem}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+const OPS = ['epoll_wait', 'epoll_ctl', 'write', 'read', 'close', 'dup', 'poll', 'shutdown',
+  'sleep'];
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function int(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ScenarioError(path, `expected an integer from ${min} to ${max}, got ` +
+      JSON.stringify(v));
+  }
+  return v;
+}
+
+function name(v: unknown, path: string): string {
+  if (typeof v !== 'string' || !NAME.test(v)) {
+    throw new ScenarioError(path, `expected a name (letters, digits, _ . -), got ` +
+      JSON.stringify(v));
+  }
+  return v;
+}
+
+function arr(v: unknown, path: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ScenarioError(path, 'expected an array');
+  return v;
+}
+
+/** Checks a scenario (e.g. parsed JSON) and returns it typed. */
+export function validateScenario(x: unknown): Scenario {
+  if (!isObj(x)) throw new ScenarioError('(root)', 'expected an object');
+  name(x.name, 'name');
+  const cpus = int(x.cpus, 'cpus', 1, 64);
+  if (x.memory !== undefined && x.memory !== 'sc' && x.memory !== 'tso') {
+    throw new ScenarioError('memory', `expected 'sc' or 'tso', got ${JSON.stringify(x.memory)}`);
+  }
+  const fds = new Set<string>();
+  const sets = new Set<string>();
+  const define = (n: string, path: string): void => {
+    if (fds.has(n)) throw new ScenarioError(path, `name '${n}' is defined twice`);
+    fds.add(n);
+  };
+  arr(x.files, 'files').forEach((f, i) => {
+    const p = `files[${i}]`;
+    if (!isObj(f)) throw new ScenarioError(p, 'expected an object');
+    const n = name(f.name, `${p}.name`);
+    switch (f.type) {
+      case 'eventfd':
+        if (f.init !== undefined) int(f.init, `${p}.init`, 0, 2 ** 40);
+        define(n, `${p}.name`);
+        break;
+      case 'pipe': define(`${n}r`, `${p}.name`); define(`${n}w`, `${p}.name`); break;
+      case 'socketpair': define(`${n}0`, `${p}.name`); define(`${n}1`, `${p}.name`); break;
+      case 'regular': define(n, `${p}.name`); break;
+      default:
+        throw new ScenarioError(`${p}.type`, `unknown file type ${JSON.stringify(f.type)}: ` +
+          'expected eventfd, pipe, socketpair or regular');
+    }
+  });
+  arr(x.sets, 'sets').forEach((s, i) => {
+    if (!isObj(s)) throw new ScenarioError(`sets[${i}]`, 'expected an object');
+    const n = name(s.name, `sets[${i}].name`);
+    define(n, `sets[${i}].name`);
+    sets.add(n);
+  });
+  const fd = (v: unknown, path: string): string => {
+    const n = name(v, path);
+    if (!fds.has(n)) throw new ScenarioError(path, `unknown descriptor '${n}'`);
+    return n;
+  };
+  const set = (v: unknown, path: string): string => {
+    const n = name(v, path);
+    if (!sets.has(n)) throw new ScenarioError(path, `unknown set '${n}'`);
+    return n;
+  };
+  arr(x.watches, 'watches').forEach((w, i) => {
+    const p = `watches[${i}]`;
+    if (!isObj(w)) throw new ScenarioError(p, 'expected an object');
+    set(w.set, `${p}.set`);
+    fd(w.fd, `${p}.fd`);
+    flags(w.events, `${p}.events`);
+  });
+  const tasks = arr(x.tasks, 'tasks');
+  if (tasks.length === 0) throw new ScenarioError('tasks', 'a scenario needs at least one task');
+  const taskNames = new Set<string>();
+  tasks.forEach((t, i) => {
+    const p = `tasks[${i}]`;
+    if (!isObj(t)) throw new ScenarioError(p, 'expected an object');
+    const tn = name(t.name, `${p}.name`);
+    if (taskNames.has(tn)) throw new ScenarioError(`${p}.name`, `task '${tn}' is defined twice`);
+    taskNames.add(tn);
+    int(t.cpu, `${p}.cpu`, 0, cpus - 1);
+    arr(t.program, `${p}.program`).forEach((s, j) => syscall(s, `${p}.program[${j}]`, fd, set,
+      define));
+  });
+  arr(x.irqs, 'irqs').forEach((q, i) => {
+    const p = `irqs[${i}]`;
+    if (!isObj(q)) throw new ScenarioError(p, 'expected an object');
+    name(q.name, `${p}.name`);
+    int(q.cpu, `${p}.cpu`, 0, cpus - 1);
+    int(q.count, `${p}.count`, 0, 1000);
+    fd(q.fd, `${p}.fd`);
+  });
+  arr(x.signals, 'signals').forEach((s, i) => {
+    const p = `signals[${i}]`;
+    if (!isObj(s)) throw new ScenarioError(p, 'expected an object');
+    const tn = name(s.task, `${p}.task`);
+    if (!taskNames.has(tn)) throw new ScenarioError(`${p}.task`, `unknown task '${tn}'`);
+    if (s.count !== undefined) int(s.count, `${p}.count`, 0, 100);
+  });
+  return x as unknown as Scenario;
+}
+
+function flags(v: unknown, path: string): number {
+  const r = parseFlagsSpec(v);
+  if (typeof r === 'string') throw new ScenarioError(path, r);
+  return r;
+}
+
+function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
+  set: (v: unknown, p: string) => string, define: (n: string, p: string) => void): void {
+  if (!isObj(s)) throw new ScenarioError(p, 'expected an object');
+  if (typeof s.op !== 'string' || !OPS.includes(s.op)) {
+    throw new ScenarioError(`${p}.op`, `unknown op ${JSON.stringify(s.op)}: expected one of ` +
+      OPS.join(', '));
+  }
+  const expect = (): void => {
+    const e = s.expect;
+    if (e === undefined || typeof e === 'number') return;
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'number' ||
+      typeof e[1] !== 'number' || e[0] > e[1]) {
+      throw new ScenarioError(`${p}.expect`, 'expected a number or a range [min, max]');
+    }
+  };
+  switch (s.op) {
+    case 'epoll_wait':
+      set(s.set, `${p}.set`);
+      int(s.maxevents, `${p}.maxevents`, -1, 1024);
+      int(s.timeout, `${p}.timeout`, -1, 3_600_000);
+      break;
+    case 'epoll_ctl':
+      if (s.ctl !== 'ADD' && s.ctl !== 'MOD' && s.ctl !== 'DEL') {
+        throw new ScenarioError(`${p}.ctl`, `expected ADD, MOD or DEL, got ${JSON.stringify(s.ctl)}`);
+      }
+      set(s.set, `${p}.set`);
+      fd(s.fd, `${p}.fd`);
+      if (s.ctl !== 'DEL') flags(s.events, `${p}.events`);
+      break;
+    case 'write': case 'read':
+      fd(s.fd, `${p}.fd`);
+      int(s.n, `${p}.n`, 0, 1 << 20);
+      break;
+    case 'close': fd(s.fd, `${p}.fd`); break;
+    case 'dup': fd(s.fd, `${p}.fd`); define(name(s.as, `${p}.as`), `${p}.as`); break;
+    case 'poll': fd(s.fd, `${p}.fd`); flags(s.events, `${p}.events`); break;
+    case 'shutdown':
+      fd(s.fd, `${p}.fd`);
+      if (s.how !== 'rd' && s.how !== 'wr' && s.how !== 'rdwr') {
+        throw new ScenarioError(`${p}.how`, 'expected rd, wr or rdwr');
+      }
+      break;
+    case 'sleep': int(s.ms, `${p}.ms`, 0, 3_600_000); break;
+  }
+  expect();
+}
