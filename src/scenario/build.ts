@@ -3,7 +3,7 @@
  * sets and registrations (made in setup, before the first step), the tasks with their
  * syscall programs, the interrupt and signal sources, and the property observers.
  */
-import '../eventpoll/mainline/index.ts';
+import '../eventpoll/variants.ts';
 import { lostWakeup } from '../eventpoll/checkers/lost-wakeup.ts';
 import { listIntegrity } from '../eventpoll/checkers/list-integrity.ts';
 import { leaks } from '../eventpoll/checkers/leaks.ts';

@@ -1,0 +1,5 @@
+/**
+ * Loads every built-in variant (each module registers itself on import). Add a new
+ * built-in variant by importing its module here; user variants use defineVariant().
+ */
+import './mainline/index.ts';
