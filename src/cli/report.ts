@@ -40,7 +40,8 @@ export function describeRun(r: SimulateResult, o: DescribeOptions = {}): string 
   if (r.results.length) {
     out.push('', 'syscall results:');
     for (const s of r.results) {
-      out.push(`  ${s.task}: ${s.op} -> ${s.ret}${s.events?.length ? ' ' + s.events.join(' ') : ''}`);
+      const events = s.events?.length ? ' ' + s.events.join(' ') : '';
+      out.push(`  ${s.task}: ${s.op} -> ${s.ret}${events}`);
     }
   }
   out.push('', `replay: ${r.replay}`);

@@ -15,12 +15,15 @@ export const FLAG_BITS: Readonly<Record<string, number>> = {
 /** Parses a flags spec; returns the mask or a one-line problem. */
 export function parseFlagsSpec(v: unknown): number | string {
   if (typeof v === 'number' && Number.isInteger(v)) return v | 0;
-  if (!Array.isArray(v)) return `expected an array of flag names or a number, got ${JSON.stringify(v)}`;
+  if (!Array.isArray(v)) {
+    return `expected an array of flag names or a number, got ${JSON.stringify(v)}`;
+  }
   let mask = 0;
   for (const n of v) {
     const bit = typeof n === 'string' ? FLAG_BITS[n] : undefined;
     if (bit === undefined) {
-      return `unknown flag ${JSON.stringify(n)}: expected one of ${Object.keys(FLAG_BITS).join(', ')}`;
+      return `unknown flag ${JSON.stringify(n)}: expected one of ` +
+        Object.keys(FLAG_BITS).join(', ');
     }
     mask |= bit;
   }

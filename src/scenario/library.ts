@@ -7,8 +7,12 @@ import { randomScenario } from './random.ts';
 import type { Scenario } from './types.ts';
 import { validateScenario } from './validate.ts';
 
-const W = (set: string, maxevents: number, timeout: number, expect?: number | [number, number]) =>
-  ({ op: 'epoll_wait' as const, set, maxevents, timeout, ...(expect !== undefined ? { expect } : {}) });
+/** An epoll_wait step, with an optional expected result. */
+function W(set: string, maxevents: number, timeout: number,
+  expect?: number | [number, number]) {
+  return { op: 'epoll_wait' as const, set, maxevents, timeout,
+    ...(expect !== undefined ? { expect } : {}) };
+}
 
 /** Named scenarios, in display order. */
 export const LIBRARY: readonly Scenario[] = [
@@ -60,12 +64,16 @@ export const LIBRARY: readonly Scenario[] = [
     cpus: 3,
     files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
     sets: [{ name: 'ep' }],
-    watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
+    watches: [
+      { set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] },
+    ],
     tasks: [
       { name: 'T0', cpu: 0, program: [W('ep', 1, -1), W('ep', 1, -1)] },
       { name: 'T1', cpu: 1, program: [W('ep', 1, -1)] },
     ],
-    irqs: [{ name: 'irqA', cpu: 2, fd: 'a', count: 1 }, { name: 'irqB', cpu: 1, fd: 'b', count: 1 }],
+    irqs: [
+      { name: 'irqA', cpu: 2, fd: 'a', count: 1 }, { name: 'irqB', cpu: 1, fd: 'b', count: 1 },
+    ],
   },
   {
     name: 'nested-sets',
@@ -73,13 +81,16 @@ export const LIBRARY: readonly Scenario[] = [
     cpus: 2,
     files: [{ name: 'e', type: 'eventfd' }],
     sets: [{ name: 'inner' }, { name: 'outer' }],
-    watches: [{ set: 'inner', fd: 'e', events: ['IN', 'ET'] }, { set: 'outer', fd: 'inner', events: ['IN'] }],
+    watches: [
+      { set: 'inner', fd: 'e', events: ['IN', 'ET'] },
+      { set: 'outer', fd: 'inner', events: ['IN'] },
+    ],
     tasks: [{ name: 'T0', cpu: 0, program: [W('outer', 1, -1, 1), W('inner', 1, 0, [0, 1])] }],
     irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 1 }],
   },
   {
     name: 'exclusive-sets',
-    description: 'EPOLLEXCLUSIVE on one file from three sets with a waiter each: at least one wakes',
+    description: 'EPOLLEXCLUSIVE on one file from three sets, a waiter each: at least one wakes',
     cpus: 4,
     files: [{ name: 'e', type: 'eventfd' }],
     sets: [{ name: 'ep1' }, { name: 'ep2' }, { name: 'ep3' }],
@@ -168,7 +179,9 @@ export const LIBRARY: readonly Scenario[] = [
     watches: [{ set: 'ep', fd: 'a', events: ['IN', 'WAKEUP'] },
       { set: 'ep', fd: 'b', events: ['IN', 'ET', 'WAKEUP'] }],
     tasks: [{ name: 'T0', cpu: 0, program: [W('ep', 1, -1), W('ep', 2, 0)] }],
-    irqs: [{ name: 'irqA', cpu: 1, fd: 'a', count: 1 }, { name: 'irqB', cpu: 2, fd: 'b', count: 2 }],
+    irqs: [
+      { name: 'irqA', cpu: 1, fd: 'a', count: 1 }, { name: 'irqB', cpu: 2, fd: 'b', count: 2 },
+    ],
   },
   {
     name: 'signal-eintr',

@@ -158,7 +158,8 @@ function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
       break;
     case 'epoll_ctl':
       if (s.ctl !== 'ADD' && s.ctl !== 'MOD' && s.ctl !== 'DEL') {
-        throw new ScenarioError(`${p}.ctl`, `expected ADD, MOD or DEL, got ${JSON.stringify(s.ctl)}`);
+        throw new ScenarioError(`${p}.ctl`,
+          `expected ADD, MOD or DEL, got ${JSON.stringify(s.ctl)}`);
       }
       set(s.set, `${p}.set`);
       fd(s.fd, `${p}.fd`);

@@ -176,6 +176,8 @@ export class Machine implements MachineAccess {
   private readonly timeMode: TimeMode;
   private ids = new Int32Array(64);
   private current: Context | null = null;
+  /** True while setup() runs: nothing is traced. */
+  private inSetup = false;
 
   constructor(opts: MachineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -199,7 +201,9 @@ export class Machine implements MachineAccess {
     this.seed = opts.seed ?? 0;
     this.memory = new Memory(this.arena, n, mode);
     this.events = opts.trace ? [] : undefined;
-    for (let i = 0; i < n; i++) this.cpus.push({ id: i, irqOff: 0, irq: null, cur: null, tasks: [] });
+    for (let i = 0; i < n; i++) {
+      this.cpus.push({ id: i, irqOff: 0, irq: null, cur: null, tasks: [] });
+    }
   }
 
   // ---- setup -------------------------------------------------------------------------
@@ -245,6 +249,7 @@ export class Machine implements MachineAccess {
   setup(name: string, body: (c: Ctx) => Model<unknown>): unknown {
     const c = this.newContext(name, 0, false, 0, -1, body);
     this.current = c;
+    this.inSetup = true;
     this.start(c);
     while (c.status !== DONE) {
       const op = c.pending!;
@@ -257,6 +262,7 @@ export class Machine implements MachineAccess {
       this.resume(c, result);
     }
     this.current = null;
+    this.inSetup = false;
     if (this.violations.length > 0) {
       throw new SimUsageError('E_SETUP', `setup '${name}' violated a property: ` +
         this.violations[0]!.message);
@@ -341,7 +347,7 @@ export class Machine implements MachineAccess {
   }
 
   note(c: Ctx, text: string): void {
-    if (!this.events) return;
+    if (!this.events || this.inSetup) return;
     this.events.push({
       step: -1, cpu: c.cpu, ctx: c.id, who: c.name, choice: '', fn: c.fn, op: 'note',
       obj: '', field: '', value: text, time: this.now,
@@ -418,7 +424,9 @@ export class Machine implements MachineAccess {
       if (cur !== null) {
         if (this.enabled(cur)) n = this.push(n, cur.choice);
       } else {
-        for (const t of cpu.tasks) if (t.status === READY && this.enabled(t)) n = this.push(n, t.choice);
+        for (const t of cpu.tasks) {
+          if (t.status === READY && this.enabled(t)) n = this.push(n, t.choice);
+        }
       }
     }
     for (let k = 0; k < this.sources.length; k++) {
@@ -444,7 +452,9 @@ export class Machine implements MachineAccess {
     if (min === Infinity) return n;
     const horizon = this.timeMode === 'eager' ? Math.max(this.now, min) : this.now;
     for (const t of this.timers) {
-      if (t.armed && t.expires <= horizon && this.irqOpen(t.cpu)) n = this.push(n, TIMER_BASE + t.id);
+      if (t.armed && t.expires <= horizon && this.irqOpen(t.cpu)) {
+        n = this.push(n, TIMER_BASE + t.id);
+      }
     }
     return n;
   }
@@ -453,7 +463,9 @@ export class Machine implements MachineAccess {
   private advanceIdleTime(): boolean {
     if (this.timeMode !== 'idle') return false;
     let min = Infinity;
-    for (const t of this.timers) if (t.armed && t.expires < min && this.irqOpen(t.cpu)) min = t.expires;
+    for (const t of this.timers) {
+      if (t.armed && t.expires < min && this.irqOpen(t.cpu)) min = t.expires;
+    }
     if (min === Infinity || min <= this.now) return false;
     this.now = min;
     return true;
@@ -536,7 +548,9 @@ export class Machine implements MachineAccess {
       this.memory.writeGlobal(t.task, 'state', TASK_RUNNING);
       this.wakeTask(t.task);
     }
-    if (this.events) this.record(id, t.cpu, t.id, t.name, 'signal_wake_up', 'signal', t.task, 'sigpending', 1);
+    if (this.events) {
+      this.record(id, t.cpu, t.id, t.name, 'signal_wake_up', 'signal', t.task, 'sigpending', 1);
+    }
   }
 
   private enterIrq(cpu: number, name: string, body: (c: Ctx) => Model<unknown>, id: number):

@@ -88,28 +88,43 @@ export function renderTrace(events: readonly TraceEvent[], opts: RenderOptions =
   return lines.join('\n');
 }
 
+/** One event as a short cell: `fn: op obj.field = value`, or `(note)`. */
+export function cellText(e: TraceEvent): string {
+  if (e.op === 'note') return `  (${e.value})`;
+  if (e.op === 'task start') return `${e.who} starts`;
+  const irq = e.over !== undefined || e.who.startsWith('irq') ? 'IRQ ' : '';
+  const target = e.obj ? ` ${e.obj}${e.field ? '.' + e.field : ''}` : '';
+  const value = e.value !== '' ? ` = ${e.value}` : '';
+  return `${irq}${e.fn}: ${e.op}${target}${value}`;
+}
+
 /**
  * Renders events as per-CPU columns, one row per step, so who-runs-when is visible at a
- * glance (the shape a timeline viewer draws).
+ * glance (the shape a timeline viewer draws). A header row names what runs on each CPU.
  */
-export function renderColumns(events: readonly TraceEvent[], ncpu: number, width = 38):
+export function renderColumns(events: readonly TraceEvent[], ncpu: number, width = 46):
 string {
+  const who: string[] = Array.from({ length: ncpu }, () => '');
+  for (const e of events) {
+    if (e.cpu >= 0 && e.cpu < ncpu && !e.who.startsWith('irq') && !who[e.cpu]!.includes(e.who)) {
+      who[e.cpu] = who[e.cpu] ? `${who[e.cpu]},${e.who}` : e.who;
+    }
+  }
   const head = ['step'.padStart(5)];
-  for (let c = 0; c < ncpu; c++) head.push(`cpu${c}`.padEnd(width));
+  for (let c = 0; c < ncpu; c++) head.push(`cpu${c} ${who[c] ?? ''}`.trimEnd().padEnd(width));
   const rows = [head.join(' | ')];
   for (const e of events) {
-    if (e.step < 0 && e.op !== 'note') continue;
+    if (e.cpu < 0 || e.cpu >= ncpu) continue;
     const cells: string[] = [];
     for (let c = 0; c < ncpu; c++) {
       if (c !== e.cpu) {
         cells.push(''.padEnd(width));
         continue;
       }
-      const target = e.obj ? ` ${e.obj}${e.field ? '.' + e.field : ''}` : '';
-      const text = `${e.who} ${e.fn}: ${e.op}${target}${e.value !== '' ? '=' + e.value : ''}`;
+      const text = cellText(e);
       cells.push(text.length > width ? text.slice(0, width - 1) + '~' : text.padEnd(width));
     }
-    rows.push(`${(e.step < 0 ? '' : String(e.step)).padStart(5)} | ${cells.join(' | ')}`);
+    rows.push(`${(e.step < 0 ? '' : String(e.step)).padStart(5)} | ${cells.join(' | ').trimEnd()}`);
   }
   return rows.join('\n');
 }

@@ -48,7 +48,9 @@ export function cmdCampaign(argv: string[]): number {
       steps: sum.steps, seconds: secs, violations: sum.violations,
       firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
         property: first.failure!.violation.property, replay: first.replay } : null });
-    if (!v.json && first) console.error(`${variant}: ${first.failure!.violation.message}\n  replay: ${first.replay}`);
+    if (!v.json && first) {
+      console.error(`${variant}: ${first.failure!.violation.message}\n  replay: ${first.replay}`);
+    }
   }
   if (v.json) {
     console.log(JSON.stringify(out, null, 1));

@@ -6,7 +6,8 @@ import { intOpt, parse } from '../args.ts';
 import { describeRun } from '../report.ts';
 import { COMMON, memoryArg, required, scenarioArg, seedArg } from './common.ts';
 
-const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N] [--strategy random|pct]
+const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N]
+       [--strategy random|pct]
        [--memory sc|tso] [--prefix SCHEDULE] [--trace] [--lines] [--tail N] [--json]
 Runs one execution. Prints the violation (if any), the interleaving (with --trace, or
 always on a violation) and the replay command. Exit 1 if a property was violated.`;

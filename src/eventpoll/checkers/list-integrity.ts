@@ -42,7 +42,8 @@ export function checkEventpoll(m: MachineAccess, ep: number): string | undefined
   for (const epi of listOwners(m, o.rbr as number)) {
     const e = m.arena.objs[epi]!;
     if (e.next !== EP_UNACTIVE_PTR && m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR) {
-      return `${m.arena.label(epi)}->next is ${m.arena.label(e.next as number)} with no scan running`;
+      return `${m.arena.label(epi)}->next is ${m.arena.label(e.next as number)} with no ` +
+        'scan running';
     }
     const link = e.rdllink as number;
     const linked = m.memory.readGlobal(link, 'next') !== link;

@@ -58,7 +58,9 @@ function ghostChanged(c: Ctx, sk: number): void {
   const o = c.m.arena.objs[sk]!;
   kernel(c).ghost.changed(o.g_file as number);
   const peer = o.peer as number;
-  if (peer !== 0 && c.m.arena.isLive(peer)) kernel(c).ghost.changed(c.m.arena.objs[peer]!.g_file as number);
+  if (peer !== 0 && c.m.arena.isLive(peer)) {
+    kernel(c).ghost.changed(c.m.arena.objs[peer]!.g_file as number);
+  }
 }
 
 function readyOf(shutdown: number, err: number, queued: boolean, wmem: number): number {

@@ -105,7 +105,9 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   yield atomic_add_return(ep, 'refcount', 1, 'ep_get');
   // Attach to the file's list of watchers under f_lock.
   const fo = c.m.arena.objs[tfile]!;
-  if (fo.f_lock === 0) fo.f_lock = spin_lock_init(c.m, `${c.m.arena.label(tfile)}.f_lock`, 'f_lock');
+  if (fo.f_lock === 0) {
+    fo.f_lock = spin_lock_init(c.m, `${c.m.arena.label(tfile)}.f_lock`, 'f_lock');
+  }
   yield* spin_lock(c, fo.f_lock as number);
   yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
   yield* spin_unlock(c, fo.f_lock as number);

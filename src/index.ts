@@ -1,0 +1,37 @@
+/**
+ * eventpoll-sim: the public API. Re-exports only; no logic lives here.
+ *
+ * @packageDocumentation
+ */
+import './eventpoll/variants.ts';
+
+export { simulate, replay, failureOf } from './api/simulate.ts';
+export type { SimulateOptions, SimulateResult, Failure } from './api/simulate.ts';
+export { fuzz } from './api/fuzz.ts';
+export type { FuzzOptions, FuzzSummary, ScenarioSummary } from './api/fuzz.ts';
+export { scenarioArb, scheduleArb } from './api/arbitraries.ts';
+export type { ScenarioArbOptions } from './api/arbitraries.ts';
+export { assertNoViolation, checkNoViolation } from './api/check.ts';
+export type { CheckOptions, CheckOutcome } from './api/check.ts';
+
+export { LIBRARY, resolveScenario, scenarioNames } from './scenario/library.ts';
+export { randomScenario } from './scenario/random.ts';
+export { validateScenario, ScenarioError } from './scenario/validate.ts';
+export type * from './scenario/types.ts';
+
+export {
+  defineVariant, getVariant, registerVariant, resolveVariant, variantNames, FAULTS,
+} from './eventpoll/variant.ts';
+export type { BugSwitch, EpOps, Variant, VariantConfig } from './eventpoll/variant.ts';
+export { kernel } from './eventpoll/kernel.ts';
+
+export { Machine } from './sim/machine.ts';
+export type { MachineOptions, Observer, RunOutcome, TaskSpec as MachineTask } from
+  './sim/machine.ts';
+export { encodeSchedule, decodeSchedule } from './sim/schedule.ts';
+export { renderTrace, renderColumns } from './sim/trace.ts';
+export type { TraceEvent } from './sim/trace.ts';
+export type { Violation, PropertyId } from './sim/violation.ts';
+export { SimError, SimUsageError, ReplayDivergenceError, LimitExceededError, parseSeed }
+  from './sim/errors.ts';
+export * as mem from './sim/mem.ts';
