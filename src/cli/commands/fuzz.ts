@@ -10,17 +10,19 @@ import { rate, table } from '../table.ts';
 import { COMMON, memoryArg, required, scenarioArg, seedArg } from './common.ts';
 
 const HELP = `usage: eventpoll-sim fuzz --variant V [--scenario S ...] [--all] [--gen N]
-       [--schedules N] [--seed N] [--strategy random|pct] [--memory sc|tso] [--keep-going]
-       [--json]
+       [--schedules N | --total N] [--seed N] [--strategy random|pct] [--memory sc|tso]
+       [--keep-going] [--json]
 Runs --schedules executions (default 1000) of each scenario: the named ones, every library
 scenario with --all (the default when none is named), and N generated ones (gen:SEED..)
-with --gen. Execution i uses seed SEED+i. Exit 1 if any property was violated.`;
+with --gen. --total N spreads N executions evenly over the scenarios instead. Execution i
+of a scenario uses seed SEED+i. Exit 1 if any property was violated.`;
 
 const OPTS = {
   ...COMMON,
   all: { type: 'boolean' },
   gen: { type: 'string' },
   schedules: { type: 'string' },
+  total: { type: 'string' },
   'keep-going': { type: 'boolean' },
 } as const;
 
@@ -54,13 +56,19 @@ export function cmdFuzz(argv: string[]): number {
   }
   const variant = required(v.variant, 'variant');
   const seed = seedArg(v.seed);
-  const schedules = intOpt(v.schedules, 'schedules', 1000, 1, 1e9);
+  if (v.schedules !== undefined && v.total !== undefined) {
+    throw new SimUsageError('E_USAGE', 'give --schedules or --total, not both');
+  }
+  let schedules = intOpt(v.schedules, 'schedules', 1000, 1, 1e9);
   const named = ((v.scenario as string[] | undefined) ?? []).map((s) => scenarioArg(s).scenario);
   const gen = intOpt(v.gen, 'gen', 0, 0, 1e6);
   const scenarios: (Scenario | string)[] = [...named];
   if (v.all || (named.length === 0 && gen === 0)) scenarios.push(...scenarioNames());
   for (let i = 0; i < gen; i++) scenarios.push(`gen:${seed + i}`);
   if (scenarios.length === 0) throw new SimUsageError('E_USAGE', 'no scenario to fuzz');
+  if (v.total !== undefined) {
+    schedules = Math.ceil(intOpt(v.total, 'total', 0, 1, 1e10) / scenarios.length);
+  }
   const memory = memoryArg(v.memory);
   const bar = progress(`fuzz ${variant}`, !v.json);
   const t0 = performance.now();
