@@ -58,17 +58,21 @@ export class Arena {
   readonly freed: number[] = [1];
   /** Where each freed slot was freed. */
   readonly freeSites = new Map<number, FreeSite>();
-  /** A short label per handle for traces ("epi#3"), built at allocation. */
-  readonly labels: string[] = ['NULL'];
+  /** The label given at allocation, if any (the default `kind#h` is built on demand). */
+  private readonly labels: (string | undefined)[] = ['NULL'];
 
-  /** Allocates an object of `kind` with the given initial fields and returns its handle. */
+  /**
+   * Allocates an object of `kind` with the given initial fields and returns its handle.
+   * `fields` becomes the object (callers pass a fresh literal), so no copy is made.
+   */
   alloc<K extends string>(kind: K, fields: Record<string, number | string>, label?: string):
   Ref<K> {
     const h = this.objs.length;
-    const obj: KObject = { kind, ...fields };
+    const obj = fields as KObject;
+    obj.kind = kind;
     this.objs.push(obj);
     this.freed.push(0);
-    this.labels.push(label ?? `${kind}#${h}`);
+    this.labels.push(label);
     return h as Ref<K>;
   }
 
@@ -88,14 +92,14 @@ export class Arena {
     if (h >= this.objs.length) return `dereference of wild pointer ${h}`;
     const site = this.freeSites.get(h);
     const where = site ? ` (freed at step ${site.step} by ctx ${site.ctx} in ${site.fn})` : '';
-    return `use-after-free of ${this.labels[h]}${where}`;
+    return `use-after-free of ${this.label(h)}${where}`;
   }
 
   /** Marks `h` freed; returns an error string for a double free or a bad pointer. */
   free(h: number, site: FreeSite): string | undefined {
     const bad = this.badAccess(h);
     if (bad !== undefined) {
-      return this.freed[h] === 1 && h > 0 ? `double free of ${this.labels[h]}` : `kfree: ${bad}`;
+      return this.freed[h] === 1 && h > 0 ? `double free of ${this.label(h)}` : `kfree: ${bad}`;
     }
     this.freed[h] = 1;
     this.freeSites.set(h, site);
@@ -104,7 +108,10 @@ export class Arena {
 
   /** The label of a handle, or the sentinel's name. */
   label(h: number): string {
-    return sentinelName(h) ?? this.labels[h] ?? `?${h}`;
+    const s = sentinelName(h);
+    if (s !== undefined) return s;
+    if (h >= this.objs.length) return `?${h}`;
+    return this.labels[h] ?? `${this.objs[h]!.kind}#${h}`;
   }
 
   /** Handles of live objects of one kind, in allocation order. */

@@ -27,6 +27,11 @@ export class Memory {
   readonly buffers: Pending[][];
   /** Total entries over all buffers (to skip the drain scan quickly). */
   buffered = 0;
+  /**
+   * Count of writes that reached memory (stores in SC, write-backs and locked operations).
+   * Observers compare it with the value at their last check to skip unchanged states.
+   */
+  writes = 0;
 
   constructor(arena: Arena, ncpu: number, mode: MemoryMode) {
     this.arena = arena;
@@ -56,6 +61,7 @@ export class Memory {
   write(cpu: number, h: number, f: string, v: unknown): void {
     if (this.mode === 'sc') {
       (this.arena.objs[h] as Record<string, unknown>)[f] = v;
+      this.writes++;
       return;
     }
     this.buffers[cpu]!.push({ h, f, v });
@@ -65,6 +71,7 @@ export class Memory {
   /** A store straight to memory (after a drain, for locked operations). */
   writeGlobal(h: number, f: string, v: unknown): void {
     (this.arena.objs[h] as Record<string, unknown>)[f] = v;
+    this.writes++;
   }
 
   /**
@@ -75,6 +82,7 @@ export class Memory {
     const e = this.buffers[cpu]!.shift();
     if (e === undefined) return undefined;
     this.buffered--;
+    this.writes++;
     (this.arena.objs[e.h] as Record<string, unknown>)[e.f] = e.v;
     return e;
   }
@@ -85,6 +93,7 @@ export class Memory {
     if (b.length === 0) return;
     for (const e of b) (this.arena.objs[e.h] as Record<string, unknown>)[e.f] = e.v;
     this.buffered -= b.length;
+    this.writes += b.length;
     b.length = 0;
   }
 
