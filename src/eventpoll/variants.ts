@@ -3,3 +3,4 @@
  * built-in variant by importing its module here; user variants use defineVariant().
  */
 import './mainline/index.ts';
+import './classic-4.19/index.ts';

@@ -1,0 +1,31 @@
+/**
+ * classic-4.19 (fs/eventpoll.c @ 002b343669c4) is clean on every library scenario under SC
+ * and TSO, with the random and PCT strategies, and on generated scenarios.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/api/simulate.ts';
+import { scenarioNames } from '../../src/scenario/library.ts';
+import { sweep } from './helpers.ts';
+
+const V = 'classic-4.19';
+
+describe(`variants: ${V} is clean (seeds 0..N-1)`, () => {
+  it('library scenarios, SC, random, 120 seeds', () => {
+    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 120, memory: 'sc' })).toEqual([]);
+  });
+  it('library scenarios, TSO, random, 120 seeds', () => {
+    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 120, memory: 'tso' })).toEqual([]);
+  });
+  it('library scenarios, SC, PCT, 60 seeds', () => {
+    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 60, strategy: 'pct' }))
+      .toEqual([]);
+  });
+  it('generated scenarios gen:0..59, TSO, 10 seeds each', () => {
+    const gen = Array.from({ length: 60 }, (_, i) => `gen:${i}`);
+    expect(sweep({ variant: V, scenarios: gen, seeds: 10, memory: 'tso' })).toEqual([]);
+  });
+  it('the ready-list lock is ep->wq.lock itself, and it accepts B1', () => {
+    const r = simulate({ variant: `${V}+B1`, scenario: 'oneshot-rearm', seed: 0 });
+    expect(r.variant).toBe(`${V}+B1`);
+  });
+});

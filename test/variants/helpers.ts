@@ -1,0 +1,53 @@
+/**
+ * Shared helpers of the variant tests: a seed sweep over scenarios that collects the first
+ * failure of each (with its replay line), and a first-failing-seed search.
+ */
+import { simulate } from '../../src/api/simulate.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import type { Limits } from '../../src/sim/limits.ts';
+import type { Violation } from '../../src/sim/violation.ts';
+
+/** One sweep configuration. */
+export interface Sweep {
+  variant: string;
+  scenarios: readonly (string | Scenario)[];
+  seeds: number;
+  memory?: 'sc' | 'tso';
+  strategy?: string;
+  firstSeed?: number;
+  limits?: Partial<Limits>;
+}
+
+/** Runs every scenario over the seeds; returns one line per failing scenario. */
+export function sweep(s: Sweep): string[] {
+  const bad: string[] = [];
+  for (const sc of s.scenarios) {
+    const name = typeof sc === 'string' ? sc : sc.name;
+    for (let i = 0; i < s.seeds; i++) {
+      const seed = (s.firstSeed ?? 0) + i;
+      const r = simulate({ variant: s.variant, scenario: sc, seed,
+        ...(s.memory ? { memory: s.memory } : {}), ...(s.strategy ? { strategy: s.strategy } : {}),
+        ...(s.limits ? { limits: s.limits } : {}) });
+      const v = r.violations[0];
+      if (v) {
+        bad.push(`${name} seed ${seed}: ${v.property} ${v.message}\n  ${r.replay}`);
+        break;
+      }
+    }
+  }
+  return bad;
+}
+
+/** The first seed in [from, from + budget) whose run violates something, or -1. */
+export function firstFailing(variant: string, scenario: string | Scenario, budget: number,
+  opts: { memory?: 'sc' | 'tso'; strategy?: string; from?: number; limits?: Partial<Limits> } = {}):
+{ seed: number; violation?: Violation; runs: number } {
+  const from = opts.from ?? 0;
+  for (let seed = from; seed < from + budget; seed++) {
+    const r = simulate({ variant, scenario, seed, ...(opts.memory ? { memory: opts.memory } : {}),
+      ...(opts.strategy ? { strategy: opts.strategy } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}) });
+    if (r.violations.length > 0) return { seed, violation: r.violations[0]!, runs: seed - from + 1 };
+  }
+  return { seed: -1, runs: budget };
+}
