@@ -15,11 +15,17 @@ import { assert } from '../sim/errors.ts';
 import { smp_store_release } from '../sim/mem.ts';
 import { K, op, type CustomOp, type Model, type Op } from '../sim/op.ts';
 import { checkLive, deadOrFree } from './access.ts';
+import { lockdep_irq_spin } from './lockdep-context.ts';
 
 const ARCH_SPIN_LOCK: CustomOp = {
   name: 'arch_spin_lock',
-  enabled: (m: MachineAccess, c: Ctx, o: Op) =>
-    deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, o.f) === 0,
+  enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
+    if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, o.f) === 0) return true;
+    // A hardirq queueing on a qrwlock's wait_lock while the task it interrupted holds that
+    // rwlock: the queue ahead waits for that task, which waits for the handler.
+    if (c.irq) lockdep_irq_spin(c, o.h);
+    return false;
+  },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'arch_spin_lock', o.f);
     m.memory.drain(c.cpu);

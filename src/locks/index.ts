@@ -5,6 +5,7 @@
  */
 export * from './irq.ts';
 export * from './lockdep.ts';
+export * from './lockdep-context.ts';
 export { siteText, type LockSite } from './lockdep-graph.ts';
 export * from './spinlock.ts';
 export * from './rwlock.ts';

@@ -16,7 +16,8 @@
  * task body should not start by masking interrupts (start it with a real op).
  */
 import type { Ctx } from '../sim/context.ts';
-import { lockdep_hardirqs_on, lockdep_irq_enable_in_hardirq } from './lockdep.ts';
+import { lockdep_irq_enable_in_hardirq } from './lockdep-context.ts';
+import { lockdep_hardirqs_on } from './lockdep.ts';
 
 /** `local_irq_disable()`: masks interrupts on this CPU. */
 export function local_irq_disable(c: Ctx): void {

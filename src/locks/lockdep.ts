@@ -6,10 +6,7 @@
  * Reports, all property P4-locking:
  * - `recursive-locking`: a context takes a class it already holds (read after read is fine);
  * - `lock-inversion`, `irq-unsafe-lock`, `irq-lock-inversion`: see lockdep-graph.ts;
- * - `irq-self-deadlock`: a hardirq spins on a lock held by the task it interrupted on its
- *   own CPU; reported the moment the IRQ's acquire cannot run, with both sites;
- * - `sleep-in-atomic`: might_sleep()/schedule() in hardirq, with IRQs off, or holding a
- *   spinlock or rwlock;
+ * - `irq-self-deadlock`, `sleep-in-atomic`, `irq-enable-in-hardirq`: lockdep-context.ts;
  * - `bad-unlock-balance`: releasing a lock this context does not hold;
  * - `lock-not-held`: lockdep_assert_held() failed.
  *
@@ -116,8 +113,11 @@ function fill(h: HeldLock, c: Ctx, l: number, cls: LockClass, kind: number, read
   s.lock = c.m.arena.label(l);
 }
 
-/** The topmost entry of context `id` for lock `l` (acquired only, if asked), or undefined. */
-function find(ld: LockdepState, id: number, l: number, acquiredOnly: boolean):
+/**
+ * The topmost entry of context `id` for lock `l` (acquired only, if asked), or undefined.
+ * @internal
+ */
+export function lockdep_find(ld: LockdepState, id: number, l: number, acquiredOnly: boolean):
 HeldLock | undefined {
   const st = ld.stacks[id];
   if (st === undefined) return undefined;
@@ -158,7 +158,7 @@ export function lock_acquire(c: Ctx, l: number, kind: number, read: boolean, sub
 
 function interruptedHolds(ld: LockdepState, c: Ctx, l: number): boolean {
   const t = c.m.interrupted(c);
-  return t !== undefined && find(ld, t.id, l, true) !== undefined;
+  return t !== undefined && lockdep_find(ld, t.id, l, true) !== undefined;
 }
 
 /** lock_acquired(): the attempt succeeded (records hardirq usage if it was deferred). */
@@ -234,19 +234,9 @@ export function lockdep_hardirqs_on(c: Ctx): void {
   }
 }
 
-/** local_irq_enable() inside a hardirq handler (lockdep's DEBUG_LOCKS_WARN_ON). */
-export function lockdep_irq_enable_in_hardirq(c: Ctx): void {
-  c.m.report({
-    property: 'P4-locking', kind: 'irq-enable-in-hardirq',
-    message: `${c.name} (cpu${c.cpu}) enables interrupts inside a hardirq handler` +
-      `${c.fn === '' ? '' : ` (${c.fn})`} at step ${c.m.step}`,
-    ctx: c.id, cpu: c.cpu,
-  });
-}
-
 /** True when context `ctxId` holds `l` (acquired, not merely waiting for it). */
 export function lockdep_holds(m: MachineAccess, ctxId: number, l: number): boolean {
-  return find(lockdep(m), ctxId, l, true) !== undefined;
+  return lockdep_find(lockdep(m), ctxId, l, true) !== undefined;
 }
 
 /** The number of locks context `c` holds or is acquiring (for tests and exit checks). */
@@ -257,70 +247,13 @@ export function lockdep_depth(c: Ctx): number {
 /** `lockdep_assert_held(l)`: reports `lock-not-held` when `c` does not hold `l`. */
 export function lockdep_assert_held(c: Ctx, l: number): void {
   const ld = lockdep(c.m);
-  if (!ld.enabled || find(ld, c.id, l, true) !== undefined) return;
+  if (!ld.enabled || lockdep_find(ld, c.id, l, true) !== undefined) return;
   c.m.report({
     property: 'P4-locking', kind: 'lock-not-held',
     message: `lockdep_assert_held(${c.m.arena.label(l)}) failed: ${c.name} (cpu${c.cpu})` +
       `${c.fn === '' ? '' : ` in ${c.fn}`} at step ${c.m.step} does not hold it`,
     ctx: c.id, cpu: c.cpu,
   });
-}
-
-/**
- * Called by a spinning op of a hardirq context whose acquire of `l` cannot run: if the task
- * it interrupted holds `l`, neither can ever run again. Reported once, at once, with both
- * sites (the machine would otherwise report a bare deadlock only when everything stops).
- */
-export function lockdep_irq_spin(c: Ctx, l: number): void {
-  const m = c.m;
-  const ld = lockdep(m);
-  if (!ld.enabled || ld.selfDeadlocked.has(c.id)) return;
-  const t = m.interrupted(c);
-  if (t === undefined) return;
-  const held = find(ld, t.id, l, true);
-  if (held === undefined) return;
-  ld.selfDeadlocked.add(c.id);
-  const mine = find(ld, c.id, l, false);
-  const irqSite = mine ? siteText(mine.site) : `${c.name} (cpu${c.cpu}) at step ${m.step}`;
-  m.report({
-    property: 'P4-locking', kind: 'irq-self-deadlock',
-    message: `deadlock: hardirq ${irqSite} spins on ${m.arena.label(l)}, held by the task ` +
-      `it interrupted on cpu${c.cpu}: ${siteText(held.site)}; the task cannot release it ` +
-      'until the handler returns',
-    ctx: c.id, cpu: c.cpu,
-    details: [`hardirq: ${irqSite}`, `holder: ${siteText(held.site)}`],
-  });
-}
-
-/**
- * The atomic-context check of might_sleep() and schedule_debug(): reports `sleep-in-atomic`
- * when `c` is a hardirq, has IRQs off, or holds a spinlock or rwlock. Returns true if so.
- */
-export function lockdep_sleep_check(c: Ctx, op: string): boolean {
-  const m = c.m;
-  const where = `${c.name} (cpu${c.cpu}) calls ${op}${c.fn === '' ? '' : ` in ${c.fn}`} ` +
-    `at step ${m.step}`;
-  let why: string | undefined;
-  if (c.irq) why = 'in hardirq context';
-  else if (m.irqDisabled(c.cpu) !== 0) why = 'with interrupts disabled';
-  else {
-    const ld = lockdep(m);
-    const st = ld.enabled ? ld.stacks[c.id] : undefined;
-    for (let i = 0; st !== undefined && i < st.depth; i++) {
-      const e = st.e[i]!;
-      if (e.acquired && e.kind <= LD_RWLOCK) {
-        why = `while holding ${e.cls.key}, taken by ${siteText(e.site)}`;
-        break;
-      }
-    }
-  }
-  if (why === undefined) return false;
-  m.report({
-    property: 'P4-locking', kind: 'sleep-in-atomic',
-    message: `BUG: sleeping function called from invalid context: ${where} ${why}`,
-    ctx: c.id, cpu: c.cpu,
-  });
-  return true;
 }
 
 function reportRecursive(c: Ctx, held: HeldLock, now: HeldLock): void {

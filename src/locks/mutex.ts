@@ -54,6 +54,21 @@ export function mutex_wait_list(m: MachineAccess, mu: number): number {
   return m.arena.objs[mu]!.wait_list as number;
 }
 
+/**
+ * `current` as a mutex owner. A context without a task (the machine's setup context, or a
+ * hardirq, which is reported anyway) gets a stand-in task_struct, so that the owner word
+ * never reads as free while the mutex is held.
+ */
+function current(c: Ctx): number {
+  if (c.task !== 0) return c.task;
+  let t = c.local.mutexOwner as number | undefined;
+  if (t === undefined) {
+    t = c.m.alloc('task_struct', { state: 0, sigpending: 0 }, `${c.name} (no task)`);
+    c.local.mutexOwner = t;
+  }
+  return t;
+}
+
 /** A locked RMW on the owner word: drain, then read memory. */
 function ownerWord(m: MachineAccess, c: Ctx, o: Op): number {
   checkLive(m, c, o.h, o.fn ?? 'mutex', 'owner');
@@ -70,11 +85,12 @@ const MUTEX_TRYLOCK: CustomOp = {
   name: '__mutex_trylock',
   exec(m: MachineAccess, c: Ctx, o: Op): boolean {
     const owner = ownerWord(m, c, o);
+    const curr = current(c);
     let flags = owner & MUTEX_FLAGS;
     let task = owner >>> 3;
     if (task !== 0) {
       if ((flags & MUTEX_FLAG_PICKUP) !== 0) {
-        if (task !== c.task) return false;
+        if (task !== curr) return false;
         flags &= ~MUTEX_FLAG_PICKUP;
       } else if (o.v === true) {
         if ((flags & MUTEX_FLAG_HANDOFF) === 0) {
@@ -85,10 +101,10 @@ const MUTEX_TRYLOCK: CustomOp = {
         return false;
       }
     } else {
-      task = c.task;
+      task = curr;
     }
     m.memory.writeGlobal(o.h, 'owner', (task << 3) | flags);
-    return task === c.task;
+    return task === curr;
   },
 };
 
@@ -130,6 +146,21 @@ const MUTEX_HANDOFF: CustomOp = {
   },
 };
 
+/**
+ * The `struct mutex_waiter` on this context's stack. A task waits on one mutex at a time,
+ * so like a kernel stack frame it is reused by every slow path of the context (no
+ * allocation per contended lock); `task` never changes and `list` is rewritten by the add.
+ */
+function stackWaiter(c: Ctx): number {
+  let w = c.local.mutexWaiter as number | undefined;
+  if (w === undefined) {
+    w = c.m.alloc('mutex_waiter', { task: current(c), list: 0 }, `mutex_waiter@${c.name}`);
+    c.m.arena.objs[w]!.list = list_head_alloc(c.m, w, `mutex_waiter@${c.name}.list`);
+    c.local.mutexWaiter = w;
+  }
+  return w;
+}
+
 function* trylock(c: Ctx, mu: number, handoff: boolean, fn: string): Model<boolean> {
   return (yield custom(MUTEX_TRYLOCK, mu, handoff, 0, fn)) as boolean;
 }
@@ -144,7 +175,7 @@ export function* mutex_lock_nested(c: Ctx, mu: number, subclass: number): Model<
   might_sleep(c, 'mutex_lock');
   lock_acquire(c, mu, LD_MUTEX, false, subclass, 'mutex_lock');
   // __mutex_trylock_fast(): cmpxchg_acquire(&lock->owner, 0, current).
-  const old = (yield cmpxchg(mu, 'owner', 0, c.task << 3, 'mutex_lock')) as number;
+  const old = (yield cmpxchg(mu, 'owner', 0, current(c) << 3, 'mutex_lock')) as number;
   if (old !== 0) yield* __mutex_lock_common(c, mu);
   lock_acquired(c, mu);
 }
@@ -160,11 +191,8 @@ function* __mutex_lock_common(c: Ctx, mu: number): Model<void> {
   }
   const m = c.m;
   const head = mutex_wait_list(m, mu);
-  // struct mutex_waiter lives on the stack. It is not freed on return: a kfree here would
-  // let this CPU's still-buffered list stores drain into "freed" memory under TSO.
-  const waiter = m.alloc('mutex_waiter', { task: c.task, list: 0 });
-  const node = list_head_alloc(m, waiter);
-  m.arena.objs[waiter]!.list = node;
+  const waiter = stackWaiter(c);
+  const node = m.arena.objs[waiter]!.list as number;
   // __mutex_add_waiter(): the first waiter sets MUTEX_FLAG_WAITERS.
   yield* list_add_tail(c, node, head);
   if (((yield load(head, 'next', fn)) as number) === node) {

@@ -29,8 +29,9 @@ import { custom, type CustomOp, type Model, type Op } from '../sim/op.ts';
 import { checkLive, ctxName, deadOrFree } from './access.ts';
 import { arch_spin_lock, arch_spin_unlock } from './arch-spinlock.ts';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save } from './irq.ts';
+import { lockdep_irq_spin } from './lockdep-context.ts';
 import {
-  lock_acquire, lock_acquire_try, lock_acquired, lock_release, lockdep_irq_spin, LD_RWLOCK,
+  lock_acquire, lock_acquire_try, lock_acquired, lock_release, LD_RWLOCK,
 } from './lockdep.ts';
 
 /** A writer holds the lock (the `wlocked` byte). */

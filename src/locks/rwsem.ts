@@ -44,14 +44,31 @@ function wait_list(m: MachineAccess, sem: number): number {
   return m.arena.objs[sem]!.wait_list as number;
 }
 
+/**
+ * The `struct rwsem_waiter` on this context's stack, reused by every slow path (a task
+ * waits on one semaphore at a time). Filled before it is published by list_add_tail under
+ * `wait_lock`, so the fill is not a shared access; the last waker's store of `task = NULL`
+ * was drained by its wake_up_process() before this task could run again.
+ */
+function stackWaiter(c: Ctx, flags: number): number {
+  const m = c.m;
+  let w = c.local.rwsemWaiter as number | undefined;
+  if (w === undefined) {
+    w = m.alloc('rwsem_waiter', { task: 0, flags: 0, list: 0 }, `rwsem_waiter@${c.name}`);
+    m.arena.objs[w]!.list = list_head_alloc(m, w, `rwsem_waiter@${c.name}.list`);
+    c.local.rwsemWaiter = w;
+  }
+  m.memory.writeGlobal(w, 'task', c.task);
+  m.memory.writeGlobal(w, 'flags', flags);
+  return w;
+}
+
 /** The shared slow path of __down_read/__down_write: queue, unlock, sleep until granted. */
 function* rwsem_wait(c: Ctx, sem: number, flags: number, fn: string): Model<void> {
   const m = c.m;
   yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
-  // struct rwsem_waiter lives on the stack (not freed, see mutex.ts).
-  const waiter = m.alloc('rwsem_waiter', { task: c.task, flags, list: 0 });
-  const node = list_head_alloc(m, waiter);
-  m.arena.objs[waiter]!.list = node;
+  const waiter = stackWaiter(c, flags);
+  const node = m.arena.objs[waiter]!.list as number;
   yield* list_add_tail(c, node, wait_list(m, sem));
   yield* arch_spin_unlock(c, sem, 'wait_lock', fn);
   local_irq_enable(c);

@@ -19,7 +19,7 @@ import {
 } from '../sim/context.ts';
 import { load, READ_ONCE, store, WRITE_ONCE, xchg } from '../sim/mem.ts';
 import { custom, type CustomOp, type Model, type Op } from '../sim/op.ts';
-import { lockdep_sleep_check } from './lockdep.ts';
+import { lockdep_sleep_check } from './lockdep-context.ts';
 
 export { TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../sim/context.ts';
 

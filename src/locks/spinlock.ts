@@ -22,8 +22,9 @@ import { READ_ONCE } from '../sim/mem.ts';
 import { custom, type CustomOp, type Model, type Op } from '../sim/op.ts';
 import { checkLive, ctxName, deadOrFree } from './access.ts';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save } from './irq.ts';
+import { lockdep_irq_spin } from './lockdep-context.ts';
 import {
-  lock_acquire, lock_acquire_try, lock_acquired, lock_release, lockdep_irq_spin, LD_SPIN,
+  lock_acquire, lock_acquire_try, lock_acquired, lock_release, LD_SPIN,
 } from './lockdep.ts';
 
 export { lockdep_assert_held } from './lockdep.ts';
@@ -103,6 +104,18 @@ export function* spin_lock_irqsave(c: Ctx, l: number): Model<number> {
   const flags = local_irq_save(c);
   lock_acquire(c, l, LD_SPIN, false, 0, 'spin_lock_irqsave');
   yield custom(SPIN_LOCK, l, 0, 0, 'spin_lock_irqsave');
+  return flags;
+}
+
+/**
+ * `spin_lock_irqsave_nested(l, flags, subclass)`: spin_lock_irqsave with a lockdep subclass,
+ * for code that holds one lock of a class while taking another of the same class in a known
+ * order (ep_poll_safewake nests `ep->poll_wait.lock` by wakeup depth).
+ */
+export function* spin_lock_irqsave_nested(c: Ctx, l: number, subclass: number): Model<number> {
+  const flags = local_irq_save(c);
+  lock_acquire(c, l, LD_SPIN, false, subclass, 'spin_lock_irqsave_nested');
+  yield custom(SPIN_LOCK, l, 0, 0, 'spin_lock_irqsave_nested');
   return flags;
 }
 

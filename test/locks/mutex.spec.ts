@@ -79,7 +79,7 @@ describe('locks: mutex: unit', () => {
   it('a woken first waiter that loses the race asks for a handoff and gets it (PICKUP)', () => {
     let handoff = 0;
     let pickup = 0;
-    for (let seed = 0; seed < 80; seed++) {
+    for (let seed = 0; seed < 30; seed++) {
       const m = machine(3, 'sc', seed);
       const mu = mutex_init(m, 'mu');
       const v = vars(m);
@@ -173,5 +173,20 @@ describe('locks: mutex: misuse and lockdep', () => {
     const mu = mutex_init(m, 'mu');
     m.addTask({ name: 'T0', cpu: 0, body: (c: Ctx) => mutex_unlock(c, mu) });
     expect(kinds(runRandom(m).violations)).toEqual(['P4-locking/bad-unlock-balance']);
+  });
+});
+
+describe('locks: mutex: contexts without a task', () => {
+  it('a setup context holds a mutex visibly (owner word not free) and releases it', () => {
+    const m = machine(1);
+    const mu = mutex_init(m, 'ep.mtx');
+    const seen: unknown[] = [];
+    m.setup('setup', function* (c: Ctx): Model<void> {
+      yield* mutex_lock(c, mu);
+      seen.push(yield* mutex_is_locked(c, mu), yield* mutex_trylock(c, mu));
+      yield* mutex_unlock(c, mu);
+      seen.push(yield* mutex_is_locked(c, mu));
+    });
+    expect(seen).toEqual([true, false, false]);
   });
 });

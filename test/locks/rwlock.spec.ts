@@ -14,7 +14,8 @@ describe('locks: rwlock: unit', () => {
     const m = machine(1);
     const l = rwlock_init(m, 'rw');
     const seen: unknown[] = [];
-    const word = (): unknown[] => [m.memory.readGlobal(l, 'cnts'), m.memory.readGlobal(l, 'wlocked')];
+    const word = (): unknown[] =>
+      [m.memory.readGlobal(l, 'cnts'), m.memory.readGlobal(l, 'wlocked')];
     m.addTask({
       name: 'T0', cpu: 0,
       body: function* (c: Ctx): Model<void> {
@@ -103,10 +104,10 @@ function readerBehindWriter(seed: number, irq: boolean) {
   return { out, bypass: m.arena.objs[l]!.bypass as number };
 }
 
-describe('locks: rwlock: qrwlock reader/writer fairness (seeds 0..99)', () => {
+describe('locks: rwlock: qrwlock reader/writer fairness (seeds 0..59)', () => {
   it('a hardirq reader passes a waiting writer (never deadlocks; bypass seen)', () => {
     let bypassed = 0;
-    for (let s = 0; s < 100; s++) {
+    for (let s = 0; s < 60; s++) {
       const r = readerBehindWriter(s, true);
       expect(r.out.violations).toEqual([]);
       expect(r.out.status).toBe('done');
@@ -116,7 +117,7 @@ describe('locks: rwlock: qrwlock reader/writer fairness (seeds 0..99)', () => {
   });
 
   it('a task reader queues behind a waiting writer (some seeds deadlock R, W, R2)', () => {
-    const stuck = failingSeeds(100, (s) => readerBehindWriter(s, false).out.violations.length > 0);
+    const stuck = failingSeeds(60, (s) => readerBehindWriter(s, false).out.violations.length > 0);
     expect(stuck.length).toBeGreaterThan(0);
     const v = readerBehindWriter(stuck[0]!, false).out.violations[0]!;
     expect(v.kind).toBe('deadlock');
@@ -154,6 +155,40 @@ describe('locks: rwlock: lockdep', () => {
       expect([...seen].sort()).toEqual(['P4-locking/irq-self-deadlock',
         'P4-locking/irq-unsafe-lock']);
     });
+
+  it('a hardirq writer queued behind another writer, over its own CPU\'s reader: P4', () => {
+    const seen = new Set<string>();
+    for (let s = 0; s < 40; s++) {
+      const m = machine(2, 'sc', s);
+      const l = rwlock_init(m, 'ep.lock');
+      m.addTask({
+        name: 'R', cpu: 0,
+        body: function* (c: Ctx): Model<void> {
+          yield* read_lock(c, l);
+          for (let k = 0; k < 6; k++) yield load(l, 'cnts');
+          yield* read_unlock(c, l);
+        },
+      });
+      m.addTask({
+        name: 'W', cpu: 1,
+        body: function* (c: Ctx): Model<void> {
+          yield* write_lock_irq(c, l);
+          yield* write_unlock_irq(c, l);
+        },
+      });
+      m.addIrqSource({
+        name: 'cb', cpu: 0, count: 1,
+        handler: function* (c: Ctx): Model<void> {
+          yield* write_lock(c, l);
+          yield* write_unlock(c, l);
+        },
+      });
+      const k = kinds(runRandom(m).violations)[0]!;
+      expect(k).toMatch(/^P4-locking\/(irq-self-deadlock|irq-unsafe-lock)$/);
+      seen.add(k);
+    }
+    expect(seen.size).toBe(2);
+  });
 
   it('read_lock in hardirq and read_lock with IRQs on is fine (readers never block readers)',
     () => {

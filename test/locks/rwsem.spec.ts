@@ -28,9 +28,9 @@ describe('locks: rwsem: unit', () => {
     expect(seen).toEqual([2, -1, 0]);
   });
 
-  it('a queued writer blocks every later reader (seeds 0..99, SC and TSO)', () => {
+  it('a queued writer blocks every later reader (seeds 0..59, SC and TSO)', () => {
     let deadlocks = 0;
-    for (let seed = 0; seed < 100; seed++) {
+    for (let seed = 0; seed < 60; seed++) {
       const m = machine(4, seed % 2 === 0 ? 'sc' : 'tso', seed);
       const s = init_rwsem(m, 'ep.sem');
       const v = vars(m, { go: 0 });
@@ -79,7 +79,7 @@ describe('locks: rwsem: unit', () => {
 
   it('FIFO: readers queued behind a writer are woken together by up_write', () => {
     let together = 0;
-    for (let seed = 0; seed < 60; seed++) {
+    for (let seed = 0; seed < 30; seed++) {
       const m = machine(3, 'sc', seed);
       const s = init_rwsem(m, 'sem');
       const v = vars(m, { go: 0 });

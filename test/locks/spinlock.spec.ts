@@ -224,7 +224,8 @@ describe('locks: spinlock: misuse', () => {
     });
     const out = runRandom(m);
     expect(kinds(out.violations)).toEqual(['P3-memory-safety/use-after-free']);
-    expect(out.violations[0]!.message).toMatch(/in spin_lock: .*use-after-free of l \(freed at step \d+ by ctx 0 in release\)/);
+    expect(out.violations[0]!.message).toMatch(/^T0 in spin_lock: access to \.locked: /);
+    expect(out.violations[0]!.message).toMatch(/use-after-free of l \(freed at .* in release\)/);
   });
 
   it('with lockdep off, an ABBA deadlock message names who holds what', () => {
