@@ -168,6 +168,8 @@ export class Machine implements MachineAccess {
   private readonly sources: IrqSource[] = [];
   private readonly signals: SignalSource[] = [];
   private readonly timers: Timer[] = [];
+  /** The armed timers only (the per-step scan must not grow with every timer ever made). */
+  private armed: Timer[] = [];
   private readonly observers: Observer[] = [];
   private readonly violations: Violation[] = [];
   private readonly schedule: number[] = [];
@@ -328,12 +330,14 @@ export class Machine implements MachineAccess {
       fn, name,
     };
     this.timers.push(t);
+    this.armed.push(t);
     return t;
   }
 
   timerCancel(t: HrTimer): boolean {
     const was = t.armed;
     (t as Timer).armed = false;
+    if (was) this.armed = this.armed.filter((x) => x !== t);
     return was;
   }
 
@@ -433,7 +437,7 @@ export class Machine implements MachineAccess {
       const s = this.sources[k]!;
       if (s.remaining > 0 && this.irqOpen(s.cpu)) n = this.push(n, ARRIVE_BASE + k);
     }
-    if (this.timers.length > 0) n = this.collectTimers(n);
+    if (this.armed.length > 0) n = this.collectTimers(n);
     if (this.memory.buffered !== 0) {
       for (let c = 0; c < this.ncpu; c++) {
         if (this.memory.pending(c) > 0) n = this.push(n, DRAIN_BASE + c);
@@ -448,10 +452,10 @@ export class Machine implements MachineAccess {
 
   private collectTimers(n: number): number {
     let min = Infinity;
-    for (const t of this.timers) if (t.armed && t.expires < min) min = t.expires;
+    for (const t of this.armed) if (t.expires < min) min = t.expires;
     if (min === Infinity) return n;
     const horizon = this.timeMode === 'eager' ? Math.max(this.now, min) : this.now;
-    for (const t of this.timers) {
+    for (const t of this.armed) {
       if (t.armed && t.expires <= horizon && this.irqOpen(t.cpu)) {
         n = this.push(n, TIMER_BASE + t.id);
       }
@@ -463,8 +467,8 @@ export class Machine implements MachineAccess {
   private advanceIdleTime(): boolean {
     if (this.timeMode !== 'idle') return false;
     let min = Infinity;
-    for (const t of this.timers) {
-      if (t.armed && t.expires < min && this.irqOpen(t.cpu)) min = t.expires;
+    for (const t of this.armed) {
+      if (t.expires < min && this.irqOpen(t.cpu)) min = t.expires;
     }
     if (min === Infinity || min <= this.now) return false;
     this.now = min;
@@ -514,6 +518,7 @@ export class Machine implements MachineAccess {
       const t = this.timers[id - TIMER_BASE]!;
       if (t.expires > this.now) this.now = t.expires;
       t.armed = false;
+      this.armed = this.armed.filter((x) => x !== t);
       t.running = true;
       this.enterIrq(t.cpu, `hrtimer:${t.name}`, (c) => runTimer(t, c), id);
     } else if (id < SIGNAL_BASE) {
@@ -685,14 +690,20 @@ export class Machine implements MachineAccess {
   private checkStuck(): void {
     const stuck: string[] = [];
     let first: Context | undefined;
+    const asleep: string[] = [];
     for (const c of this.all) {
+      if (c.status === SLEEPING) asleep.push(`${c.name} (cpu${c.cpu}) asleep in schedule()`);
       if (c.status !== READY || c.pending === null) continue;
+      const irq = this.cpus[c.cpu]!.irq;
       const op = c.pending;
-      const why = op.x?.waitReason?.(this, c, op) ?? `waiting in ${op.x?.name ?? '?'}`;
+      const why = irq !== null && irq !== c && irq.over === c
+        ? `interrupted by ${irq.name}` : op.x?.waitReason?.(this, c, op) ??
+        `waiting in ${op.x?.name ?? '?'}`;
       stuck.push(`${c.name} (cpu${c.cpu}) ${why}`);
       first ??= c;
     }
     if (first === undefined) return;
+    stuck.push(...asleep);
     this.report({
       property: 'P4-locking', kind: 'deadlock',
       message: `deadlock: nothing can run; ${stuck.join('; ')}`,
