@@ -100,6 +100,7 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
     }
   }
   const ep = epOf(c, f);
+  k.ghost.ctl(ep);
   const mtx = c.m.arena.objs[ep]!.mtx as number;
   let full_check = false;
   let error = 0;

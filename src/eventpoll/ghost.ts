@@ -9,10 +9,16 @@
  *   file's readiness since the call began, so a returned event can be checked against what
  *   the file really was during the call (P5).
  * - Arms: ONESHOT items count deliveries per arm (ADD or MOD).
+ * - Level triggering: a call that returns fewer than maxevents must report every armed LT
+ *   item of its set whose file was ready for the item's mask during the whole call. The
+ *   rule is checked when no other call or epoll_ctl touched the set during the call, or
+ *   always when the scenario asks for it (`strictLevelTrigger`: the kernel selftest
+ *   epoll65's "a timeout-0 wait must not report a false negative").
  */
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { fops } from './file.ts';
-import { EPOLLONESHOT, EP_PRIVATE_BITS, EPOLLERR, EPOLLHUP } from './uapi.ts';
+import { listOwners } from '../queues/list.ts';
+import { EPOLLET, EPOLLONESHOT, EP_PRIVATE_BITS, EPOLLERR, EPOLLHUP } from './uapi.ts';
 
 /** One epoll_wait in progress. */
 export interface WaitCall {
@@ -24,6 +30,8 @@ export interface WaitCall {
   inter: Map<number, number>;
   /** Items delivered in this call. */
   items: Set<number>;
+  /** Another call or an epoll_ctl touched the same set during this call. */
+  concurrent: boolean;
 }
 
 /** The ghost bookkeeping of one run. */
@@ -32,6 +40,8 @@ export class Ghost {
   readonly calls = new Set<WaitCall>();
   /** Files that exist (so a call can snapshot their readiness). */
   readonly files: number[] = [];
+  /** Check the level-triggered rule also under concurrency (see the file comment). */
+  strictLevelTrigger = false;
 
   constructor(m: MachineAccess) {
     this.m = m;
@@ -54,9 +64,22 @@ export class Ghost {
     (o.g_edges as number)++;
   }
 
-  /** A file's state changed: fold its readiness into every running call. */
+  /**
+   * A file's state changed: fold its readiness into every running call. An epoll file's
+   * readiness follows the files it watches, so every live epoll file is folded too (a
+   * nested set that was readable only briefly during a call is not a phantom).
+   */
   changed(file: number): void {
     if (this.calls.size === 0) return;
+    this.fold(file);
+    for (const f of this.files) {
+      if (f !== file && this.m.arena.isLive(f) && this.m.arena.objs[f]!.f_op === 'eventpoll') {
+        this.fold(f);
+      }
+    }
+  }
+
+  private fold(file: number): void {
     const r = this.ready(file);
     for (const call of this.calls) {
       call.union.set(file, (call.union.get(file) ?? 0) | r);
@@ -68,8 +91,14 @@ export class Ghost {
   begin(c: Ctx, ep: number, maxevents: number, timeoutMs: number): WaitCall {
     const call: WaitCall = {
       task: c.task, ep, maxevents, timeoutMs, union: new Map(), inter: new Map(),
-      items: new Set(),
+      items: new Set(), concurrent: false,
     };
+    for (const other of this.calls) {
+      if (other.ep === ep) {
+        other.concurrent = true;
+        call.concurrent = true;
+      }
+    }
     for (const f of this.files) {
       const r = this.ready(f);
       call.union.set(f, r);
@@ -79,9 +108,32 @@ export class Ghost {
     return call;
   }
 
-  /** epoll_wait ends. */
-  end(call: WaitCall): void {
+  /** An epoll_ctl runs on `ep`: calls on it are no longer alone. */
+  ctl(ep: number): void {
+    for (const call of this.calls) if (call.ep === ep) call.concurrent = true;
+  }
+
+  /**
+   * epoll_wait ends with `res`. Returns a P5 complaint about the level-triggered rule, or
+   * undefined.
+   */
+  end(call: WaitCall, res: number): string | undefined {
     this.calls.delete(call);
+    if (res < 0 || res >= call.maxevents) return undefined;
+    if (call.concurrent && !this.strictLevelTrigger) return undefined;
+    const a = this.m.arena;
+    if (!a.isLive(call.ep)) return undefined;
+    for (const epi of listOwners(this.m, a.objs[call.ep]!.rbr as number)) {
+      const o = a.objs[epi]!;
+      const events = o.events as number;
+      if (events & (EPOLLET | EPOLLONESHOT) || call.items.has(epi)) continue;
+      const always = call.inter.get(o.ffd_file as number);
+      if (always === undefined || !(always & events & ~EP_PRIVATE_BITS)) continue;
+      return `epoll_wait returned ${res} without LT ${a.label(epi)}, whose file was ready ` +
+        `for its mask during the whole call${call.concurrent ? ' (with a concurrent ' +
+        'harvest on the set)' : ''}`;
+    }
+    return undefined;
   }
 
   /** The item was taken off the ready list and polled by a harvester. */

@@ -127,7 +127,11 @@ export function* sys_epoll_wait(c: Ctx, epfd: number, out: EpollEvent[], maxeven
   const res = yield* k.ops.ep_poll(c, ep, out, maxevents, timeoutMs);
   c.local.waitingOn = undefined;
   c.local.call = undefined;
-  k.ghost.end(call);
+  const lt = k.ghost.end(call, res);
+  if (lt !== undefined) {
+    c.m.report({ property: 'P5-event-semantics', kind: 'lt-not-reported', message: lt,
+      ctx: c.id, cpu: c.cpu });
+  }
   checkReturn(c, call, out, res);
   yield* fput_file(c, f);
   return res;

@@ -73,6 +73,7 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
     trace: opts.trace ?? false, ...(opts.limits ? { limits: opts.limits } : {}),
   });
   const k = new EpKernel(m, opts.cfg);
+  k.ghost.strictLevelTrigger = sc.strictLevelTrigger ?? false;
   m.ext.ep = k;
   const names = new Map<string, number>();
   const byIndex: string[] = [];
