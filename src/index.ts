@@ -8,6 +8,8 @@ import './eventpoll/variants.ts';
 export { simulate, replay, failureOf } from './api/simulate.ts';
 export type { SimulateOptions, SimulateResult, Failure } from './api/simulate.ts';
 export { fuzz } from './api/fuzz.ts';
+export { explore } from './api/explore.ts';
+export type { ExploreOptions, ExploreResult } from './api/explore.ts';
 export type { FuzzOptions, FuzzSummary, ScenarioSummary } from './api/fuzz.ts';
 export { scenarioArb, scheduleArb } from './api/arbitraries.ts';
 export type { ScenarioArbOptions } from './api/arbitraries.ts';

@@ -45,6 +45,8 @@ export interface SimulateOptions {
   checkers?: readonly string[];
   /** How the replay command names the scenario (e.g. its JSON file), if not by name. */
   scenarioRef?: string;
+  /** A scheduler instance to use instead of `strategy` (advanced: custom searches). */
+  scheduler?: Scheduler;
 }
 
 /** The outcome of {@link simulate}: plain data, safe to serialise. */
@@ -80,6 +82,7 @@ export interface Failure {
 }
 
 function scheduler(o: SimulateOptions): { sched: Scheduler; name: string } {
+  if (o.scheduler !== undefined) return { sched: o.scheduler, name: o.scheduler.name };
   if (o.schedule !== undefined) return { sched: new ReplayScheduler(o.schedule), name: 'replay' };
   if (o.choices !== undefined) return { sched: new ChoicesScheduler(o.choices), name: 'choices' };
   const base = makeScheduler(o.strategy ?? 'random');

@@ -4,9 +4,13 @@
  */
 import { SimError } from '../sim/errors.ts';
 import { cmdCampaign } from './commands/campaign.ts';
+import { cmdExplore } from './commands/explore.ts';
 import { cmdFuzz } from './commands/fuzz.ts';
 import { cmdList } from './commands/list.ts';
 import { cmdReplay, cmdRun } from './commands/run.ts';
+import { cmdScript } from './commands/script.ts';
+import { cmdDiff } from './commands/diff.ts';
+import { cmdZoo } from './commands/zoo.ts';
 
 const USAGE = `usage: eventpoll-sim <command> [options]
 
@@ -16,6 +20,10 @@ commands:
   replay    re-run a recorded schedule with the full interleaving
   list      variants, bug switches, scenarios and strategies
   campaign  a short fuzz campaign over every variant (what npm start runs)
+  script    run a .ops script on the model (the kernel oracle's transcript)
+  zoo       re-find the bug zoo: schedules to first failure, shrunk, fixed counterparts
+  diff      the same scenario and seeds on two variants: the first observable difference
+  explore   bounded exhaustive search (every schedule within K preemptions)
 
 common options: --variant NAME[+BUG...]  --scenario NAME|gen:SEED|FILE.json  --seed N
                 --strategy random|pct|pct:D  --memory sc|tso  --json
@@ -25,6 +33,8 @@ type Command = (argv: string[]) => Promise<number> | number;
 
 const COMMANDS: Record<string, Command> = {
   run: cmdRun, replay: cmdReplay, fuzz: cmdFuzz, list: cmdList, campaign: cmdCampaign,
+  zoo: cmdZoo, diff: cmdDiff,
+  explore: cmdExplore, script: cmdScript,
 };
 
 /** Runs the CLI; returns the exit code. */
