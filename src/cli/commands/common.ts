@@ -4,6 +4,7 @@ import type { Scenario } from '../../scenario/types.ts';
 import { validateScenario } from '../../scenario/validate.ts';
 import { parseSeed, SimUsageError } from '../../sim/errors.ts';
 import { choiceOpt } from '../args.ts';
+import { zooScenario } from '../../zoo/scenarios.ts';
 
 /** parseArgs option specs used by several commands. */
 export const COMMON = {
@@ -16,8 +17,11 @@ export const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** A scenario argument: a library name, `gen:SEED`, or a path to a JSON file. */
+/** A scenario argument: a library or zoo name, `gen:SEED`, or a path to a JSON file. */
 export function scenarioArg(s: string): { scenario: Scenario | string; ref: string } {
+  // The zoo's scenarios (src/zoo/scenarios.ts) are accepted by name, so its replay lines work.
+  const zoo = zooScenario(s);
+  if (zoo) return { scenario: zoo, ref: s };
   if (s.endsWith('.json') || (s.includes('/') && existsSync(s))) {
     if (!existsSync(s)) throw new SimUsageError('E_USAGE', `scenario file '${s}' not found`);
     let data: unknown;

@@ -1,0 +1,131 @@
+/**
+ * `zoo`: re-find every bug of the zoo from seeds, per strategy and seed family, shrink the
+ * shortest failure, and sweep the fixed counterparts. Prints the zoo table (or JSON).
+ * Exit 0 when every runnable entry was found with its expected property and every fixed
+ * counterpart stayed clean; 1 otherwise (pending entries do not count).
+ */
+import { performance } from 'node:perf_hooks';
+import { SimUsageError } from '../../sim/errors.ts';
+import { ZOO, zooEntry, type ZooEntry } from '../../zoo/entries.ts';
+import { runEntry, type EntryReport, type StrategyStats } from '../../zoo/run.ts';
+import { intOpt, parse } from '../args.ts';
+import { table } from '../table.ts';
+
+const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--seeds N] [--budget N]
+       [--fixed-multiple N] [--no-fixed] [--no-shrink] [--json]
+For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds 0,1,2,...
+of N seed families (--seeds, default 10; family f starts at seed f*1000000) until the first
+failure (at most --budget schedules, default per entry), shrinks the shortest failure, and
+runs the fixed counterpart for --fixed-multiple (default 100) times the worst family's
+schedules. Entries whose variant does not exist yet are reported as pending.`;
+
+function stat(s: StrategyStats | undefined, budget: number): string {
+  if (!s) return '-';
+  const med = s.median === null ? `>${budget}` : String(s.median);
+  const max = s.max === null ? `>${budget}` : String(s.max);
+  return `${med}/${max}`;
+}
+
+function fixedCell(r: EntryReport): string {
+  if (r.status === 'pending') return '-';
+  if (r.fixedPending !== undefined) return 'pending';
+  if (r.fixedRuns.length === 0) return '-';
+  const bad = r.fixedRuns.find((f) => !f.clean);
+  if (bad) return `FAIL (${bad.strategy} seed ${bad.failure!.seed})`;
+  return r.fixedRuns.map((f) => `${f.schedules}`).join('+') + ' clean';
+}
+
+function row(r: EntryReport): string[] {
+  const found = r.status === 'found' ? 'yes' : r.status === 'pending' ? 'pending'
+    : r.status === 'unexpected' ? 'OTHER' : 'no';
+  const sh = r.shrunk ? `${r.shrunk.steps} st/${r.shrunk.decisions} sw` : '-';
+  const replay = r.status === 'pending' ? r.pending ?? '' : r.shrunk?.replay ?? r.example?.replay ?? '';
+  return [r.id, r.bug, r.property, found, stat(r.strategies[0], r.budget),
+    stat(r.strategies[1], r.budget), sh, fixedCell(r), replay];
+}
+
+/**
+ * A one-line status on a terminal's stderr ("B4 random family 3: 1200"), cleared with
+ * n = -1; silent when stderr is not a terminal. (The total is not known in advance, so a
+ * bar would mislead.)
+ */
+function status(enabled: boolean): (phase: string, n: number) => void {
+  if (!enabled || !process.stderr.isTTY) return () => {};
+  return (phase, n) => {
+    process.stderr.write(n < 0 ? '\r\x1b[K' : `\r\x1b[K${phase}: ${n}`);
+  };
+}
+
+/** Renders reports as the zoo table. */
+export function zooTable(reports: readonly EntryReport[]): string {
+  return table(['entry', 'variant+switches', 'property', 'found', 'random med/max',
+    'pct med/max', 'shrunk', 'fixed: schedules clean', 'replay (shrunk) / pending reason'],
+  reports.map(row));
+}
+
+/** Whether a report counts as a success for the exit code. */
+export function zooOk(r: EntryReport): boolean {
+  if (r.status === 'pending') return true;
+  return r.status === 'found' && r.fixedRuns.every((f) => f.clean);
+}
+
+/** `zoo`. */
+export function cmdZoo(argv: string[]): number {
+  const { values: v } = parse(argv, {
+    entry: { type: 'string', multiple: true }, seeds: { type: 'string' },
+    budget: { type: 'string' }, 'fixed-multiple': { type: 'string' },
+    'no-fixed': { type: 'boolean' }, 'no-shrink': { type: 'boolean' },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const ids = (v.entry as string[] | undefined) ?? [];
+  const entries: ZooEntry[] = ids.length === 0 ? [...ZOO] : ids.map((id) => {
+    const e = zooEntry(id);
+    if (!e) {
+      throw new SimUsageError('E_USAGE', `unknown zoo entry '${id}': expected one of ` +
+        ZOO.map((x) => x.id).join(', '));
+    }
+    return e;
+  });
+  const families = intOpt(v.seeds, 'seeds', 10, 1, 1000);
+  const budget = v.budget === undefined ? undefined : intOpt(v.budget, 'budget', 0, 1, 1e9);
+  const fixedMultiple = intOpt(v['fixed-multiple'], 'fixed-multiple', 100, 1, 1e6);
+  const reports: (EntryReport & { seconds: number })[] = [];
+  for (const e of entries) {
+    const t0 = performance.now();
+    const r = runEntry(e, {
+      families, fixedMultiple, skipFixed: !!v['no-fixed'], skipShrink: !!v['no-shrink'],
+      ...(budget !== undefined ? { budget } : {}),
+      onProgress: status(!v.json),
+    });
+    status(!v.json)('', -1);
+    reports.push({ ...r, seconds: (performance.now() - t0) / 1000 });
+  }
+  if (v.json) {
+    console.log(JSON.stringify(reports, null, 1));
+  } else {
+    console.log(zooTable(reports));
+    for (const r of reports) {
+      for (const s of r.strategies) {
+        for (const u of s.unexpected) {
+          console.log(`\n${r.id} ${s.strategy} family ${u.family}: unexpected ${u.property}: ` +
+            `${u.message}\n  replay: ${u.replay}`);
+        }
+      }
+      for (const f of r.fixedRuns) {
+        if (f.failure) {
+          console.log(`\n${r.id} fixed (${r.fixed}, ${f.strategy}): ${f.failure.property}: ` +
+            `${f.failure.message}\n  replay: ${f.failure.replay}`);
+        }
+      }
+      if (r.fixedPending) console.log(`\n${r.id} fixed counterpart pending: ${r.fixedPending}`);
+    }
+    const secs = reports.reduce((a, r) => a + r.seconds, 0);
+    console.log(`\n${reports.length} entries in ${secs.toFixed(1)} s; seeds: family f runs ` +
+      'f*1000000, f*1000000+1, ...; "shrunk" = steps / chosen context switches.');
+  }
+  return reports.every(zooOk) ? 0 : 1;
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs one zoo entry: the finder per strategy over seed families, the shrinker on the
+ * shortest failure found, and the clean sweep of the fixed counterpart over a multiple of
+ * the schedules the bug needed. Returns plain data for the table, JSON and the tests.
+ */
+import { fixedConfig, missing, type ZooEntry } from './entries.ts';
+import {
+  expected, firstFailure, maximum, median, sweep, type Finding, type Sweep,
+} from './search.ts';
+import { shrinkSchedule, type ShrinkResult } from './shrink.ts';
+
+/** The strategies the zoo compares; the first is the default. */
+export const ZOO_STRATEGIES = ['random', 'pct'] as const;
+
+/** Options of {@link runEntry}. */
+export interface ZooRunOptions {
+  /** Seed families per strategy (default 10). */
+  families?: number;
+  /** Override the entry's per-family budget. */
+  budget?: number;
+  /** The fixed sweep runs this multiple of the worst family's schedules (default 100). */
+  fixedMultiple?: number;
+  /** ...but at least this many schedules per strategy (default 1000). */
+  fixedMin?: number;
+  /** Skip the fixed sweep. */
+  skipFixed?: boolean;
+  /** Skip the shrinker. */
+  skipShrink?: boolean;
+  /** Executions the shrinker may spend (default 1500). */
+  shrinkRuns?: number;
+  /** Progress: a phase label and a count. */
+  onProgress?: (phase: string, n: number) => void;
+}
+
+/** Schedules-to-first-failure of one strategy. */
+export interface StrategyStats {
+  strategy: string;
+  /** Per family: schedules up to the first failure, or null when none within the budget. */
+  perFamily: (number | null)[];
+  /** Per family: the failing seed, or null. */
+  seeds: (number | null)[];
+  median: number | null;
+  /** Null when some family found nothing. */
+  max: number | null;
+  /** Families whose first failure was not the expected property. */
+  unexpected: { family: number; property: string; message: string; replay: string }[];
+}
+
+/** The fixed counterpart's sweep for one strategy. */
+export interface FixedStats {
+  strategy: string;
+  /** Schedules the sweep had to run (the multiple of the bug's worst family). */
+  target: number;
+  schedules: number;
+  clean: boolean;
+  failure?: { seed: number; scenario: string; property: string; message: string; replay: string };
+}
+
+/** Everything measured for one entry. */
+export interface EntryReport {
+  id: string;
+  title: string;
+  bug: string;
+  fixed: string;
+  property: string;
+  status: 'found' | 'not-found' | 'unexpected' | 'pending';
+  pending?: string;
+  budget: number;
+  families: number;
+  strategies: StrategyStats[];
+  /** The first expected failure found (shortest run), with its violation. */
+  example?: { seed: number; scenario: string; strategy: string; property: string;
+    kind: string; message: string; steps: number; replay: string };
+  shrunk?: ShrinkResult;
+  fixedPending?: string;
+  fixedRuns: FixedStats[];
+}
+
+function strategyStats(e: ZooEntry, strategy: string, families: number, budget: number,
+  found: Finding[], o: ZooRunOptions): StrategyStats {
+  const s: StrategyStats = { strategy, perFamily: [], seeds: [], median: null, max: null,
+    unexpected: [] };
+  for (let f = 0; f < families; f++) {
+    const hit = firstFailure(e.bug, e.scenarios, { strategy, family: f, budget,
+      onProgress: (n) => o.onProgress?.(`${e.id} ${strategy} family ${f}`, n) });
+    s.perFamily.push(hit ? hit.schedules : null);
+    s.seeds.push(hit ? hit.seed : null);
+    if (hit && !expected(e, hit)) {
+      s.unexpected.push({ family: f, property: `${hit.property} (${hit.kind})`,
+        message: hit.message, replay: hit.replay });
+    } else if (hit) {
+      found.push(hit);
+    }
+  }
+  const xs = s.perFamily.map((x) => x ?? undefined);
+  s.median = median(xs) ?? null;
+  s.max = maximum(xs) ?? null;
+  return s;
+}
+
+function fixedSweep(config: string, e: ZooEntry, st: StrategyStats, o: ZooRunOptions):
+FixedStats | undefined {
+  if (st.max === null) return undefined;
+  const target = Math.max(o.fixedMin ?? 1000, (o.fixedMultiple ?? 100) * st.max);
+  const r: Sweep = sweep(config, e.scenarios, st.strategy, target,
+    (n) => o.onProgress?.(`${e.id} fixed ${st.strategy}`, n));
+  const out: FixedStats = { strategy: st.strategy, target, schedules: r.schedules,
+    clean: r.failure === undefined };
+  if (r.failure) {
+    out.failure = { seed: r.failure.seed, scenario: r.failure.scenario.name,
+      property: `${r.failure.property} (${r.failure.kind})`, message: r.failure.message,
+      replay: r.failure.replay };
+  }
+  return out;
+}
+
+/** Runs one entry. */
+export function runEntry(e: ZooEntry, o: ZooRunOptions = {}): EntryReport {
+  const families = o.families ?? 10;
+  const budget = o.budget ?? e.budget;
+  const fixed = fixedConfig(e);
+  const rep: EntryReport = {
+    id: e.id, title: e.title, bug: e.bug, fixed: fixed ?? '-', property: e.property,
+    status: 'pending', budget, families, strategies: [], fixedRuns: [],
+  };
+  const why = missing(e.bug);
+  if (why !== undefined) {
+    rep.pending = why;
+    return rep;
+  }
+  const found: Finding[] = [];
+  for (const strategy of ZOO_STRATEGIES) {
+    rep.strategies.push(strategyStats(e, strategy, families, budget, found, o));
+  }
+  const anyUnexpected = rep.strategies.some((s) => s.unexpected.length > 0);
+  rep.status = found.length > 0 ? 'found' : anyUnexpected ? 'unexpected' : 'not-found';
+  const best = found.reduce<Finding | undefined>((a, b) => (a && a.steps <= b.steps ? a : b),
+    undefined);
+  if (best) {
+    rep.example = { seed: best.seed, scenario: best.scenario.name, strategy: best.strategy,
+      property: best.property, kind: best.kind, message: best.message, steps: best.steps,
+      replay: best.replay };
+    if (!o.skipShrink) {
+      o.onProgress?.(`${e.id} shrink`, 0);
+      rep.shrunk = shrinkSchedule({ variant: e.bug, scenario: best.scenario, seed: best.seed,
+        schedule: best.schedule, property: best.property, kind: best.kind,
+        ...(o.shrinkRuns !== undefined ? { maxRuns: o.shrinkRuns } : {}) });
+    }
+  }
+  if (fixed === undefined) {
+    rep.fixedPending = (e.fixed as { pending: string }).pending;
+  } else if (missing(fixed) !== undefined) {
+    rep.fixedPending = missing(fixed);
+  } else if (!o.skipFixed) {
+    for (const st of rep.strategies) {
+      const r = fixedSweep(fixed, e, st, o);
+      if (r) rep.fixedRuns.push(r);
+    }
+  }
+  return rep;
+}

@@ -1,0 +1,320 @@
+/**
+ * The zoo's scenario families: for each bug of bug-zoo.md, small workloads that give the
+ * racing parties of the described interleaving a chance to meet, and nothing more. No
+ * schedule prefix, no delay inserted to line the race up: a finder must reach the bad
+ * interleaving from a seed. Each scenario is plain data (see scenario/types.ts), so it can
+ * be written to JSON and replayed with `eventpoll-sim replay --scenario FILE.json`, and its
+ * name is accepted by every command (`--scenario zoo-b4-two-irqs`).
+ *
+ * Conventions: `T*` are threads of the one simulated process, `P` is a producer thread,
+ * `irq*` are device interrupts that signal an eventfd from hardirq context. Files are
+ * eventfds unless said otherwise.
+ */
+import type { Scenario, SyscallSpec } from '../scenario/types.ts';
+
+/** epoll_wait(set, maxevents, timeout) with an optional expected return. */
+function wait(set: string, maxevents: number, timeout: number, expect?: number): SyscallSpec {
+  return { op: 'epoll_wait', set, maxevents, timeout, ...(expect !== undefined ? { expect } : {}) };
+}
+
+const write = (fd: string): SyscallSpec => ({ op: 'write', fd, n: 1 });
+const read = (fd: string): SyscallSpec => ({ op: 'read', fd, n: 8 });
+
+/**
+ * B1: a ONESHOT item is re-armed with EPOLL_CTL_MOD while its producer is told to go on
+ * (a request/response ping-pong, the shape of the kernel's epoll59 and of eponeshotmt). The
+ * consumer stores the new mask and polls; the producer's callback reads the mask. Under TSO
+ * without the smp_mb() both can read the old values (a store-buffering pair).
+ */
+export const B1_PINGPONG: Scenario = {
+  name: 'zoo-b1-oneshot-pingpong',
+  description: 'B1: ONESHOT re-armed with MOD while the producer, told to go, writes (TSO)',
+  cpus: 2,
+  memory: 'tso',
+  files: [{ name: 'e', type: 'eventfd', init: 1 }, { name: 'go', type: 'eventfd' }],
+  sets: [{ name: 'ep' }, { name: 'pp' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] }, { set: 'pp', fd: 'go', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), read('e'), write('go'),
+      { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] },
+      wait('ep', 1, -1, 1)] },
+    { name: 'P', cpu: 1, program: [wait('pp', 1, -1, 1), write('e')] },
+  ],
+};
+
+/**
+ * B1, the interrupt form: the consumer drains and re-arms; a device interrupt signals the
+ * eventfd at a moment of the scheduler's choosing.
+ */
+export const B1_IRQ: Scenario = {
+  name: 'zoo-b1-oneshot-irq',
+  description: 'B1: ONESHOT drained and re-armed with MOD while a device interrupt fires (TSO)',
+  cpus: 2,
+  memory: 'tso',
+  files: [{ name: 'e', type: 'eventfd', init: 1 }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] }],
+  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, 0, 1), read('e'),
+    { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] },
+    wait('ep', 1, -1)] }],
+  irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 1 }],
+};
+
+/**
+ * B3: a thread sleeps in epoll_wait on an empty set; another adds an fd that is already
+ * ready. The ADD must wake the sleeper (epoll_wait(2): "adding an fd from another thread
+ * while one is blocked must unblock it"). Under TSO.
+ */
+export const B3_ADD_WAKES: Scenario = {
+  name: 'zoo-b3-add-wakes-waiter',
+  description: 'B3: EPOLL_CTL_ADD of a ready fd while another thread sleeps on the set (TSO)',
+  cpus: 2,
+  memory: 'tso',
+  files: [{ name: 'e', type: 'eventfd', init: 1 }],
+  sets: [{ name: 'ep' }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'ep', fd: 'e',
+      events: ['IN'] }] },
+  ],
+};
+
+/**
+ * B3 with a device: the ADDed fd becomes ready by interrupt after the ADD, so the wakeup
+ * can come from the ADD or from the callback.
+ */
+export const B3_ADD_IRQ: Scenario = {
+  name: 'zoo-b3-add-then-irq',
+  description: 'B3: ADD while a thread sleeps on the set, then a device interrupt (TSO)',
+  cpus: 3,
+  memory: 'tso',
+  files: [{ name: 'e', type: 'eventfd', init: 1 }, { name: 'f', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'f', events: ['IN', 'ET'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'ep', fd: 'e',
+      events: ['IN'] }] },
+  ],
+};
+
+/**
+ * Two sleepers, two edge-triggered files, each signalled once by a device interrupt on its
+ * own CPU: one sleeper is woken and harvests (maxevents 1) while the other interrupt lands
+ * in the harvest window (B4: ovflist push without a wakeup; B6: the second wakeup hits the
+ * waiter that is already awake).
+ */
+export const TWO_WAITERS_TWO_IRQS: Scenario = {
+  name: 'zoo-two-waiters-two-irqs',
+  description: 'B4/B6: two exclusive sleepers (maxevents 1), two ET files, one IRQ each',
+  cpus: 4,
+  files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+  ],
+  irqs: [{ name: 'irqA', cpu: 2, fd: 'a', count: 1 }, { name: 'irqB', cpu: 3, fd: 'b', count: 1 }],
+};
+
+/** The same race with a process-context producer writing both files in turn. */
+export const TWO_WAITERS_WRITER: Scenario = {
+  name: 'zoo-two-waiters-writer',
+  description: 'B4/B6: two exclusive sleepers (maxevents 1), one thread writes two ET files',
+  cpus: 3,
+  files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+    { name: 'P', cpu: 2, program: [write('a'), write('b')] },
+  ],
+};
+
+/**
+ * B5: two level-triggered files made ready by a writer; two threads wait with maxevents 1.
+ * One harvests (its scan empties rdllist before it sets ovflist) while the other makes its
+ * final "events available?" check.
+ */
+export const B5_LT_PAIR: Scenario = {
+  name: 'zoo-b5-lt-pair',
+  description: 'B5: two LT files written in turn; two waiters with maxevents 1',
+  cpus: 3,
+  files: [{ name: 'x', type: 'eventfd' }, { name: 'y', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'x', events: ['IN'] }, { set: 'ep', fd: 'y', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+    { name: 'P', cpu: 2, program: [write('x'), write('y')] },
+  ],
+};
+
+/** B5 with both files ready before the waiters start. */
+export const B5_LT_READY: Scenario = {
+  name: 'zoo-b5-lt-ready',
+  description: 'B5: two LT files ready from the start; two waiters with maxevents 1',
+  cpus: 2,
+  files: [{ name: 'x', type: 'eventfd', init: 1 }, { name: 'y', type: 'eventfd', init: 1 }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'x', events: ['IN'] }, { set: 'ep', fd: 'y', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+  ],
+};
+
+/**
+ * B5, timeout 0 (kernel selftest epoll65): level-triggered events stay ready, and threads
+ * poll with timeout 0 without consuming them; every call must report at least one event.
+ */
+export const B5_TIMEOUT0: Scenario = {
+  name: 'zoo-b5-timeout0',
+  description: 'B5 (epoll65): LT events stay ready; timeout-0 waits must never return 0',
+  cpus: 3,
+  files: [{ name: 'x', type: 'eventfd', init: 1 }, { name: 'y', type: 'eventfd', init: 1 }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'x', events: ['IN'] }, { set: 'ep', fd: 'y', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, 0, 1), wait('ep', 1, 0, 1)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, 0, 1), wait('ep', 1, 0, 1)] },
+    { name: 'T3', cpu: 2, program: [wait('ep', 1, 0, 1), wait('ep', 1, 0, 1)] },
+  ],
+};
+
+/**
+ * B7 (kernel selftest epoll61): an edge-triggered eventfd, one waiter with a 5 ms timeout,
+ * one without; a producer writes once, around the time the timeout expires.
+ */
+export const B7_TIMEOUT_RACE: Scenario = {
+  name: 'zoo-b7-timeout-race',
+  description: 'B7: ET file; a 5 ms waiter and a forever waiter; one write near the expiry',
+  cpus: 3,
+  files: [{ name: 'e', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ET'] }],
+  tasks: [
+    { name: 'T2', cpu: 0, program: [wait('ep', 1, 5)] },
+    { name: 'T3', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T1', cpu: 2, program: [{ op: 'sleep', ms: 5 }, write('e')] },
+  ],
+};
+
+/** B7 with the write coming from a device interrupt. */
+export const B7_TIMEOUT_IRQ: Scenario = {
+  name: 'zoo-b7-timeout-irq',
+  description: 'B7: ET file; a 5 ms waiter and a forever waiter; one device interrupt',
+  cpus: 3,
+  files: [{ name: 'e', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ET'] }],
+  tasks: [
+    { name: 'T2', cpu: 0, program: [wait('ep', 1, 5)] },
+    { name: 'T3', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+  ],
+  irqs: [{ name: 'dev', cpu: 2, fd: 'e', count: 1 }],
+};
+
+/**
+ * B8b: a Go-netpoller-like mix on one set: a poller with a short timeout and a blocking
+ * one, edge-triggered files signalled by interrupts and a level-triggered one by a thread.
+ */
+export const B8B_NETPOLL: Scenario = {
+  name: 'zoo-b8b-netpoll',
+  description: 'B8b: timed and blocking pollers, ET files by IRQ, an LT file by a thread',
+  cpus: 4,
+  files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, 5), wait('ep', 1, 5)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+    { name: 'P', cpu: 2, program: [write('b')] },
+  ],
+  irqs: [{ name: 'dev', cpu: 3, fd: 'a', count: 1 }],
+};
+
+/**
+ * WF1: one edge-triggered eventfd, a consumer that waits twice, and a device that signals
+ * twice: the second signal may land while the first harvest is between delivering the item
+ * and resetting its state.
+ */
+export const WF1_ET_TWICE: Scenario = {
+  name: 'zoo-wf1-et-twice',
+  description: 'WF1: ET eventfd signalled twice by IRQ; the consumer waits twice',
+  cpus: 2,
+  files: [{ name: 'e', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ET'] }],
+  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), read('e'), wait('ep', 1, -1, 1)] }],
+  irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 2 }],
+};
+
+/** WF1 with ONESHOT items re-armed by MOD (eponeshotmt's shape). */
+export const WF1_ONESHOT: Scenario = {
+  name: 'zoo-wf1-oneshot-rearm',
+  description: 'WF1: ONESHOT eventfd re-armed with MOD while a device keeps signalling',
+  cpus: 2,
+  files: [{ name: 'e', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] }],
+  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), read('e'),
+    { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] },
+    wait('ep', 1, -1, 1)] }],
+  irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 2 }],
+};
+
+/**
+ * B11: interrupts on three CPUs keep signalling one watched file (their callbacks take
+ * `read_lock(ep->lock)`), while a thread keeps calling epoll_wait, whose paths take
+ * `write_lock_irq(ep->lock)`.
+ */
+export const B11_IRQ_STORM: Scenario = {
+  name: 'zoo-b11-irq-storm',
+  description: 'B11: IRQs on three CPUs hammer one file while a thread keeps harvesting',
+  cpus: 4,
+  files: [{ name: 'e', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN'] }],
+  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), wait('ep', 1, 0),
+    wait('ep', 1, 0), wait('ep', 1, 0)] }],
+  irqs: [
+    { name: 'irq1', cpu: 1, fd: 'e', count: 40 },
+    { name: 'irq2', cpu: 2, fd: 'e', count: 40 },
+    { name: 'irq3', cpu: 3, fd: 'e', count: 40 },
+  ],
+};
+
+/**
+ * B20: ctl paths (ADD of a ready fd, MOD) queue items on rdllist while interrupts on two
+ * CPUs queue other items of the same set from ep_poll_callback.
+ */
+export const B20_CTL_VS_CALLBACKS: Scenario = {
+  name: 'zoo-b20-ctl-vs-callbacks',
+  description: 'B20: ADD/MOD queue ready items while callbacks on two CPUs queue others',
+  cpus: 3,
+  files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' },
+    { name: 'c', type: 'eventfd', init: 1 }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN'] }, { set: 'ep', fd: 'b', events: ['IN'] }],
+  tasks: [{ name: 'T1', cpu: 0, program: [
+    { op: 'epoll_ctl', ctl: 'ADD', set: 'ep', fd: 'c', events: ['IN'] },
+    { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'c', events: ['IN', 'ET'] },
+    wait('ep', 3, 0),
+  ] }],
+  irqs: [{ name: 'irqA', cpu: 1, fd: 'a', count: 2 }, { name: 'irqB', cpu: 2, fd: 'b', count: 2 }],
+};
+
+/** Every zoo scenario, by name. */
+export const ZOO_SCENARIOS: readonly Scenario[] = [
+  B1_PINGPONG, B1_IRQ, B3_ADD_WAKES, B3_ADD_IRQ, TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER,
+  B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_RACE, B7_TIMEOUT_IRQ, B8B_NETPOLL,
+  WF1_ET_TWICE, WF1_ONESHOT, B11_IRQ_STORM, B20_CTL_VS_CALLBACKS,
+];
+
+/** A zoo scenario by name, or undefined. */
+export function zooScenario(name: string): Scenario | undefined {
+  return ZOO_SCENARIOS.find((s) => s.name === name);
+}
