@@ -32,7 +32,7 @@ function fixedCell(r: EntryReport): string {
   if (r.fixedRuns.length === 0) return '-';
   const bad = r.fixedRuns.find((f) => !f.clean);
   if (bad) return `FAIL (${bad.strategy} seed ${bad.failure!.seed})`;
-  return r.fixedRuns.map((f) => `${f.schedules}`).join('+') + ' clean';
+  return r.fixedRuns.map((f) => `${f.strategy} ${f.schedules}`).join(' + ') + ' clean';
 }
 
 function row(r: EntryReport): string[] {
@@ -59,7 +59,7 @@ function status(enabled: boolean): (phase: string, n: number) => void {
 /** Renders reports as the zoo table. */
 export function zooTable(reports: readonly EntryReport[]): string {
   return table(['entry', 'variant+switches', 'property', 'found', 'random med/max',
-    'pct med/max', 'shrunk', 'fixed: schedules clean', 'replay (shrunk) / pending reason'],
+    'pct med/max (default)', 'shrunk', 'fixed: schedules clean', 'replay (shrunk) / pending reason'],
   reports.map(row));
 }
 
