@@ -1,7 +1,13 @@
 /*
  * epoll-oracle: run a `.ops` script (see shared/conformance/FORMAT.md) on the host kernel.
  *
- *   epoll-oracle [--header] [SCRIPT | -]
+ *   epoll-oracle [--header] [--batch] [SCRIPT | -]
+ *
+ * With --batch the input is many scripts, each ended by a line holding only the ASCII RS
+ * character (0x1e). Each runs in its own forked process (so each starts from descriptors
+ * 0-2, as a single run does) with its stderr sent to stdout, and its output is followed by
+ * a line of RS and its exit status (`\x1e0`). Forking is much cheaper than starting one
+ * process per script from the test harness.
  *
  * The whole script is parsed and checked before anything runs, so a malformed script prints
  * nothing on stdout: one message on stderr naming the line, and exit status 2. Once running,
@@ -39,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_TOKENS 16
@@ -785,10 +792,13 @@ static void run_io(const struct line *l)
 		break;
 	case OP_READ:
 		if (efd) {
-			rc = read(fd, &v, 8);
-			if (rc >= 0)
-				rc = (ssize_t)v;
-			break;
+			/* The counter is a u64: print it unsigned (it reaches 2^64 - 2). */
+			if (read(fd, &v, 8) < 0) {
+				emit(l, "%s", errname(errno));
+				return;
+			}
+			emit(l, "%llu", (unsigned long long)v);
+			return;
 		}
 		rc = read(fd, buffer(l->n0 ? (size_t)l->n0 : 1), (size_t)l->n0);
 		break;
@@ -869,20 +879,81 @@ static void fresh_fd_table(void)
 		close(fd);
 }
 
+static void print_header(void)
+{
+	struct utsname u;
+
+	uname(&u);
+	printf("# kernel: %s\n", u.release);
+}
+
+/* Run one parsed-from-text script in this process and exit with its status. */
+static void run_script(char *src)
+{
+	parse_script(src);
+	fresh_fd_table();
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < nlines; i++)
+		run_line(&lines[i]);
+	exit(fflush(stdout) == 0 ? 0 : 3);
+}
+
+/* The next separator: a line holding only RS, or NULL. */
+static char *next_separator(char *from, char *start)
+{
+	for (char *p = strchr(from, '\x1e'); p; p = strchr(p + 1, '\x1e'))
+		if ((p == start || p[-1] == '\n') && (p[1] == '\n' || p[1] == '\0'))
+			return p;
+	return NULL;
+}
+
+static int run_batch(char *all)
+{
+	char *p = all, *sep;
+	int status;
+
+	while ((sep = next_separator(p, all))) {
+		pid_t pid;
+
+		*sep = '\0';
+		if (fflush(stdout) != 0)
+			return 3;
+		pid = fork();
+		if (pid < 0) {
+			perror("epoll-oracle: fork");
+			return 3;
+		}
+		if (pid == 0) {
+			dup2(1, 2);
+			run_script(p);
+		}
+		if (waitpid(pid, &status, 0) < 0) {
+			perror("epoll-oracle: waitpid");
+			return 3;
+		}
+		printf("\x1e%d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
+		       128 + WTERMSIG(status));
+		p = sep[1] ? sep + 2 : sep + 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL;
-	int header = 0;
+	int header = 0, batch = 0;
 	FILE *f = stdin;
 	char *src;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--header") == 0) {
 			header = 1;
+		} else if (strcmp(argv[i], "--batch") == 0) {
+			batch = 1;
 		} else if (!path) {
 			path = argv[i];
 		} else {
-			fprintf(stderr, "usage: epoll-oracle [--header] [SCRIPT | -]\n");
+			fprintf(stderr, "usage: epoll-oracle [--header] [--batch] [SCRIPT | -]\n");
 			return 2;
 		}
 	}
@@ -893,15 +964,16 @@ int main(int argc, char **argv)
 	src = read_all(f);
 	if (f != stdin)
 		fclose(f);
+	if (batch) {
+		if (header)
+			print_header();
+		return run_batch(src);
+	}
 	parse_script(src);
 	fresh_fd_table();
 	signal(SIGPIPE, SIG_IGN);
-	if (header) {
-		struct utsname u;
-
-		uname(&u);
-		printf("# kernel: %s\n", u.release);
-	}
+	if (header)
+		print_header();
 	for (int i = 0; i < nlines; i++)
 		run_line(&lines[i]);
 	return fflush(stdout) == 0 ? 0 : 3;

@@ -4,12 +4,12 @@
  * the creators of watched files (pipe2, eventfd2, socketpair, an unlinked regular file).
  * Each returns a non-negative result or `-errno`, as the kernel does.
  */
+import { EP_UNACTIVE_PTR } from '../queues/arena.ts';
 import { listOwners } from '../queues/list.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { load } from '../sim/mem.ts';
 import type { Model } from '../sim/op.ts';
-import { alloc_file, fops, FMODE_READ, FMODE_WRITE, FOPS, fput, get_file, vfs_poll,
-  type PollTable } from './file.ts';
+import { alloc_file, fops, FMODE_READ, FMODE_WRITE, FOPS, fput, get_file } from './file.ts';
 import { do_epoll_ctl } from './ctl.ts';
 import { eventfd_create, eventfd_read, eventfd_write } from './files/eventfd.ts';
 import { pipe_create, pipe_read, pipe_write } from './files/pipe.ts';
@@ -17,9 +17,10 @@ import { regular_create } from './files/regular.ts';
 import { socketpair_create, unix_shutdown, unix_stream_recvmsg, unix_stream_sendmsg }
   from './files/socket.ts';
 import { kernel } from './kernel.ts';
+import { do_sys_poll } from './select.ts';
 import type { WaitCall } from './ghost.ts';
 import {
-  EBADF, EINVAL, EPOLL_CLOEXEC, EPOLLIN, EPOLLNVAL, EPOLLRDNORM,
+  EBADF, EINVAL, EPOLL_CLOEXEC, EPOLLIN, EPOLLRDNORM,
   type EpollEvent,
 } from './uapi.ts';
 
@@ -115,9 +116,11 @@ export function* sys_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, eve
 export function* sys_epoll_wait(c: Ctx, epfd: number, out: EpollEvent[], maxevents: number,
   timeoutMs: number): Model<number> {
   const k = kernel(c);
-  if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) return -EINVAL;
+  // do_epoll_wait() of 6.18 looks the descriptor up first (CLASS(fd)): a bad descriptor is
+  // EBADF even with a bad maxevents (checked on the host kernel).
   const f = k.fdget(epfd);
   if (f === undefined) return -EBADF;
+  if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) return -EINVAL;
   if (c.m.arena.objs[f]!.f_op !== 'eventpoll') return -EINVAL;
   yield* get_file(c, f);
   const ep = c.m.arena.objs[f]!.private_data as number;
@@ -146,47 +149,52 @@ function checkReturn(c: Ctx, call: WaitCall, out: EpollEvent[], res: number): vo
   }
 }
 
-/** poll(2) on one descriptor with timeout 0: returns 0 or 1, revents into `out[0]`. */
-export function* sys_poll(c: Ctx, fd: number, events: number, out: number[]): Model<number> {
-  const f = kernel(c).fdget(fd);
-  if (f === undefined) {
-    out[0] = EPOLLNVAL;
-    return 1;
-  }
-  const pt: PollTable = { qproc: null, key: events, epi: 0 };
-  const mask = yield* vfs_poll(c, f, pt);
-  // do_pollfd(): ERR and HUP are always reported; the rest only if asked for.
-  const revents = mask & (events | 0x18);
-  out[0] = revents;
-  return revents ? 1 : 0;
+/**
+ * poll(2) on one descriptor: returns 0, 1 (revents in `out[0]`) or -EINTR. `timeoutMs` 0
+ * (the default) polls once; a positive one sleeps up to that long; a negative one waits for
+ * as long as it takes.
+ */
+export function* sys_poll(c: Ctx, fd: number, events: number, out: number[], timeoutMs = 0):
+Model<number> {
+  return yield* do_sys_poll(c, fd, events, timeoutMs, out);
 }
 
-/** read(): eventfd returns the counter; pipes and sockets return bytes. */
-export function* sys_read(c: Ctx, fd: number, n: number): Model<number> {
+/**
+ * read(): bytes read from a pipe, socket or regular file (0 at end of file). An eventfd
+ * read needs 8 bytes (else -EINVAL), returns 8 and leaves the counter value in `out.value`.
+ */
+export function* sys_read(c: Ctx, fd: number, n: number, out: { value: bigint } = { value: 0n }):
+Model<number> {
   const f = kernel(c).fdget(fd);
   if (f === undefined) return -EBADF;
-  switch (c.m.arena.objs[f]!.f_op) {
-    case 'eventfd': return n < 8 ? -EINVAL : yield* eventfd_read(c, f);
-    case 'pipe':
-      if (!((c.m.arena.objs[f]!.f_mode as number) & FMODE_READ)) return -EBADF;
-      return yield* pipe_read(c, f, n);
+  const o = c.m.arena.objs[f]!;
+  // vfs_read(): a descriptor not open for reading is EBADF before anything else.
+  if (!((o.f_mode as number) & FMODE_READ)) return -EBADF;
+  switch (o.f_op) {
+    case 'eventfd': return n < 8 ? -EINVAL : yield* eventfd_read(c, f, out);
+    case 'pipe': return yield* pipe_read(c, f, n);
     case 'socket': return yield* unix_stream_recvmsg(c, f, n);
+    // The file position always sits at the end (every write appends there): nothing to read.
     case 'regular': return 0;
+    // An epoll file has no read method.
     default: return -EINVAL;
   }
 }
 
-/** write(): eventfd adds `n` to the counter (returns 8); others write `n` bytes. */
-export function* sys_write(c: Ctx, fd: number, n: number): Model<number> {
+/**
+ * write(): bytes written to a pipe, socket or regular file. On an eventfd `n` is the 8-byte
+ * value added to the counter, and a successful write returns 8.
+ */
+export function* sys_write(c: Ctx, fd: number, n: number | bigint): Model<number> {
   const f = kernel(c).fdget(fd);
   if (f === undefined) return -EBADF;
-  switch (c.m.arena.objs[f]!.f_op) {
-    case 'eventfd': return yield* eventfd_write(c, f, n);
-    case 'pipe':
-      if (!((c.m.arena.objs[f]!.f_mode as number) & FMODE_WRITE)) return -EBADF;
-      return yield* pipe_write(c, f, n);
-    case 'socket': return yield* unix_stream_sendmsg(c, f, n);
-    case 'regular': return n;
+  const o = c.m.arena.objs[f]!;
+  if (!((o.f_mode as number) & FMODE_WRITE)) return -EBADF;
+  switch (o.f_op) {
+    case 'eventfd': return yield* eventfd_write(c, f, BigInt(n));
+    case 'pipe': return yield* pipe_write(c, f, Number(n));
+    case 'socket': return yield* unix_stream_sendmsg(c, f, Number(n));
+    case 'regular': return Number(n);
     default: return -EINVAL;
   }
 }
@@ -200,7 +208,14 @@ export function* sys_shutdown(c: Ctx, fd: number, how: number): Model<number> {
   return yield* unix_shutdown(c, f, how);
 }
 
-/** Side-effect-free readiness of an epoll file: some queued item would poll ready. */
+/**
+ * Side-effect-free readiness of an epoll file, as __ep_eventpoll_poll() finds it: readable
+ * when some queued item's file is ready for the item's mask. Queued means on the ready list
+ * or a harvester's private list (both keep `rdllink` linked) or chained on `ovflist`. An
+ * item that is not queued does not count however ready its file is (an edge-triggered item
+ * already harvested: the kernel's set is not readable then). Variants that queue items
+ * elsewhere must keep one of these meaningful, or the checkers under-approximate.
+ */
 export function epollReadyMask(m: MachineAccess, file: number, depth = 0): number {
   if (depth > 8) return 0;
   const ep = m.arena.objs[file]!.private_data as number;
@@ -209,6 +224,9 @@ export function epollReadyMask(m: MachineAccess, file: number, depth = 0): numbe
     const o = m.arena.objs[epi]!;
     const f = o.ffd_file as number;
     if (!m.arena.isLive(f)) continue;
+    const queued = m.memory.readGlobal(o.rdllink as number, 'next') !== o.rdllink ||
+      m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR;
+    if (!queued) continue;
     const r = m.arena.objs[f]!.f_op === 'eventpoll' ? epollReadyMask(m, f, depth + 1)
       : fops(m, f).readyMask(m, f);
     if (r & (o.events as number)) return EPOLLIN | EPOLLRDNORM;

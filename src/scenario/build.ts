@@ -151,7 +151,12 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
           dataOf(s.fd)) };
       }
       case 'write': return { ret: yield* sys_write(c, fdOf(s.fd), s.n) };
-      case 'read': return { ret: yield* sys_read(c, fdOf(s.fd), s.n) };
+      case 'read': {
+        // An eventfd read returns 8; a scenario reports the counter value it read.
+        const out = { value: -1n };
+        const ret = yield* sys_read(c, fdOf(s.fd), s.n, out);
+        return { ret: ret >= 0 && out.value >= 0n ? Number(out.value) : ret };
+      }
       case 'close': return { ret: yield* sys_close(c, fdOf(s.fd)) };
       case 'dup': {
         const ret = yield* sys_dup(c, fdOf(s.fd));

@@ -4,7 +4,11 @@
  * struct eventfd_ctx { wqh, count, flags }. Every write to `count` happens under
  * `wqh.lock`; eventfd_poll reads it locklessly after poll_wait (which takes that lock when
  * the caller will sleep), exactly as the kernel comment in eventfd_poll explains.
- * Counts are JS numbers: the model never approaches ULLONG_MAX.
+ *
+ * `count` is the kernel's u64, and user space really does drive it to ULLONG_MAX - 1 (a
+ * `fill`), beyond what a JS number holds exactly. Heap fields are numbers or strings, so the
+ * counter is kept as a decimal string and read and written as a bigint: one field, so one
+ * access, as the kernel's 64-bit load and store are.
  */
 import { spin_lock_irq, spin_lock_irqsave, spin_unlock_irq, spin_unlock_irqrestore }
   from '../../locks/spinlock.ts';
@@ -17,14 +21,15 @@ import { alloc_file, FMODE_READ, FMODE_WRITE, FOPS, poll_wait, type PollTable } 
 import { kernel } from '../kernel.ts';
 import { EAGAIN, EINVAL, EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT } from '../uapi.ts';
 
-const MAX = Number.MAX_SAFE_INTEGER;
+/** ULLONG_MAX. */
+export const ULLONG_MAX = (1n << 64n) - 1n;
 
 /** eventfd2(): a new eventfd file (non-blocking, as the scenarios and scripts use it). */
 export function eventfd_create(m: MachineAccess, label: string, initval: number,
   semaphore: boolean): number {
   const wqh = init_waitqueue_head(m, `${label}.wqh`);
-  const ctx = m.alloc('eventfd_ctx', { wqh, count: initval, sem: semaphore ? 1 : 0,
-    g_file: 0 }, `${label}.ctx`);
+  const ctx = m.alloc('eventfd_ctx', { wqh, count: String(BigInt(initval)),
+    sem: semaphore ? 1 : 0, g_file: 0 }, `${label}.ctx`);
   const file = alloc_file(m, 'eventfd', ctx, FMODE_READ | FMODE_WRITE, label);
   m.arena.objs[ctx]!.g_file = file;
   return file;
@@ -34,30 +39,37 @@ function ctxOf(c: Ctx, file: number): number {
   return c.m.arena.objs[file]!.private_data as number;
 }
 
+/** The mask eventfd_poll computes from a counter value. */
+function eventfd_mask(count: bigint): number {
+  let events = 0;
+  if (count > 0n) events |= EPOLLIN;
+  if (count === ULLONG_MAX) events |= EPOLLERR;
+  if (ULLONG_MAX - 1n > count) events |= EPOLLOUT;
+  return events;
+}
+
 /** eventfd_poll(). */
 export function* eventfd_poll(c: Ctx, file: number, pt: PollTable | null): Model<number> {
   const ctx = ctxOf(c, file);
   yield* poll_wait(c, file, c.m.arena.objs[ctx]!.wqh as number, pt);
-  const count: number = yield READ_ONCE(ctx, 'count', 'eventfd_poll');
-  let events = 0;
-  if (count > 0) events |= EPOLLIN;
-  if (count === MAX) events |= EPOLLERR;
-  if (MAX - 1 > count) events |= EPOLLOUT;
-  return events;
+  return eventfd_mask(BigInt((yield READ_ONCE(ctx, 'count', 'eventfd_poll')) as string));
 }
 
-/** eventfd_write(): returns 8 or -errno. A write of 0 still wakes the queue. */
-export function* eventfd_write(c: Ctx, file: number, ucnt: number): Model<number> {
+/**
+ * eventfd_write() of the 8-byte value `ucnt`: returns 8 or -errno. A write of 0 still wakes
+ * the queue (the kernel wakes on every successful write).
+ */
+export function* eventfd_write(c: Ctx, file: number, ucnt: bigint): Model<number> {
   const ctx = ctxOf(c, file);
   const wqh = c.m.arena.objs[ctx]!.wqh as number;
   const lock = c.m.arena.objs[wqh]!.lock as number;
-  if (ucnt >= MAX) return -EINVAL;
+  if (ucnt === ULLONG_MAX) return -EINVAL;
   yield* spin_lock_irq(c, lock);
-  const count: number = yield load(ctx, 'count', 'eventfd_write');
+  const count = BigInt((yield load(ctx, 'count', 'eventfd_write')) as string);
   let res = -EAGAIN;
-  if (MAX - count > ucnt) {
+  if (ULLONG_MAX - count > ucnt) {
     res = 8;
-    yield store(ctx, 'count', count + ucnt, 'eventfd_write');
+    yield store(ctx, 'count', String(count + ucnt), 'eventfd_write');
     kernel(c).ghost.edge(file);
     if (yield* waitqueue_active(c, wqh)) yield* wake_up_locked_poll(c, wqh, EPOLLIN);
   }
@@ -76,33 +88,37 @@ export function* eventfd_signal(c: Ctx, ctx: number): Model<void> {
   const wqh = c.m.arena.objs[ctx]!.wqh as number;
   const lock = c.m.arena.objs[wqh]!.lock as number;
   const flags = yield* spin_lock_irqsave(c, lock);
-  const count: number = yield load(ctx, 'count', 'eventfd_signal');
-  if (count < MAX) yield store(ctx, 'count', count + 1, 'eventfd_signal');
+  const count = BigInt((yield load(ctx, 'count', 'eventfd_signal')) as string);
+  if (count < ULLONG_MAX) yield store(ctx, 'count', String(count + 1n), 'eventfd_signal');
   kernel(c).ghost.edge(file);
   if (yield* waitqueue_active(c, wqh)) yield* wake_up_locked_poll(c, wqh, EPOLLIN);
   yield* spin_unlock_irqrestore(c, lock, flags);
   kernel(c).ghost.changed(file);
 }
 
-/** eventfd_read(): returns the value read or -EAGAIN (non-blocking). */
-export function* eventfd_read(c: Ctx, file: number): Model<number> {
+/**
+ * eventfd_read() with O_NONBLOCK: returns 8 with the value read in `out.value`, or -EAGAIN
+ * when the counter is 0.
+ */
+export function* eventfd_read(c: Ctx, file: number, out: { value: bigint }): Model<number> {
   const ctx = ctxOf(c, file);
   const o = c.m.arena.objs[ctx]!;
   const wqh = o.wqh as number;
   const lock = c.m.arena.objs[wqh]!.lock as number;
   yield* spin_lock_irq(c, lock);
-  const count: number = yield load(ctx, 'count', 'eventfd_read');
-  if (count === 0) {
+  const count = BigInt((yield load(ctx, 'count', 'eventfd_read')) as string);
+  if (count === 0n) {
     yield* spin_unlock_irq(c, lock);
     return -EAGAIN;
   }
   // eventfd_ctx_do_read(): a semaphore eventfd hands out one unit at a time.
-  const ucnt = o.sem === 1 ? 1 : count;
-  yield store(ctx, 'count', count - ucnt, 'eventfd_ctx_do_read');
+  const ucnt = o.sem === 1 ? 1n : count;
+  yield store(ctx, 'count', String(count - ucnt), 'eventfd_ctx_do_read');
   if (yield* waitqueue_active(c, wqh)) yield* wake_up_locked_poll(c, wqh, EPOLLOUT);
   yield* spin_unlock_irq(c, lock);
   kernel(c).ghost.changed(file);
-  return ucnt;
+  out.value = ucnt;
+  return 8;
 }
 
 /** eventfd_release(): wake pollers with EPOLLHUP. */
@@ -117,7 +133,6 @@ FOPS.set('eventfd', {
   release: eventfd_release,
   readyMask(m, file) {
     const ctx = m.arena.objs[file]!.private_data as number;
-    const count = m.memory.readGlobal(ctx, 'count') as number;
-    return (count > 0 ? EPOLLIN : 0) | (MAX - 1 > count ? EPOLLOUT : 0);
+    return eventfd_mask(BigInt(m.memory.readGlobal(ctx, 'count') as string));
   },
 });

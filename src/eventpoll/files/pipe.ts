@@ -2,11 +2,19 @@
  * fs/pipe.c (v6.18): an anonymous pipe, non-blocking on both ends.
  *
  * struct pipe_inode_info { mutex, rd_wait, wr_wait, head, tail, readers, writers,
- * poll_usage, bufs[16] }. The ring has `max_usage` = 16 page buffers (64 KiB); a write
- * merges its sub-page remainder into the last buffer when it fits, then fills whole pages,
- * as pipe_write does. `pipe->mutex` serialises readers and writers; pipe_poll reads
- * head/tail locklessly after poll_wait (the kernel's "add to the poll table first, then do
- * the racy tests").
+ * poll_usage, bufs[16] }. The ring has `max_usage` = 16 page buffers (64 KiB); each
+ * buffer keeps its `offset` and `len` within its page (fields `bo<i>` and `bl<i>`).
+ * anon_pipe_write merges the sub-page remainder of the whole write (`total_len &
+ * (PAGE_SIZE - 1)`) into the last buffer only when it fits behind that buffer's end
+ * (`offset + len`), then fills whole new pages; so a 64 KiB write never merges, and a
+ * partial read (which advances `offset`) can stop a merge. `pipe->mutex` serialises
+ * readers and writers; pipe_poll reads head/tail locklessly after poll_wait (the kernel's
+ * "add to the poll table first, then do the racy tests").
+ *
+ * Wakeups, as in the kernel and visible to edge-triggered epoll items: a write wakes
+ * `rd_wait` when the pipe was empty or anyone ever polled it ("epoll nonsensically wants a
+ * wakeup"), whatever the write's result (also after EAGAIN or EPIPE); a non-blocking read
+ * wakes `wr_wait` only when it frees a buffer of a full pipe, and never wakes other readers.
  */
 import { mutex_init, mutex_lock, mutex_unlock } from '../../locks/mutex.ts';
 import { __wake_up, init_waitqueue_head } from '../../locks/waitqueue.ts';
@@ -31,7 +39,10 @@ export function pipe_create(m: MachineAccess, label: string): [number, number] {
     wr_wait: init_waitqueue_head(m, `${label}.wr_wait`),
     head: 0, tail: 0, readers: 1, writers: 1, poll_usage: 0,
   };
-  for (let i = 0; i < RING; i++) fields[`bl${i}`] = 0;
+  for (let i = 0; i < RING; i++) {
+    fields[`bo${i}`] = 0;
+    fields[`bl${i}`] = 0;
+  }
   const pipe = m.alloc('pipe_inode_info', fields, `${label}.pipe`);
   const r = alloc_file(m, 'pipe', pipe, FMODE_READ, `${label}r`);
   const w = alloc_file(m, 'pipe', pipe, FMODE_WRITE, `${label}w`);
@@ -78,86 +89,111 @@ export function* pipe_poll(c: Ctx, file: number, pt: PollTable | null): Model<nu
   return mask;
 }
 
-/** pipe_write() with O_NONBLOCK: returns bytes written or -errno. */
+/** anon_pipe_write() with O_NONBLOCK: returns bytes written or -errno. */
 export function* pipe_write(c: Ctx, file: number, total: number): Model<number> {
+  const FN = 'anon_pipe_write';
+  // "Null write succeeds", before the lock and without a wakeup.
   if (total === 0) return 0;
   const pipe = pipeOf(c, file);
   const p = c.m.arena.objs[pipe]!;
   yield* mutex_lock(c, p.mutex as number);
   let ret = 0;
-  let left = total;
-  let head: number = yield load(pipe, 'head', 'pipe_write');
-  const tail: number = yield load(pipe, 'tail', 'pipe_write');
-  const was_empty = head === tail;
-  if ((yield load(pipe, 'readers', 'pipe_write')) === 0) {
+  let was_empty = false;
+  if ((yield load(pipe, 'readers', FN)) === 0) {
     ret = -EPIPE;
   } else {
-    // Merge the sub-page remainder into the last buffer when it fits whole.
-    const chars = left & (PAGE_SIZE - 1);
+    // Under pipe->mutex no reader can move tail and no release can drop the last reader,
+    // so head, tail and readers are read once.
+    let head: number = yield load(pipe, 'head', FN);
+    const tail: number = yield load(pipe, 'tail', FN);
+    was_empty = head === tail;
+    let left = total;
+    const chars = total & (PAGE_SIZE - 1);
     if (chars !== 0 && !was_empty) {
-      const slot = `bl${(head - 1) & (RING - 1)}`;
-      const len: number = yield load(pipe, slot, 'pipe_write');
-      if (len + chars <= PAGE_SIZE) {
-        yield store(pipe, slot, len + chars, 'pipe_write');
-        ret += chars;
+      const i = (head - 1) & (RING - 1);
+      const offset: number = yield load(pipe, `bo${i}`, FN);
+      const len: number = yield load(pipe, `bl${i}`, FN);
+      if (offset + len + chars <= PAGE_SIZE) {
+        yield store(pipe, `bl${i}`, len + chars, FN);
+        ret = chars;
         left -= chars;
       }
     }
-    while (left > 0 && head - tail < RING) {
-      const copied = Math.min(PAGE_SIZE, left);
-      yield store(pipe, `bl${head & (RING - 1)}`, copied, 'pipe_write');
+    while (left > 0) {
+      if (head - tail >= RING) {
+        if (ret === 0) ret = -EAGAIN;
+        break;
+      }
+      // The slot is claimed (head advanced) before the page is filled, as in the kernel.
+      const i = head & (RING - 1);
       head++;
-      yield store(pipe, 'head', head, 'pipe_write');
+      yield store(pipe, 'head', head, FN);
+      const copied = Math.min(PAGE_SIZE, left);
+      yield store(pipe, `bo${i}`, 0, FN);
+      yield store(pipe, `bl${i}`, copied, FN);
       ret += copied;
       left -= copied;
     }
-    if (ret === 0) ret = -EAGAIN;
   }
   yield* mutex_unlock(c, p.mutex as number);
-  if (ret > 0) kernel(c).ghost.edge(p.g_rfile as number);
   changedBoth(c, pipe);
-  // "Epoll nonsensically wants a wakeup whether the pipe was already empty or not."
-  const poll_usage: number = yield load(pipe, 'poll_usage', 'pipe_write');
-  if (ret > 0 && (was_empty || poll_usage)) {
+  // "Epoll nonsensically wants a wakeup whether the pipe was already empty or not": the
+  // kernel wakes readers here whatever the write returned, so an edge-triggered item on a
+  // full pipe fires again even on a write that fails with EAGAIN.
+  const poll_usage: number = yield load(pipe, 'poll_usage', FN);
+  if (was_empty || poll_usage) {
+    kernel(c).ghost.edge(p.g_rfile as number);
     yield* __wake_up(c, p.rd_wait as number, TASK_INTERRUPTIBLE, 1, EPOLLIN | EPOLLRDNORM);
   }
   return ret;
 }
 
-/** pipe_read() with O_NONBLOCK: returns bytes read, 0 at end of file, or -EAGAIN. */
+/**
+ * anon_pipe_read() with O_NONBLOCK: returns bytes read, 0 at end of file, or -EAGAIN.
+ * A non-blocking reader never sets wake_next_reader (only a reader that slept does), so
+ * leaving data behind wakes nobody.
+ */
 export function* pipe_read(c: Ctx, file: number, total: number): Model<number> {
+  const FN = 'anon_pipe_read';
+  // "Null read succeeds".
   if (total === 0) return 0;
   const pipe = pipeOf(c, file);
   const p = c.m.arena.objs[pipe]!;
   yield* mutex_lock(c, p.mutex as number);
-  const head: number = yield load(pipe, 'head', 'pipe_read');
-  let tail: number = yield load(pipe, 'tail', 'pipe_read');
-  const was_full = head - tail >= RING;
+  // Writers also take pipe->mutex, so head cannot move while we hold it.
+  const head: number = yield load(pipe, 'head', FN);
+  let tail: number = yield load(pipe, 'tail', FN);
+  let wake_writer = false;
   let ret = 0;
   let left = total;
-  while (left > 0 && tail !== head) {
-    const slot = `bl${tail & (RING - 1)}`;
-    const len: number = yield load(pipe, slot, 'pipe_read');
-    const chars = Math.min(len, left);
-    yield store(pipe, slot, len - chars, 'pipe_read');
-    ret += chars;
-    left -= chars;
-    if (len - chars === 0) {
-      tail++;
-      yield store(pipe, 'tail', tail, 'pipe_read');
+  for (;;) {
+    if (head !== tail) {
+      const i = tail & (RING - 1);
+      const len: number = yield load(pipe, `bl${i}`, FN);
+      const offset: number = yield load(pipe, `bo${i}`, FN);
+      const chars = Math.min(len, left);
+      ret += chars;
+      yield store(pipe, `bo${i}`, offset + chars, FN);
+      yield store(pipe, `bl${i}`, len - chars, FN);
+      if (len - chars === 0) {
+        // Only a buffer freed while the pipe was full wakes writers.
+        wake_writer ||= head - tail >= RING;
+        tail++;
+        yield store(pipe, 'tail', tail, 'pipe_update_tail');
+      }
+      left -= chars;
+      if (left === 0) break;
+      if (head !== tail) continue;
     }
+    if ((yield load(pipe, 'writers', FN)) === 0) break;
+    if (ret === 0) ret = -EAGAIN;
+    break;
   }
-  if (ret === 0 && (yield load(pipe, 'writers', 'pipe_read')) !== 0) ret = -EAGAIN;
-  const wake_next_reader = tail !== head;
   yield* mutex_unlock(c, p.mutex as number);
   changedBoth(c, pipe);
-  if (was_full) kernel(c).ghost.edge(p.g_wfile as number);
-  if (wake_next_reader) kernel(c).ghost.edge(p.g_rfile as number);
-  if (was_full) {
+  if (wake_writer) {
+    kernel(c).ghost.edge(p.g_wfile as number);
     yield* __wake_up(c, p.wr_wait as number, TASK_INTERRUPTIBLE, 1, EPOLLOUT | EPOLLWRNORM);
-  }
-  if (wake_next_reader) {
-    yield* __wake_up(c, p.rd_wait as number, TASK_INTERRUPTIBLE, 1, EPOLLIN | EPOLLRDNORM);
   }
   return ret;
 }

@@ -12,7 +12,7 @@
  */
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../locks/spinlock.ts';
 import { waitqueue_active, wake_up, wake_up_locked_poll } from '../../locks/waitqueue.ts';
-import { spin_lock_irqsave as lock_poll_wait } from '../../locks/spinlock.ts';
+import { spin_lock_irqsave_nested } from '../../locks/spinlock.ts';
 import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
 import { list_add_tail, list_empty } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
@@ -109,7 +109,11 @@ Model<void> {
       ? (yield load(src.private_data as number, 'nests', 'ep_poll_safewake')) as number : 1;
   }
   const lock = c.m.arena.objs[poll_wait]!.lock as number;
-  const flags = yield* lock_poll_wait(c, lock);
+  // spin_lock_irqsave_nested(&ep->poll_wait.lock, flags, nests): a wakeup travelling up a
+  // chain of nested sets holds each set's poll_wait.lock while taking the next one's, so
+  // the kernel tells lockdep the depth (CONFIG_DEBUG_LOCK_ALLOC); a plain irqsave would be
+  // reported as recursive locking.
+  const flags = yield* spin_lock_irqsave_nested(c, lock, nests);
   yield store(ep, 'nests', nests + 1, 'ep_poll_safewake');
   kernel(c).ghost.edge(c.m.arena.objs[ep]!.file as number);
   yield* wake_up_locked_poll(c, poll_wait, EPOLLIN | pollflags);
