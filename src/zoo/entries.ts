@@ -126,7 +126,7 @@ export const ZOO: readonly ZooEntry[] = [
     title: 'a backport without its prerequisites: autoremove on, B5 and B7 fixes off',
     bug: 'mainline-6.18+B5+B7',
     fixed: 'mainline-6.18',
-    scenarios: [B8B_NETPOLL, B7_TIMEOUT_RACE, B5_LT_PAIR],
+    scenarios: [B8B_NETPOLL],
     property: 'P1-lost-wakeup', kind: 'lost-wakeup',
     notes: 'a16ceb139610 on a 5.4 stable kernel without 65759097d804 and 289caf5d8f6c',
     budget: 20_000,

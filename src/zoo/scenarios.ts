@@ -220,16 +220,17 @@ export const B7_TIMEOUT_IRQ: Scenario = {
 };
 
 /**
- * B8b: a Go-netpoller-like mix on one set: a poller with a short timeout and a blocking
- * one, edge-triggered files signalled by interrupts and a level-triggered one by a thread.
+ * B8b: a Go-netpoller-like mix on one set (edge-triggered, as Go's netpoller registers
+ * every fd): a poller with a short timeout and a blocking one; one file signalled by a
+ * device interrupt, one written by a thread.
  */
 export const B8B_NETPOLL: Scenario = {
   name: 'zoo-b8b-netpoll',
-  description: 'B8b: timed and blocking pollers, ET files by IRQ, an LT file by a thread',
+  description: 'B8b: a timed and a blocking poller; ET files written by an IRQ and a thread',
   cpus: 4,
   files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
   sets: [{ name: 'ep' }],
-  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN'] }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
   tasks: [
     { name: 'T1', cpu: 0, program: [wait('ep', 1, 5), wait('ep', 1, 5)] },
     { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },

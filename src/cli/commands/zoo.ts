@@ -4,20 +4,23 @@
  * Exit 0 when every runnable entry was found with its expected property and every fixed
  * counterpart stayed clean; 1 otherwise (pending entries do not count).
  */
-import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import { SimUsageError } from '../../sim/errors.ts';
 import { ZOO, zooEntry, type ZooEntry } from '../../zoo/entries.ts';
-import { runEntry, type EntryReport, type StrategyStats } from '../../zoo/run.ts';
+import { runEntries } from '../../zoo/parallel.ts';
+import type { EntryReport, StrategyStats } from '../../zoo/run.ts';
 import { intOpt, parse } from '../args.ts';
 import { table } from '../table.ts';
 
 const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--seeds N] [--budget N]
-       [--fixed-multiple N] [--no-fixed] [--no-shrink] [--json]
+       [--fixed-multiple N] [--no-fixed] [--no-shrink] [--jobs N] [--json]
 For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds 0,1,2,...
 of N seed families (--seeds, default 10; family f starts at seed f*1000000) until the first
 failure (at most --budget schedules, default per entry), shrinks the shortest failure, and
 runs the fixed counterpart for --fixed-multiple (default 100) times the worst family's
-schedules. Entries whose variant does not exist yet are reported as pending.`;
+schedules, with each strategy. The default strategy is pct (see docs/zoo.md). Entries run
+on --jobs worker threads (default: the CPU count); results do not depend on it.
+Entries whose variant does not exist yet are reported as pending.`;
 
 function stat(s: StrategyStats | undefined, budget: number): string {
   if (!s) return '-';
@@ -70,11 +73,11 @@ export function zooOk(r: EntryReport): boolean {
 }
 
 /** `zoo`. */
-export function cmdZoo(argv: string[]): number {
+export async function cmdZoo(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     entry: { type: 'string', multiple: true }, seeds: { type: 'string' },
     budget: { type: 'string' }, 'fixed-multiple': { type: 'string' },
-    'no-fixed': { type: 'boolean' }, 'no-shrink': { type: 'boolean' },
+    'no-fixed': { type: 'boolean' }, 'no-shrink': { type: 'boolean' }, jobs: { type: 'string' },
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -93,17 +96,15 @@ export function cmdZoo(argv: string[]): number {
   const families = intOpt(v.seeds, 'seeds', 10, 1, 1000);
   const budget = v.budget === undefined ? undefined : intOpt(v.budget, 'budget', 0, 1, 1e9);
   const fixedMultiple = intOpt(v['fixed-multiple'], 'fixed-multiple', 100, 1, 1e6);
-  const reports: (EntryReport & { seconds: number })[] = [];
-  for (const e of entries) {
-    const t0 = performance.now();
-    const r = runEntry(e, {
-      families, fixedMultiple, skipFixed: !!v['no-fixed'], skipShrink: !!v['no-shrink'],
-      ...(budget !== undefined ? { budget } : {}),
-      onProgress: status(!v.json),
-    });
-    status(!v.json)('', -1);
-    reports.push({ ...r, seconds: (performance.now() - t0) / 1000 });
-  }
+  const jobs = intOpt(v.jobs, 'jobs', availableParallelism(), 1, 64);
+  const seconds = new Map<string, number>();
+  const show = status(!v.json);
+  const done = await runEntries(entries, {
+    families, fixedMultiple, skipFixed: !!v['no-fixed'], skipShrink: !!v['no-shrink'],
+    ...(budget !== undefined ? { budget } : {}), onProgress: show,
+  }, jobs, (r, s) => seconds.set(r.id, s));
+  show('', -1);
+  const reports = done.map((r) => ({ ...r, seconds: seconds.get(r.id) ?? 0 }));
   if (v.json) {
     console.log(JSON.stringify(reports, null, 1));
   } else {
@@ -124,7 +125,8 @@ export function cmdZoo(argv: string[]): number {
       if (r.fixedPending) console.log(`\n${r.id} fixed counterpart pending: ${r.fixedPending}`);
     }
     const secs = reports.reduce((a, r) => a + r.seconds, 0);
-    console.log(`\n${reports.length} entries in ${secs.toFixed(1)} s; seeds: family f runs ` +
+    console.log(`\n${reports.length} entries, ${secs.toFixed(1)} s of work on ${jobs} ` +
+      `thread(s); seeds: family f runs ` +
       'f*1000000, f*1000000+1, ...; "shrunk" = steps / chosen context switches.');
   }
   return reports.every(zooOk) ? 0 : 1;

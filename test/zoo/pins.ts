@@ -1,0 +1,48 @@
+/**
+ * Pinned first failures of the zoo (found by search, then pinned here so CI re-checks them
+ * exactly): per entry and strategy, for seed families 0, 1, 2, the schedules up to the first
+ * failure (1-based) and the failing seed. A model change that moves a bug shows up here as
+ * a changed count; re-pin after checking that the new first failure is still the bug.
+ */
+
+/** Schedules to the first failure and its seed, per family; null: none within the budget. */
+export type FamilyPins = readonly ({ schedules: number; seed: number } | null)[];
+
+/** Pins per entry id: `pct` (the zoo's default strategy) always, `random` where it finds. */
+export const PINS: Readonly<Record<string, { pct: FamilyPins; random?: FamilyPins }>> = {
+  B1: { pct: [{ schedules: 679, seed: 678 }, { schedules: 333, seed: 1000332 },
+    { schedules: 1, seed: 2000000 }] },
+  B3: { pct: [{ schedules: 30, seed: 29 }, { schedules: 1, seed: 1000000 },
+    { schedules: 11, seed: 2000010 }],
+  random: [{ schedules: 512, seed: 511 }, { schedules: 1740, seed: 1001739 },
+    { schedules: 426, seed: 2000425 }] },
+  B4: { pct: [{ schedules: 64, seed: 63 }, { schedules: 54, seed: 1000053 },
+    { schedules: 28, seed: 2000027 }],
+  random: [{ schedules: 2, seed: 1 }, { schedules: 4, seed: 1000003 },
+    { schedules: 2, seed: 2000001 }] },
+  B5: { pct: [{ schedules: 3, seed: 2 }, { schedules: 19, seed: 1000018 },
+    { schedules: 12, seed: 2000011 }],
+  random: [{ schedules: 1, seed: 0 }, { schedules: 5, seed: 1000004 },
+    { schedules: 7, seed: 2000006 }] },
+  'B5-t0': { pct: [{ schedules: 61, seed: 60 }, { schedules: 163, seed: 1000162 },
+    { schedules: 12, seed: 2000011 }],
+  random: [{ schedules: 1301, seed: 1300 }, { schedules: 1124, seed: 1001123 },
+    { schedules: 119, seed: 2000118 }] },
+  B6: { pct: [{ schedules: 31, seed: 30 }, { schedules: 5, seed: 1000004 },
+    { schedules: 1, seed: 2000000 }] },
+  B7: { pct: [{ schedules: 44, seed: 43 }, { schedules: 3, seed: 1000002 },
+    { schedules: 6, seed: 2000005 }] },
+  B8b: { pct: [{ schedules: 14, seed: 13 }, { schedules: 7, seed: 1000006 },
+    { schedules: 74, seed: 2000073 }] },
+  B11: { pct: [{ schedules: 63, seed: 62 }, { schedules: 103, seed: 1000102 },
+    { schedules: 107, seed: 2000106 }] },
+  B20: { pct: [{ schedules: 13, seed: 12 }, { schedules: 65, seed: 1000064 },
+    { schedules: 24, seed: 2000023 }],
+  random: [{ schedules: 744, seed: 743 }, { schedules: 606, seed: 1000605 },
+    { schedules: 430, seed: 2000429 }] },
+};
+
+/** The worst pinned family of a strategy (the schedules the bug needed). */
+export function worst(p: FamilyPins): number {
+  return Math.max(...p.map((x) => x?.schedules ?? Infinity));
+}

@@ -1,0 +1,56 @@
+/**
+ * Every zoo bug is re-found from seeds, with no forced schedule: at its pinned seed, with
+ * the expected property, and by the finder at the pinned count in seed families 0..2, with
+ * a median of at most 1000 schedules under the zoo's default strategy (PCT). Where uniform
+ * random also finds the bug within 3000 schedules, its pins are checked too.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/api/simulate.ts';
+import { missing, ZOO } from '../../src/zoo/entries.ts';
+import { ZOO_DEFAULT_STRATEGY } from '../../src/zoo/run.ts';
+import { familySeed, firstFailure, median } from '../../src/zoo/search.ts';
+import { PINS, type FamilyPins } from './pins.ts';
+
+function checkFamilies(config: string, scenarios: Parameters<typeof firstFailure>[1],
+  strategy: string, pins: FamilyPins): (number | undefined)[] {
+  return pins.map((p, family) => {
+    const budget = (p?.schedules ?? 3000);
+    const f = firstFailure(config, scenarios, { strategy, family, budget });
+    expect(f ? { schedules: f.schedules, seed: f.seed } : null).toEqual(p);
+    return f?.schedules;
+  });
+}
+
+describe('zoo: every bug is found from seeds (families 0..2)', () => {
+  for (const e of ZOO) {
+    const why = missing(e.bug);
+    const pins = PINS[e.id];
+    describe(`${e.id} on ${e.bug} (${e.property})`, () => {
+      it.skipIf(why === undefined)(`is pending: ${why ?? ''}`, () => {
+        expect(pins).toBeUndefined();
+      });
+      if (why !== undefined) return;
+      it('has pinned seeds', () => expect(pins).toBeDefined());
+      if (!pins) return;
+      const p0 = pins.pct[0]!;
+      it(`violates ${e.property} at pinned seed ${p0.seed} (${ZOO_DEFAULT_STRATEGY})`, () => {
+        const i = p0.seed - familySeed(0, 0);
+        const scenario = e.scenarios[i % e.scenarios.length]!;
+        const r = simulate({ variant: e.bug, scenario, seed: p0.seed,
+          strategy: ZOO_DEFAULT_STRATEGY });
+        expect(r.violations[0]?.property).toBe(e.property);
+        if (e.kind) expect(r.violations[0]?.kind).toBe(e.kind);
+      });
+      it(`${ZOO_DEFAULT_STRATEGY}: first failures at the pins, median <= 1000`, () => {
+        const got = checkFamilies(e.bug, e.scenarios, ZOO_DEFAULT_STRATEGY, pins.pct);
+        expect(median(got)).toBeLessThanOrEqual(1000);
+      });
+      if (pins.random) {
+        const rp = pins.random;
+        it('random: first failures at the pins', () => {
+          checkFamilies(e.bug, e.scenarios, 'random', rp);
+        });
+      }
+    });
+  }
+});
