@@ -10,11 +10,11 @@ import { sweep } from './helpers.ts';
 const V = 'classic-4.19';
 
 describe(`variants: ${V} is clean (seeds 0..N-1)`, () => {
-  it('library scenarios, SC, random, 120 seeds', () => {
-    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 120, memory: 'sc' })).toEqual([]);
+  it('library scenarios, SC, random, 60 seeds', () => {
+    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 60, memory: 'sc' })).toEqual([]);
   });
-  it('library scenarios, TSO, random, 120 seeds', () => {
-    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 120, memory: 'tso' })).toEqual([]);
+  it('library scenarios, TSO, random, 60 seeds', () => {
+    expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 60, memory: 'tso' })).toEqual([]);
   });
   it('library scenarios, SC, PCT, 60 seeds', () => {
     expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 60, strategy: 'pct' }))

@@ -133,7 +133,8 @@ Model<number> {
     esed.res++;
     const events: number = yield load(epi, 'events', FN);
     if (events & EPOLLONESHOT) {
-      if (!k.bug('fault:no-oneshot-disarm')) yield store(epi, 'events', events & EP_PRIVATE_BITS, FN);
+      const disarmed = events & EP_PRIVATE_BITS;
+      if (!k.bug('fault:no-oneshot-disarm')) yield store(epi, 'events', disarmed, FN);
     } else if (!(events & EPOLLET)) {
       // LT: back on the ready list, without the lock (see the file header).
       yield* list_add_tail(c, first, rdllist);
