@@ -14,7 +14,7 @@ import type { PropertyId } from '../sim/violation.ts';
 import {
   B1_IRQ, B1_PINGPONG, B11_IRQ_STORM, B20_ADD_VS_CALLBACK, B3_ADD_IRQ, B3_ADD_WAKES,
   B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_IRQ, B7_TIMEOUT_RACE, B8B_NETPOLL,
-  TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER, WF1_ET_TWICE, WF1_ONESHOT,
+  TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER, WF1_ET_TWICE, WF1_TWO_WAITERS,
 } from './scenarios.ts';
 
 /** One zoo entry. */
@@ -135,8 +135,8 @@ export const ZOO: readonly ZooEntry[] = [
     id: 'WF1',
     title: 'wfcqueue RFC v3: a callback between delivery and the IDLE reset is lost',
     bug: 'wfcqueue-rfc-v3',
-    fixed: { pending: 'waiting for the wfcqueue-rfc-v3 variant and its fix switch' },
-    scenarios: [WF1_ET_TWICE, WF1_ONESHOT],
+    fixed: 'wfcqueue-rfc-v3-fixed',
+    scenarios: [WF1_ET_TWICE, WF1_TWO_WAITERS],
     property: 'P1-lost-wakeup', kind: 'lost-wakeup',
     notes: 'the RFC as posted (Arve Hjønnevåg\'s review question)',
     budget: 20_000,

@@ -240,9 +240,10 @@ export const B8B_NETPOLL: Scenario = {
 };
 
 /**
- * WF1: one edge-triggered eventfd, a consumer that waits twice, and a device that signals
- * twice: the second signal may land while the first harvest is between delivering the item
- * and resetting its state.
+ * WF1: one edge-triggered eventfd signalled twice by a device; the consumer waits twice
+ * without reading, so the second signal is owed a second report ("one report per wakeup").
+ * The second signal may land while the first harvest is between delivering the item and
+ * resetting its state.
  */
 export const WF1_ET_TWICE: Scenario = {
   name: 'zoo-wf1-et-twice',
@@ -251,22 +252,23 @@ export const WF1_ET_TWICE: Scenario = {
   files: [{ name: 'e', type: 'eventfd' }],
   sets: [{ name: 'ep' }],
   watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ET'] }],
-  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), read('e'), wait('ep', 1, -1, 1)] }],
+  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), wait('ep', 1, -1, 1)] }],
   irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 2 }],
 };
 
-/** WF1 with ONESHOT items re-armed by MOD (eponeshotmt's shape). */
-export const WF1_ONESHOT: Scenario = {
-  name: 'zoo-wf1-oneshot-rearm',
-  description: 'WF1: ONESHOT eventfd re-armed with MOD while a device keeps signalling',
-  cpus: 2,
+/** WF1 with two consumers, one wait each: the second is owed the second signal. */
+export const WF1_TWO_WAITERS: Scenario = {
+  name: 'zoo-wf1-two-waiters',
+  description: 'WF1: ET eventfd signalled twice by IRQ; two consumers wait once each',
+  cpus: 3,
   files: [{ name: 'e', type: 'eventfd' }],
   sets: [{ name: 'ep' }],
-  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] }],
-  tasks: [{ name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), read('e'),
-    { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] },
-    wait('ep', 1, -1, 1)] }],
-  irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 2 }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ET'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
+    { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
+  ],
+  irqs: [{ name: 'dev', cpu: 2, fd: 'e', count: 2 }],
 };
 
 /**
@@ -309,7 +311,7 @@ export const B20_ADD_VS_CALLBACK: Scenario = {
 export const ZOO_SCENARIOS: readonly Scenario[] = [
   B1_PINGPONG, B1_IRQ, B3_ADD_WAKES, B3_ADD_IRQ, TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER,
   B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_RACE, B7_TIMEOUT_IRQ, B8B_NETPOLL,
-  WF1_ET_TWICE, WF1_ONESHOT, B11_IRQ_STORM, B20_ADD_VS_CALLBACK,
+  WF1_ET_TWICE, WF1_TWO_WAITERS, B11_IRQ_STORM, B20_ADD_VS_CALLBACK,
 ];
 
 /** A zoo scenario by name, or undefined. */

@@ -34,6 +34,8 @@ export const PINS: Readonly<Record<string, { pct: FamilyPins; random?: FamilyPin
     { schedules: 6, seed: 2000005 }] },
   B8b: { pct: [{ schedules: 14, seed: 13 }, { schedules: 7, seed: 1000006 },
     { schedules: 74, seed: 2000073 }] },
+  WF1: { pct: [{ schedules: 31, seed: 30 }, { schedules: 7, seed: 1000006 },
+    { schedules: 20, seed: 2000019 }] },
   B11: { pct: [{ schedules: 63, seed: 62 }, { schedules: 103, seed: 1000102 },
     { schedules: 107, seed: 2000106 }] },
   B20: { pct: [{ schedules: 13, seed: 12 }, { schedules: 65, seed: 1000064 },
