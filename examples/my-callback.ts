@@ -96,7 +96,7 @@ export const myCallbackFixed = defineVariant({
  */
 export const MY_LT_HARVEST: Scenario = {
   name: 'my-lt-harvest',
-  description: 'LT items harvested while interrupts signal other items of the set',
+  description: 'an LT item harvested while interrupts signal two ET items of the set',
   cpus: 3,
   files: [{ name: 'a', type: 'eventfd', init: 1 }, { name: 'b', type: 'eventfd' },
     { name: 'c', type: 'eventfd' }],
