@@ -8,13 +8,15 @@
  * under the seeded strategy and its *macro order* is recorded: the order in which tasks
  * start their syscalls and in which interrupt sources fire. Variant B then runs under the
  * same strategy and seed, with one rule: a task may start its k-th syscall, and an IRQ
- * source may fire, only when that event is next in A's macro order. Steps inside a syscall
- * (and in IRQ handlers, timer expiries, store-buffer write-backs and signals) stay free, so
- * each variant interleaves its own kernel code as the seed says. If B cannot follow (the
- * event that is next in A's order cannot run in B: say a task of B sleeps where A's did
- * not), B takes what it can and the result counts an alignment divergence; a difference
- * found after one is reported with that caveat. `seed` alignment just runs both variants
- * with the same strategy and seed, nothing more.
+ * source may fire, only when that event is next in A's macro order. The strategy draws once
+ * per step over all candidates, as in A's run; when the draw is a macro event out of order,
+ * B takes the next candidate that is allowed. Steps inside a syscall (and in IRQ handlers,
+ * timer expiries, store-buffer write-backs and signals) stay free, so each variant
+ * interleaves its own kernel code as the seed says, and a variant compared with itself
+ * makes exactly the same choices. If B cannot follow (nothing allowed is offered: say a
+ * task of B sleeps where A's did not), B takes the drawn candidate and the result counts an
+ * alignment divergence; a difference found after one is reported with that caveat.
+ * `seed` alignment just runs both variants with the same strategy and seed, nothing more.
  *
  * Observables: each task's syscall results in program order (return value and the events
  * of epoll_wait), the violation (property and kind), and the final state: every file's
@@ -149,8 +151,6 @@ class MacroScheduler implements Scheduler {
   readonly order: Macro[] = [];
   divergences = 0;
   private tracker!: SyscallTracker;
-  private readonly allowed = new Int32Array(64);
-  private readonly map = new Int32Array(64);
 
   constructor(private readonly inner: Scheduler, private readonly follow?: Macro[]) {}
 
@@ -162,26 +162,27 @@ class MacroScheduler implements Scheduler {
     this.inner.begin(seed);
   }
 
+  /** A micro step, or the macro event that is next in A's order. */
+  private allowed(id: number): boolean {
+    const mac = this.tracker.macro(id);
+    return mac === undefined || mac === this.follow![0];
+  }
+
   pick(ids: Int32Array, n: number, step: number): number {
-    let idx: number;
-    if (this.follow === undefined || this.follow.length === 0 || n > this.allowed.length) {
-      // Free: no order to follow (mode A, or A's run ended, e.g. at its violation).
-      idx = this.inner.pick(ids, n, step);
-    } else {
-      let m = 0;
-      for (let i = 0; i < n; i++) {
-        const mac = this.tracker.macro(ids[i]!);
-        if (mac === undefined || mac === this.follow[0]) {
-          this.allowed[m] = ids[i]!;
-          this.map[m++] = i;
+    // One draw of the strategy per step, over all candidates, exactly as in the recorded
+    // run: a variant compared with itself then makes the same choices. Only when the draw
+    // is a macro event out of A's order does B take the next allowed candidate instead.
+    let idx = this.inner.pick(ids, n, step);
+    if (this.follow !== undefined && this.follow.length > 0 && !this.allowed(ids[idx]!)) {
+      let j = -1;
+      for (let k = 1; k < n; k++) {
+        if (this.allowed(ids[(idx + k) % n]!)) {
+          j = (idx + k) % n;
+          break;
         }
       }
-      if (m === 0) {
-        this.divergences++;
-        idx = this.inner.pick(ids, n, step);
-      } else {
-        idx = this.map[this.inner.pick(this.allowed, m, step)]!;
-      }
+      if (j < 0) this.divergences++;
+      else idx = j;
     }
     const id = ids[idx]!;
     const mac = this.tracker.macro(id);
