@@ -13,14 +13,15 @@ import { intOpt, parse } from '../args.ts';
 import { table } from '../table.ts';
 
 const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--seeds N] [--budget N]
-       [--fixed-multiple N] [--no-fixed] [--no-shrink] [--jobs N] [--json]
+       [--fixed-multiple N] [--no-fixed] [--no-shrink] [--jobs N] [--json | --markdown]
 For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds 0,1,2,...
 of N seed families (--seeds, default 10; family f starts at seed f*1000000) until the first
 failure (at most --budget schedules, default per entry), shrinks the shortest failure, and
 runs the fixed counterpart for --fixed-multiple (default 100) times the worst family's
 schedules, with each strategy. The default strategy is pct (see docs/zoo.md). Entries run
 on --jobs worker threads (default: the CPU count); results do not depend on it.
-Entries whose variant does not exist yet are reported as pending.`;
+Entries whose variant does not exist yet are reported as pending. --markdown prints the
+table as markdown (what docs/zoo.md shows); --json prints every measurement.`;
 
 function stat(s: StrategyStats | undefined, budget: number): string {
   if (!s) return '-';
@@ -66,6 +67,20 @@ export function zooTable(reports: readonly EntryReport[]): string {
   reports.map(row));
 }
 
+/** Renders reports as a markdown table (docs/zoo.md). */
+export function zooMarkdown(reports: readonly EntryReport[]): string {
+  const head = ['entry', 'variant+switches', 'property', 'found', 'random med/max',
+    'pct med/max (default)', 'shrunk (steps / switches)', 'fixed: schedules clean'];
+  const cell = (x: string) => x.replace(/\|/g, '\\|');
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
+  for (const r of reports) {
+    const cells = row(r).slice(0, 8);
+    cells[1] = `\`${cells[1]}\``;
+    lines.push(`| ${cells.map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 /** Whether a report counts as a success for the exit code. */
 export function zooOk(r: EntryReport): boolean {
   if (r.status === 'pending') return true;
@@ -78,7 +93,8 @@ export async function cmdZoo(argv: string[]): Promise<number> {
     entry: { type: 'string', multiple: true }, seeds: { type: 'string' },
     budget: { type: 'string' }, 'fixed-multiple': { type: 'string' },
     'no-fixed': { type: 'boolean' }, 'no-shrink': { type: 'boolean' }, jobs: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' }, markdown: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
     console.log(HELP);
@@ -98,7 +114,7 @@ export async function cmdZoo(argv: string[]): Promise<number> {
   const fixedMultiple = intOpt(v['fixed-multiple'], 'fixed-multiple', 100, 1, 1e6);
   const jobs = intOpt(v.jobs, 'jobs', availableParallelism(), 1, 64);
   const seconds = new Map<string, number>();
-  const show = status(!v.json);
+  const show = status(!v.json && !v.markdown);
   const done = await runEntries(entries, {
     families, fixedMultiple, skipFixed: !!v['no-fixed'], skipShrink: !!v['no-shrink'],
     ...(budget !== undefined ? { budget } : {}), onProgress: show,
@@ -107,6 +123,8 @@ export async function cmdZoo(argv: string[]): Promise<number> {
   const reports = done.map((r) => ({ ...r, seconds: seconds.get(r.id) ?? 0 }));
   if (v.json) {
     console.log(JSON.stringify(reports, null, 1));
+  } else if (v.markdown) {
+    console.log(zooMarkdown(reports));
   } else {
     console.log(zooTable(reports));
     for (const r of reports) {
