@@ -26,6 +26,7 @@ import { Machine, type Observer } from '../sim/machine.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import type { Model } from '../sim/op.ts';
 import { flagNames, parseFlagsSpec } from './flags.ts';
+import { meets, Tallies } from './tallies.ts';
 import type { Expect, Scenario, SyscallSpec } from './types.ts';
 
 /** The result of one syscall of a task, as data. */
@@ -43,6 +44,8 @@ export interface Built {
   machine: Machine;
   kernel: EpKernel;
   results: SyscallResult[];
+  /** The scenario's tallies as the run left them (see TallySpec). */
+  tallies: ReadonlyMap<string, number>;
 }
 
 /** The default property observers, by short id. */
@@ -71,7 +74,9 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   const m = new Machine({
     ncpu: sc.cpus, memory: opts.memory ?? sc.memory ?? 'sc', seed: opts.seed,
     trace: opts.trace ?? false, ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(sc.time ? { time: sc.time } : {}),
   });
+  const tallies = new Tallies(sc.tallies ?? []);
   const k = new EpKernel(m, opts.cfg);
   k.ghost.strictLevelTrigger = sc.strictLevelTrigger ?? false;
   m.ext.ep = k;
@@ -119,11 +124,20 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
     const o = OBSERVERS[id];
     if (o) m.addObserver(o);
   }
-  return { machine: m, kernel: k, results };
+  if (sc.tallies !== undefined && sc.tallies.length > 0) m.addObserver(tallies.observer());
+  return { machine: m, kernel: k, results, tallies: tallies.values };
 
   function* runProgram(c: Ctx, task: string, program: readonly SyscallSpec[]): Model<void> {
+    let prev = 0;
     for (const s of program) {
+      if (s.when === 'previous-positive' && prev <= 0) {
+        results.push({ task, op: s.op, ret: 'skipped' });
+        prev = 0;
+        continue;
+      }
       const r = yield* syscall(c, s);
+      prev = r.ret;
+      if (s.count !== undefined) tallies.count(s.count, r.ret);
       const rec: SyscallResult = { task, op: s.op, ret: r.ret >= 0 ? r.ret : ERRNO_NAMES[-r.ret]
         ?? `E${-r.ret}` };
       if (r.events) rec.events = r.events;
@@ -165,7 +179,7 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
       }
       case 'poll': {
         const out = [0];
-        const ret = yield* sys_poll(c, fdOf(s.fd), mask(s.events), out);
+        const ret = yield* sys_poll(c, fdOf(s.fd), mask(s.events), out, s.timeout ?? 0);
         return { ret, events: [flagNames(out[0]!)] };
       }
       case 'shutdown':
@@ -176,10 +190,6 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
         return { ret: 0 };
     }
   }
-}
-
-function meets(v: number, e: Expect): boolean {
-  return typeof e === 'number' ? v === e : v >= e[0] && v <= e[1];
 }
 
 /** The kernel runtime of a context (re-exported for custom programs). */

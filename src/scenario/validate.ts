@@ -98,6 +98,10 @@ export function validateScenario(x: unknown): Scenario {
     fd(w.fd, `${p}.fd`);
     flags(w.events, `${p}.events`);
   });
+  if (x.time !== undefined && x.time !== 'eager' && x.time !== 'idle') {
+    throw new ScenarioError('time', `expected 'eager' or 'idle', got ${JSON.stringify(x.time)}`);
+  }
+  const tallies = tallySpecs(x);
   const tasks = arr(x.tasks, 'tasks');
   if (tasks.length === 0) throw new ScenarioError('tasks', 'a scenario needs at least one task');
   const taskNames = new Set<string>();
@@ -109,8 +113,9 @@ export function validateScenario(x: unknown): Scenario {
     taskNames.add(tn);
     int(t.cpu, `${p}.cpu`, 0, cpus - 1);
     arr(t.program, `${p}.program`).forEach((s, j) => syscall(s, `${p}.program[${j}]`, fd, set,
-      define));
+      define, j === 0, tallies));
   });
+  unusedTally(tasks as Record<string, unknown>[], tallies);
   arr(x.irqs, 'irqs').forEach((q, i) => {
     const p = `irqs[${i}]`;
     if (!isObj(q)) throw new ScenarioError(p, 'expected an object');
@@ -136,20 +141,14 @@ function flags(v: unknown, path: string): number {
 }
 
 function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
-  set: (v: unknown, p: string) => string, define: (n: string, p: string) => void): void {
+  set: (v: unknown, p: string) => string, define: (n: string, p: string) => void,
+  first: boolean, tallies: Set<string>): void {
   if (!isObj(s)) throw new ScenarioError(p, 'expected an object');
   if (typeof s.op !== 'string' || !OPS.includes(s.op)) {
     throw new ScenarioError(`${p}.op`, `unknown op ${JSON.stringify(s.op)}: expected one of ` +
       OPS.join(', '));
   }
-  const expect = (): void => {
-    const e = s.expect;
-    if (e === undefined || typeof e === 'number') return;
-    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'number' ||
-      typeof e[1] !== 'number' || e[0] > e[1]) {
-      throw new ScenarioError(`${p}.expect`, 'expected a number or a range [min, max]');
-    }
-  };
+  const expect = (): void => expectation(s.expect, `${p}.expect`, true);
   switch (s.op) {
     case 'epoll_wait':
       set(s.set, `${p}.set`);
@@ -171,7 +170,11 @@ function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
       break;
     case 'close': fd(s.fd, `${p}.fd`); break;
     case 'dup': fd(s.fd, `${p}.fd`); define(name(s.as, `${p}.as`), `${p}.as`); break;
-    case 'poll': fd(s.fd, `${p}.fd`); flags(s.events, `${p}.events`); break;
+    case 'poll':
+      fd(s.fd, `${p}.fd`);
+      flags(s.events, `${p}.events`);
+      if (s.timeout !== undefined) int(s.timeout, `${p}.timeout`, -1, 3_600_000);
+      break;
     case 'shutdown':
       fd(s.fd, `${p}.fd`);
       if (s.how !== 'rd' && s.how !== 'wr' && s.how !== 'rdwr') {
@@ -181,4 +184,71 @@ function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
     case 'sleep': int(s.ms, `${p}.ms`, 0, 3_600_000); break;
   }
   expect();
+  callOptions(s, p, first, tallies);
+}
+
+/** An expectation: a safe integer, or a range [min, max] of them (optional if allowed). */
+function expectation(e: unknown, path: string, optional: boolean): void {
+  if (e === undefined && optional) return;
+  if (typeof e === 'number' && Number.isSafeInteger(e)) return;
+  if (!Array.isArray(e) || e.length !== 2 || !Number.isSafeInteger(e[0]) ||
+    !Number.isSafeInteger(e[1]) || (e[0] as number) > (e[1] as number)) {
+    throw new ScenarioError(path, 'expected an integer or a range [min, max]');
+  }
+}
+
+/** The options every call may carry: `when` and `count` (see CallOptions). */
+function callOptions(s: Record<string, unknown>, p: string, first: boolean,
+  tallies: Set<string>): void {
+  if (s.when !== undefined) {
+    if (s.when !== 'previous-positive') {
+      throw new ScenarioError(`${p}.when`, `expected 'previous-positive', got ` +
+        JSON.stringify(s.when));
+    }
+    if (first) throw new ScenarioError(`${p}.when`, 'the first call of a program has no ' +
+      'previous call');
+  }
+  if (s.count === undefined) return;
+  const c = s.count;
+  if (!isObj(c)) throw new ScenarioError(`${p}.count`, 'expected {tally, add} or {tally, or}');
+  const t = name(c.tally, `${p}.count.tally`);
+  if (!tallies.has(t)) {
+    throw new ScenarioError(`${p}.count.tally`, `unknown tally '${t}' (declare it in tallies)`);
+  }
+  if (c.add !== undefined && c.or !== undefined) {
+    throw new ScenarioError(`${p}.count`, 'give add or or, not both');
+  }
+  if (c.add !== undefined) int(c.add, `${p}.count.add`, -1_000_000, 1_000_000);
+  if (c.or !== undefined) int(c.or, `${p}.count.or`, 0, 2 ** 30);
+}
+
+/** A declared tally that no call counts into is an error (a misspelt name, most likely). */
+function unusedTally(tasks: Record<string, unknown>[], tallies: Set<string>): void {
+  const used = new Set<string>();
+  for (const t of tasks) {
+    for (const s of arr(t.program, 'program')) {
+      const c = isObj(s) && isObj(s.count) ? s.count.tally : undefined;
+      if (typeof c === 'string') used.add(c);
+    }
+  }
+  [...tallies].forEach((n, i) => {
+    if (!used.has(n)) throw new ScenarioError(`tallies[${i}].name`, `no call counts into '${n}'`);
+  });
+}
+
+/** The scenario's tallies (names unique, expectations well formed); returns the names. */
+function tallySpecs(x: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  arr(x.tallies, 'tallies').forEach((t, i) => {
+    const p = `tallies[${i}]`;
+    if (!isObj(t)) throw new ScenarioError(p, 'expected an object');
+    const n = name(t.name, `${p}.name`);
+    if (names.has(n)) throw new ScenarioError(`${p}.name`, `tally '${n}' is defined twice`);
+    names.add(n);
+    expectation(t.expect, `${p}.expect`, false);
+    if (t.description !== undefined && typeof t.description !== 'string') {
+      throw new ScenarioError(`${p}.description`, 'expected a string');
+    }
+  });
+  return names;
 }

@@ -24,9 +24,9 @@ const CANARIES: Canary[] = [
   { property: 'P3-memory-safety', bug: 'fault:no-unregister-pollwait',
     scenario: 'del-vs-callback', seed: 0, kind: 'use-after-free' },
   { property: 'P4-locking', bug: 'fault:scan-no-irq', scenario: 'harvest-vs-irq', seed: 0,
-    kind: 'irq-unsafe-lock' },
+    kind: 'irq-lock-inversion' },
   { property: 'P5-event-semantics', bug: 'fault:no-oneshot-disarm', scenario: 'oneshot-twice',
-    seed: 1, kind: 'bad-event' },
+    seed: 0, kind: 'bad-event' },
   { property: 'P6-wakeup-source', bug: 'fault:no-stay-awake', scenario: 'wakeup-source',
     seed: 0, kind: 'no-wakeup-source' },
 ];

@@ -46,7 +46,7 @@ describe('sim: bounded exhaustive search', () => {
     const r = explore({ variant: 'mainline-6.18', scenario: 'lt-two-waiters', preemptions: 1 });
     expect(r.complete).toBe(true);
     expect(r.failure).toBeUndefined();
-    expect(r.executions).toBe(1132);
+    expect(r.executions).toBe(1388);
   });
   it('finds B5 on lt-two-waiters within 2 preemptions', () => {
     const r = explore({ variant: 'mainline-6.18+B5', scenario: 'lt-two-waiters', preemptions: 2 });

@@ -42,6 +42,9 @@ export const mainline: Variant = registerVariant({
     { id: 'B6', summary: 'wait entries are not removed on wakeup (before 412895f03cbf)' },
     { id: 'B7', summary: 'a timed-out waiter returns 0 although a wakeup dequeued it ' +
       '(before 289caf5d8f6c)' },
+    { id: 'B5-t0', summary: 'ep_poll starts with a lockless ep_events_available(): a ' +
+      'timeout-0 wait can return 0 while a concurrent scan holds LT events (6.18.0, before ' +
+      '"eventpoll: Fix epoll_wait() report false negative"; selftest epoll65)' },
     { id: 'no-done-scan-wake', summary: 'ep_done_scan does not wake ep->wq ' +
       '(339ddb53d373, 5.5)' },
   ],

@@ -14,6 +14,9 @@
  *   can hit the same, already woken, waiter.
  * - `B7`: a waiter whose timeout fired returns 0 even if a wakeup already removed its
  *   entry (fixed by 289caf5d8f6c).
+ * - `B5-t0`: the first pass looks at rdllist and ovflist without a lock before harvesting
+ *   (6.18.0, before "eventpoll: Fix epoll_wait() report false negative"; the host's
+ *   6.18.44 has the fix). Every other switch implies it too (see preFix).
  */
 import { __add_wait_queue_exclusive, __remove_wait_queue, default_wake_function,
   init_wait, registerWakeFunction } from '../../locks/waitqueue.ts';
@@ -48,6 +51,18 @@ Model<number> {
 }
 registerWakeFunction('ep_autoremove_wake_function', ep_autoremove_wake_function);
 
+/**
+ * Whether this configuration is a kernel from before the false-negative fix: `B5-t0` or any
+ * historical bug switch of the variant is on (the injected `fault:` canaries are not
+ * history, so they keep the fixed ep_poll).
+ */
+function preFix(k: ReturnType<typeof kernel>): boolean {
+  for (const id of k.cfg.bugs) {
+    if (k.cfg.variant.bugs.some((b) => b.id === id)) return true;
+  }
+  return false;
+}
+
 /** ep_poll() of v6.18: returns the number of events or -EINTR; 0 on timeout. */
 export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: number,
   timeoutMs: number): Model<number> {
@@ -55,8 +70,13 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
   const o = c.m.arena.objs[ep]!;
   let timed_out = timeoutMs === 0;
   const expires = timeoutMs > 0 ? c.m.now + timeoutMs * 1_000_000 : Infinity;
-  // Racy by design: a non-blocking caller "should not care" (kernel comment).
-  let eavail = yield* ep_events_available(c, ep);
+  // "eventpoll: Fix epoll_wait() report false negative" (kernel selftest epoll65; the host's
+  // 6.18.44 has it: 9 million concurrent timeout-0 waits never missed): the first pass
+  // harvests under ep->mtx instead of a lockless ep_events_available(), which could see an
+  // empty rdllist and an inactive ovflist while another thread's scan held the events, and
+  // return 0 with LT events ready. `B5-t0` restores the lockless check of 6.18.0, and so
+  // does every historical switch: each re-creates a kernel from before that 2025 fix.
+  let eavail = preFix(k) ? yield* ep_events_available(c, ep) : true;
   for (;;) {
     if (eavail) {
       const res = yield* k.ops.ep_send_events(c, ep, out, maxevents);
