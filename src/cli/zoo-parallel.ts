@@ -1,12 +1,13 @@
 /**
  * Runs zoo entries on several worker threads (one entry per worker at a time), returning
  * the reports in the entries' order. Each entry's run is deterministic on its own, so the
- * reports do not depend on the number of workers; only the wall-clock time does.
+ * reports do not depend on the number of workers; only the wall-clock time does (this is
+ * CLI code: it reads the clock for per-entry seconds).
  */
 import { Worker } from 'node:worker_threads';
-import type { ZooEntry } from './entries.ts';
-import { runEntry, type EntryReport, type ZooRunOptions } from './run.ts';
-import type { WorkerRequest } from './worker.ts';
+import type { ZooEntry } from '../zoo/entries.ts';
+import { runEntry, type EntryReport, type ZooRunOptions } from '../zoo/run.ts';
+import type { WorkerRequest } from '../zoo/worker.ts';
 
 /** Runs `entries` on `jobs` workers (in this thread when jobs is 1). */
 export async function runEntries(entries: readonly ZooEntry[], o: ZooRunOptions, jobs: number,
@@ -27,7 +28,7 @@ export async function runEntries(entries: readonly ZooEntry[], o: ZooRunOptions,
   // by absolute URL so that it works from any directory, then loads the TypeScript worker.
   const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
     `.then((t) => { t.register(); return import(${JSON.stringify(
-      new URL('./worker.ts', import.meta.url).href)}); });`;
+      new URL('../zoo/worker.ts', import.meta.url).href)}); });`;
   const work = (): Promise<void> => new Promise((resolve, reject) => {
     const w = new Worker(boot, { eval: true });
     let started = 0;

@@ -180,7 +180,9 @@ export function runEntry(e: ZooEntry, o: ZooRunOptions = {}): EntryReport {
     rep.fixedPending = missing(fixed);
   } else if (!o.skipFixed && rep.status === 'found') {
     const target = fixedTarget(rep, o);
-    for (const strategy of ZOO_STRATEGIES) rep.fixedRuns.push(fixedSweep(fixed, e, strategy, target, o));
+    for (const strategy of ZOO_STRATEGIES) {
+      rep.fixedRuns.push(fixedSweep(fixed, e, strategy, target, o));
+    }
   }
   return rep;
 }

@@ -33,7 +33,8 @@ export const B1_PINGPONG: Scenario = {
   memory: 'tso',
   files: [{ name: 'e', type: 'eventfd', init: 1 }, { name: 'go', type: 'eventfd' }],
   sets: [{ name: 'ep' }, { name: 'pp' }],
-  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] }, { set: 'pp', fd: 'go', events: ['IN'] }],
+  watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] },
+    { set: 'pp', fd: 'go', events: ['IN'] }],
   tasks: [
     { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1), read('e'), write('go'),
       { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] },
@@ -110,7 +111,8 @@ export const TWO_WAITERS_TWO_IRQS: Scenario = {
   cpus: 4,
   files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
   sets: [{ name: 'ep' }],
-  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] },
+    { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
   tasks: [
     { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
     { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
@@ -125,7 +127,8 @@ export const TWO_WAITERS_WRITER: Scenario = {
   cpus: 3,
   files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
   sets: [{ name: 'ep' }],
-  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] },
+    { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
   tasks: [
     { name: 'T1', cpu: 0, program: [wait('ep', 1, -1, 1)] },
     { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },
@@ -230,7 +233,8 @@ export const B8B_NETPOLL: Scenario = {
   cpus: 4,
   files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' }],
   sets: [{ name: 'ep' }],
-  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] },
+    { set: 'ep', fd: 'b', events: ['IN', 'ET'] }],
   tasks: [
     { name: 'T1', cpu: 0, program: [wait('ep', 1, 5), wait('ep', 1, 5)] },
     { name: 'T2', cpu: 1, program: [wait('ep', 1, -1, 1)] },

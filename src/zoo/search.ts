@@ -100,7 +100,8 @@ export function sweep(config: string, scenarios: readonly Scenario[], strategy: 
 export function median(xs: readonly (number | undefined)[]): number | undefined {
   const s = xs.map((x) => x ?? Infinity).sort((a, b) => a - b);
   if (s.length === 0) return undefined;
-  const m = s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  const h = s.length >> 1;
+  const m = s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
   return Number.isFinite(m) ? m : undefined;
 }
 

@@ -14,10 +14,11 @@ const HELP = `usage: eventpoll-sim diff --variant A --variant B --scenario S [--
 Runs scenario S on variants A and B for seeds SEED..SEED+N-1 (default 0 and 1) and reports
 the first observable difference of each seed, most severe first: a different violation, a
 call that returned in one variant only, a different return value, other events (often
-scheduling: which waiter got which event), or the final state of files and sets. --align syscalls (default): B follows
-the order in which A's tasks start syscalls and A's interrupts fire, while each variant
-interleaves its own kernel steps from the seed; --align seed: the same seed, nothing more.
---all prints every difference of a seed, not just the first. Exit 1 if any seed differs.`;
+scheduling: which waiter got which event), or the final state of files and sets.
+--align syscalls (default): B follows the order in which A's tasks start syscalls and A's
+interrupts fire, while each variant interleaves its own kernel steps from the seed;
+--align seed: the same seed, nothing more. --all prints every difference of a seed, not
+just the first. Exit 1 if any seed differs.`;
 
 function show(r: DifferentialResult, all: boolean): string {
   const out: string[] = [];
@@ -72,7 +73,10 @@ export function cmdDiff(argv: string[]): number {
   } else {
     for (const r of results) console.log(show(r, !!v.all));
     const by = new Map<string, number>();
-    for (const r of differing) by.set(r.differences[0]!.severity, (by.get(r.differences[0]!.severity) ?? 0) + 1);
+    for (const r of differing) {
+      const k = r.differences[0]!.severity;
+      by.set(k, (by.get(k) ?? 0) + 1);
+    }
     const kinds = [...by].map(([k, n]) => `${k} ${n}`).join(', ');
     console.log(`\n${variants[0]} vs ${variants[1]} on ${ref}: ${differing.length} of ` +
       `${seeds} seed(s) differ${kinds ? ` (by first difference: ${kinds})` : ''}; align ${align}.`);

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { SimUsageError } from '../../sim/errors.ts';
 import { ZOO, zooEntry, type ZooEntry } from '../../zoo/entries.ts';
-import { runEntries } from '../../zoo/parallel.ts';
+import { runEntries } from '../zoo-parallel.ts';
 import type { EntryReport, StrategyStats } from '../../zoo/run.ts';
 import { intOpt, parse } from '../args.ts';
 import { table } from '../table.ts';
@@ -43,7 +43,8 @@ function row(r: EntryReport): string[] {
   const found = r.status === 'found' ? 'yes' : r.status === 'pending' ? 'pending'
     : r.status === 'unexpected' ? 'OTHER' : 'no';
   const sh = r.shrunk ? `${r.shrunk.steps} st/${r.shrunk.decisions} sw` : '-';
-  const replay = r.status === 'pending' ? r.pending ?? '' : r.shrunk?.replay ?? r.example?.replay ?? '';
+  const replay = r.status === 'pending' ? r.pending ?? ''
+    : r.shrunk?.replay ?? r.example?.replay ?? '';
   return [r.id, r.bug, r.property, found, stat(r.strategies[0], r.budget),
     stat(r.strategies[1], r.budget), sh, fixedCell(r), replay];
 }
@@ -63,7 +64,8 @@ function status(enabled: boolean): (phase: string, n: number) => void {
 /** Renders reports as the zoo table. */
 export function zooTable(reports: readonly EntryReport[]): string {
   return table(['entry', 'variant+switches', 'property', 'found', 'random med/max',
-    'pct med/max (default)', 'shrunk', 'fixed: schedules clean', 'replay (shrunk) / pending reason'],
+    'pct med/max (default)', 'shrunk', 'fixed: schedules clean',
+    'replay (shrunk) / pending reason'],
   reports.map(row));
 }
 
