@@ -224,8 +224,11 @@ export function epollReadyMask(m: MachineAccess, file: number, depth = 0): numbe
     const o = m.arena.objs[epi]!;
     const f = o.ffd_file as number;
     if (!m.arena.isLive(f)) continue;
+    // The wfcqueue RFC variants queue a wfcq_node instead: their items are queued (or in
+    // transit) while `epi->state` is EP_STATE_READY (1); it stays 0 in every other variant.
     const queued = m.memory.readGlobal(o.rdllink as number, 'next') !== o.rdllink ||
-      m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR;
+      m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR ||
+      m.memory.readGlobal(epi, 'state') === 1;
     if (!queued) continue;
     const r = m.arena.objs[f]!.f_op === 'eventpoll' ? epollReadyMask(m, f, depth + 1)
       : fops(m, f).readyMask(m, f);

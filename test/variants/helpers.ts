@@ -58,7 +58,8 @@ export function firstFailing(variant: string, scenario: string | Scenario, budge
     const r = simulate({ variant, scenario, seed, ...(opts.memory ? { memory: opts.memory } : {}),
       ...(opts.strategy ? { strategy: opts.strategy } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}) });
-    if (r.violations.length > 0) return { seed, violation: r.violations[0]!, runs: seed - from + 1 };
+    const v = r.violations[0];
+    if (v !== undefined) return { seed, violation: v, runs: seed - from + 1 };
   }
   return { seed: -1, runs: budget };
 }

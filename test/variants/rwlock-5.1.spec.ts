@@ -95,7 +95,8 @@ describe(`variants: ${V}: predicted failures from pinned seeds`, () => {
       if (p.cleanOn !== undefined) {
         const sc = p.scenario.startsWith('era.') ? eraScenario(p.scenario) : p.scenario;
         const f = firstFailing(p.cleanOn, sc, p.clean!, {
-          ...(p.memory ? { memory: p.memory } : {}), ...(p.strategy ? { strategy: p.strategy } : {}),
+          ...(p.memory ? { memory: p.memory } : {}),
+          ...(p.strategy ? { strategy: p.strategy } : {}),
         });
         expect(f.seed, `${p.cleanOn}: ${f.violation?.message}`).toBe(-1);
       }
