@@ -2,9 +2,10 @@
  * `npm run fuzz:diff`: differential fuzzing of the model against the host kernel.
  *
  *   node --import tsx src/conformance/diff-main.ts [--scripts N] [--seed S] [--batch B]
- *        [--variant V] [--json] [--keep N]
+ *        [--variant V] [--wide] [--json] [--keep N]
  *
- * Generates N scripts with opsScriptArb (fast-check; batch k of B scripts from seed S + k),
+ * Generates N scripts with opsScriptArb (fast-check; batch k of B scripts from seed S + k;
+ * `--wide`: its wide mode, with fills of full pipes, sockets and eventfds and large writes),
  * runs each on the kernel (the oracle, one forked run per script) and on the model, compares
  * them byte for byte, prints a progress line on stderr and a summary: scripts, output lines,
  * mismatches, the kernel release. The first `--keep` mismatches (default 3) are printed in
@@ -24,6 +25,8 @@ export interface DiffSummary {
   kernel: string;
   variant: string;
   seed: number;
+  /** Whether the generator ran in its wide mode. */
+  wide: boolean;
   scripts: number;
   /** Output lines compared (the kernel's transcripts). */
   lines: number;
@@ -36,7 +39,7 @@ export interface DiffSummary {
 
 function usage(msg: string): never {
   process.stderr.write(`fuzz:diff: ${msg}\nusage: diff-main.ts [--scripts N] [--seed S] ` +
-    '[--batch B] [--variant V] [--json] [--keep N]\n');
+    '[--batch B] [--variant V] [--wide] [--json] [--keep N]\n');
   process.exit(2);
 }
 
@@ -50,6 +53,7 @@ function main(): number {
   const { values: v } = parseArgs({ options: {
     scripts: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' },
     variant: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'string' },
+    wide: { type: 'boolean' },
   }, strict: true });
   const total = intArg(v.scripts, 'scripts', 1000, 10_000_000);
   const seed = intArg(v.seed, 'seed', 20260501, 0xffffffff);
@@ -58,12 +62,12 @@ function main(): number {
   const variant = v.variant ?? 'mainline-6.18';
   const why = oracleAvailable();
   if (why !== null) usage(why);
-  const s: DiffSummary = { kernel: '', variant, seed, scripts: 0, lines: 0, mismatches: 0,
-    modelErrors: 0, rejected: 0 };
+  const s: DiffSummary = { kernel: '', variant, seed, wide: v.wide === true, scripts: 0,
+    lines: 0, mismatches: 0, modelErrors: 0, rejected: 0 };
   const kept: Comparison[] = [];
   for (let at = 0, k = 0; at < total; at += batch, k++) {
     // Batch k draws from seed S + k, so memory stays bounded however many scripts run.
-    const slice = fc.sample(opsScriptArb(), { seed: (seed + k) >>> 0,
+    const slice = fc.sample(opsScriptArb({ wide: v.wide === true }), { seed: (seed + k) >>> 0,
       numRuns: Math.min(batch, total - at) }).map((l) => serialize(l));
     const { runs, kernel } = runOracleBatch(slice);
     s.kernel = kernel;
@@ -89,7 +93,8 @@ function main(): number {
     console.log(JSON.stringify({ ...s, examples: kept }, null, 1));
   } else {
     for (const c of kept) console.log(`${describeMismatch(c)}\n`);
-    console.log(`kernel ${s.kernel}, variant ${s.variant}, seed ${s.seed}: ${s.scripts} ` +
+    console.log(`kernel ${s.kernel}, variant ${s.variant}, seed ${s.seed}` +
+      `${s.wide ? ' (wide)' : ''}: ${s.scripts} ` +
       `scripts, ${s.lines} output lines, ${s.mismatches} mismatching scripts ` +
       `(${s.modelErrors} model failures), ${s.rejected} rejected by the oracle; ` +
       `agreement ${((100 * (s.scripts - s.mismatches)) / Math.max(1, s.scripts)).toFixed(2)}%`);

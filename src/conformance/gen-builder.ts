@@ -15,6 +15,8 @@ type Kind = 'epoll' | 'pipeR' | 'pipeW' | 'sock' | 'eventfd' | 'file';
 interface Entry {
   readonly name: string;
   readonly kind: Kind;
+  /** A semaphore eventfd (a filled one would take 2^64 reads to drain). */
+  readonly sem?: boolean;
   /** False once the script closed this name (it still denotes its stale number). */
   open: boolean;
   /** The name whose readiness a write here changes: a pipe's read end, a socket's peer. */
@@ -36,6 +38,8 @@ const POLL_SETS = [E.IN, E.OUT, E.IN | E.OUT, E.IN | E.RDHUP, E.IN | E.PRI, 0];
 // Small maxevents cut the ready list (round robin); 0 and -1 are EINVAL.
 const MAXEVENTS = [8, 8, 8, 8, 8, 8, 1, 1, 2, 2, 3, 4, 8, 8, 0, -1];
 const WRITE_SIZES = [1, 1, 2, 3, 5, 100, 4096];
+// Wide mode: pipes and sockets also take large writes (partial writes, several skbs).
+const WIDE_WRITE_SIZES = [...WRITE_SIZES, 8192, 65536, 100000];
 const READ_SIZES = [1, 1, 2, 8, 100, 65536];
 const RAW = [-1, 999, 3, 4, 5, 6, 7, 8];
 const CTL_OPS = [0, 4, 7, -1, 1, 2, 3];
@@ -71,7 +75,8 @@ export class ScriptBuilder {
   }
 
   /** A new base name `${prefix}${k}`; registers the names the defining op will bind. */
-  private fresh(kind: Kind | 'pipe' | 'socketpair', prefix: string, reader?: string): string {
+  private fresh(kind: Kind | 'pipe' | 'socketpair', prefix: string, reader?: string,
+    sem = false): string {
     const k = this.counters.get(prefix) ?? 0;
     this.counters.set(prefix, k + 1);
     const base = `${prefix}${k}`;
@@ -84,6 +89,8 @@ export class ScriptBuilder {
     } else if (kind === 'socketpair') {
       add(`${base}0`, 'sock', `${base}1`);
       add(`${base}1`, 'sock', `${base}0`);
+    } else if (sem) {
+      this.names.push({ name: base, kind, open: true, reader: reader ?? base, sem });
     } else {
       add(base, kind, reader);
     }
@@ -132,7 +139,8 @@ export class ScriptBuilder {
       case 'eventfd': {
         const init = s.a % 3 === 0 ? null : s.a % 4;
         const sem = s.b % 3 === 1;
-        return this.emit({ op: 'eventfd', name: this.fresh('eventfd', 'e'), init, sem });
+        return this.emit({ op: 'eventfd', name: this.fresh('eventfd', 'e', undefined, sem),
+          init, sem });
       }
       case 'file':
         return this.emit({ op: 'file', name: this.fresh('file', 'f') });
@@ -237,7 +245,9 @@ export class ScriptBuilder {
       const fd = (s.b % 3 !== 2 ? this.pick(s.a, s.c, live) : undefined) ??
         this.pick(s.a, s.c, this.of(WRITERS));
       if (!fd) return;
-      this.emit({ op: 'write', fd, count: WRITE_SIZES[s.f % WRITE_SIZES.length] ?? 1 });
+      const big = this.options.wide === true && this.entry(fd)?.kind !== 'eventfd';
+      const sizes = big ? WIDE_WRITE_SIZES : WRITE_SIZES;
+      this.emit({ op: 'write', fd, count: sizes[s.f % sizes.length] ?? 1 });
       this.hot = [...(this.watchers.get(this.entry(fd)?.reader ?? '') ?? [])];
       return;
     }
@@ -250,6 +260,13 @@ export class ScriptBuilder {
   /** Drain a pipe, then fill it: an empty pipe always takes exactly 65536 bytes. */
   private fill(s: OpsStep): void {
     if (this.options.fill === false) return;
+    if (this.options.wide === true && s.b % 2 === 1) {
+      // Wide: fill whatever is there, however full; never a semaphore eventfd.
+      const fd = this.pick(s.a, 0, (e) => (e.kind === 'pipeW' || e.kind === 'sock' ||
+        e.kind === 'eventfd') && e.sem !== true);
+      if (fd) this.emit({ op: 'fill', fd });
+      return;
+    }
     const w = this.pick(s.a, 0, this.of(['pipeW']));
     const we = w && this.entry(w);
     const re = we && this.names.find((e) => e.name === we.reader);
@@ -267,7 +284,7 @@ export class ScriptBuilder {
       this.close(fd);
     } else if (s.t === 'dup' || s.t === 'dupClose') {
       const e = this.entry(fd);
-      const name = this.fresh(e?.kind ?? 'file', 'd', e?.reader);
+      const name = this.fresh(e?.kind ?? 'file', 'd', e?.reader, e?.sem === true);
       this.emit({ op: 'dup', fd, name });
       // dupClose: close the original (the dup keeps the file open) or the dup (the original
       // does); either way the registrations of the open file description outlive the close.

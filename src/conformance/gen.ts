@@ -43,6 +43,13 @@ export interface OpsScriptOptions {
   readonly rawRefs?: boolean;
   /** Generate the drain-then-fill pipe pattern. Default true. */
   readonly fill?: boolean;
+  /**
+   * Wide mode (default false): `fill` steps also fill pipes that are not empty, sockets and
+   * non-semaphore eventfds, and writes to pipes and sockets also move 8 KiB, 64 KiB and
+   * 100000 bytes. Their totals follow the kernel's pipe-merge and socket-accounting rules,
+   * which the model reproduces; the default stays within what any model can get right.
+   */
+  readonly wide?: boolean;
   /** fast-check size of the step array. Default `medium`. */
   readonly size?: fc.SizeForArbitrary;
 }

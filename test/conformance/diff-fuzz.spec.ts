@@ -69,6 +69,12 @@ describe.skipIf(unavailable !== null)(`conformance: model = kernel (fast-check s
       fc.assert(sameAsKernel(arb, cache), { seed: SEED + 1, numRuns: 100 });
     });
 
+    it('on 200 scripts of the wide generator (fills of full pipes, sockets, eventfds)', () => {
+      const arb = opsScriptArb({ wide: true });
+      const cache = kernelRuns(arb, 200, SEED + 2);
+      fc.assert(sameAsKernel(arb, cache), { seed: SEED + 2, numRuns: 200 });
+    });
+
     it('canary: a model that never disarms ONESHOT is caught and shrunk to a few lines', () => {
       const arb = opsScriptArb();
       const cache = kernelRuns(arb, 300, SEED);
