@@ -90,15 +90,13 @@ export const ZOO: readonly ZooEntry[] = [
   {
     id: 'B5-t0',
     title: 'the same window: epoll_wait(timeout 0) returns 0 while an LT event is ready',
-    bug: 'mainline-6.18+B5',
-    fixed: { pending: 'no configuration models the fix: the lockless ep_events_available() ' +
-      'before a timeout-0 harvest is still in 6.18 (the fix, "eventpoll: Fix epoll_wait() ' +
-      'report false negative", came after it), so mainline-6.18 itself shows the false ' +
-      'negative; a switch or variant with that fix would be the counterpart' },
+    bug: 'mainline-6.18+B5-t0',
+    fixed: 'mainline-6.18',
     scenarios: [B5_TIMEOUT0],
     property: 'P5-event-semantics', kind: 'lt-not-reported',
-    notes: 'selftest epoll65; B5 does not matter here: the first check of a timeout-0 call ' +
-      'is lockless with or without 65759097d804',
+    notes: 'selftest epoll65: 6.18.0 starts ep_poll with a lockless ep_events_available(); ' +
+      'fixed by "eventpoll: Fix epoll_wait() report false negative" (in the host 6.18.44, ' +
+      'and in mainline-6.18), which harvests under ep->mtx first',
     budget: 20_000,
   },
   {
