@@ -47,7 +47,10 @@ export interface ZooRunOptions {
 /** Schedules-to-first-failure of one strategy. */
 export interface StrategyStats {
   strategy: string;
-  /** Per family: schedules up to the first failure, or null when none within the budget. */
+  /**
+   * Per family: schedules up to the first failure, or null when there was none within the
+   * budget or the first failure was another property (listed in `unexpected`).
+   */
   perFamily: (number | null)[];
   /** Per family: the failing seed, or null. */
   seeds: (number | null)[];
@@ -95,9 +98,11 @@ function strategyStats(e: ZooEntry, strategy: string, families: number, budget: 
   for (let f = 0; f < families; f++) {
     const hit = firstFailure(e.bug, e.scenarios, { strategy, family: f, budget,
       onProgress: (n) => o.onProgress?.(`${e.id} ${strategy} family ${f}`, n) });
-    s.perFamily.push(hit ? hit.schedules : null);
-    s.seeds.push(hit ? hit.seed : null);
-    if (hit && !expected(e, hit)) {
+    // A family whose first failure is another property did not find this bug.
+    const ok = hit !== undefined && expected(e, hit);
+    s.perFamily.push(ok ? hit.schedules : null);
+    s.seeds.push(ok ? hit.seed : null);
+    if (hit && !ok) {
       s.unexpected.push({ family: f, property: `${hit.property} (${hit.kind})`,
         message: hit.message, replay: hit.replay });
     } else if (hit) {
