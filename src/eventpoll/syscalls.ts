@@ -8,7 +8,7 @@ import { EP_UNACTIVE_PTR } from '../queues/arena.ts';
 import { listOwners } from '../queues/list.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { load } from '../sim/mem.ts';
-import type { Model } from '../sim/op.ts';
+import { custom, type CustomOp, type Model } from '../sim/op.ts';
 import { alloc_file, fops, FMODE_READ, FMODE_WRITE, FOPS, fput, get_file } from './file.ts';
 import { do_epoll_ctl } from './ctl.ts';
 import { eventfd_create, eventfd_read, eventfd_write } from './files/eventfd.ts';
@@ -16,7 +16,7 @@ import { pipe_create, pipe_read, pipe_write } from './files/pipe.ts';
 import { regular_create } from './files/regular.ts';
 import { socketpair_create, unix_shutdown, unix_stream_recvmsg, unix_stream_sendmsg }
   from './files/socket.ts';
-import { kernel } from './kernel.ts';
+import { kernel, type EpKernel } from './kernel.ts';
 import { do_sys_poll } from './select.ts';
 import type { WaitCall } from './ghost.ts';
 import {
@@ -112,6 +112,26 @@ export function* sys_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, eve
   return yield* do_epoll_ctl(c, epfd, op, fd, events, data);
 }
 
+/**
+ * The reference fdget() takes for a multithreaded process (__fget_light() -> __fget(): the
+ * table is read under RCU and the count raised with atomic_long_inc_not_zero()), as one
+ * step: a close() on another thread either removed the descriptor before it (EBADF) or
+ * drops a count this reference keeps above zero (seed 003, item 1: "we did an fget() in
+ * sys_epoll_wait"). `v` is the descriptor, `o` the file the lookup found.
+ */
+const FGET: CustomOp = {
+  name: 'fget',
+  exec(m, c, o) {
+    const f = (m.ext.ep as EpKernel).fdget(o.v as number);
+    if (f !== o.o || f === undefined || !m.arena.isLive(f)) return false;
+    m.memory.drain(c.cpu);
+    const n = m.memory.readGlobal(f, 'f_count') as number;
+    if (n === 0) return false;
+    m.memory.writeGlobal(f, 'f_count', n + 1);
+    return true;
+  },
+};
+
 /** epoll_wait(): returns the count or -errno; the events go into `out`. */
 export function* sys_epoll_wait(c: Ctx, epfd: number, out: EpollEvent[], maxevents: number,
   timeoutMs: number): Model<number> {
@@ -122,7 +142,7 @@ export function* sys_epoll_wait(c: Ctx, epfd: number, out: EpollEvent[], maxeven
   if (f === undefined) return -EBADF;
   if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) return -EINVAL;
   if (c.m.arena.objs[f]!.f_op !== 'eventpoll') return -EINVAL;
-  yield* get_file(c, f);
+  if (!((yield custom(FGET, f, epfd, f, 'fdget')) as boolean)) return -EBADF;
   const ep = c.m.arena.objs[f]!.private_data as number;
   const call = k.ghost.begin(c, ep, maxevents, timeoutMs);
   c.local.call = call;

@@ -6,3 +6,4 @@ import './mainline/index.ts';
 import './classic-4.19/index.ts';
 import './rwlock-5.1/index.ts';
 import './wfcqueue-rfc-v3/index.ts';
+import './singlepass-2.6.22/index.ts';

@@ -6,6 +6,7 @@ import { SimUsageError } from '../sim/errors.ts';
 import { randomScenario } from './random.ts';
 import type { Scenario } from './types.ts';
 import { validateScenario } from './validate.ts';
+import { SINGLEPASS_SCENARIOS } from './singlepass.ts';
 import { WFCQUEUE_SCENARIOS } from './wfcqueue.ts';
 
 /** An epoll_wait step, with an optional expected result. */
@@ -195,6 +196,7 @@ export const LIBRARY: readonly Scenario[] = [
     signals: [{ task: 'T0', count: 1 }],
     irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 1 }],
   },
+  ...SINGLEPASS_SCENARIOS,
   ...WFCQUEUE_SCENARIOS,
 ];
 

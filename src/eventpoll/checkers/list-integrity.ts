@@ -32,7 +32,10 @@ export function checkEventpoll(m: MachineAccess, ep: number): string | undefined
   }
   // rdllist is edited under ep->lock, and also under ep->mtx alone (the harvest's LT
   // re-add): walk it only when neither is held.
-  if (lock_is_busy(m, o.mtx as number)) return undefined;
+  // (2.6.22: the transfer holds ep->sem for reading instead, with items in transit.)
+  if (lock_is_busy(m, o.mtx as number) || lock_is_busy(m, (o.sem as number | undefined) ?? 0)) {
+    return undefined;
+  }
   if (ovf !== EP_UNACTIVE_PTR) {
     return `ovflist of ${m.arena.label(ep)} is active (${m.arena.label(ovf)}) with no scan running`;
   }
