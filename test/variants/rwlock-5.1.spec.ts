@@ -24,10 +24,10 @@ describe(`variants: ${V} (fixed default) is clean`, () => {
     expect(sweep({ variant: V, scenarios: scenarioNames(), seeds: 60, strategy: 'pct' }))
       .toEqual([]);
   });
-  it('era witnesses (except the IRQ storm), SC random and TSO PCT, 150 seeds', () => {
+  it('era witnesses (except the IRQ storm), SC random and TSO PCT, 100 seeds', () => {
     const eras = ERA_SCENARIOS.filter((s) => s.name !== 'era.irq-storm');
-    expect(sweep({ variant: V, scenarios: eras, seeds: 150 })).toEqual([]);
-    expect(sweep({ variant: V, scenarios: eras, seeds: 150, memory: 'tso', strategy: 'pct' }))
+    expect(sweep({ variant: V, scenarios: eras, seeds: 100 })).toEqual([]);
+    expect(sweep({ variant: V, scenarios: eras, seeds: 100, memory: 'tso', strategy: 'pct' }))
       .toEqual([]);
   });
 });
@@ -49,27 +49,27 @@ interface Predicted {
 const PREDICTED: Predicted[] = [
   { what: 'B3 (as merged in 5.1): ep_insert misses the waiter added under ep->wq.lock (TSO)',
     variant: AS_MERGED, scenario: 'era.add-while-waiting', seed: 170, memory: 'tso',
-    strategy: 'pct', property: 'P1-lost-wakeup', cleanOn: `${V}+B4+B5+B6+B7`, clean: 300 },
+    strategy: 'pct', property: 'P1-lost-wakeup', cleanOn: `${V}+B4+B5+B6+B7`, clean: 200 },
   { what: 'B4 with the 5.5 state: an ovflist push nobody wakes for',
     variant: `${V}+B4+no-scan-wake`, scenario: 'era.two-files-two-waiters', seed: 0,
-    property: 'P1-lost-wakeup', cleanOn: `${V}+B4`, clean: 300 },
+    property: 'P1-lost-wakeup', cleanOn: `${V}+B4`, clean: 200 },
   { what: 'v5.5 as a whole (B3..B7 + no-scan-wake)', variant: V55,
     scenario: 'era.two-files-two-waiters', seed: 1, property: 'P1-lost-wakeup',
-    cleanOn: AS_MERGED, clean: 300 },
+    cleanOn: AS_MERGED, clean: 200 },
   { what: 'B5: the final check outside the lock', variant: `${V}+B5`,
-    scenario: 'lt-two-waiters', seed: 0, property: 'P1-lost-wakeup', cleanOn: V, clean: 300 },
+    scenario: 'lt-two-waiters', seed: 0, property: 'P1-lost-wakeup', cleanOn: V, clean: 200 },
   { what: 'B6: a second exclusive wakeup hits the already-woken waiter',
     variant: `${V}+B6+no-scan-wake`, scenario: 'era.two-files-two-waiters', seed: 13,
-    strategy: 'pct', property: 'P1-lost-wakeup', cleanOn: `${V}+no-scan-wake`, clean: 300 },
+    strategy: 'pct', property: 'P1-lost-wakeup', cleanOn: `${V}+no-scan-wake`, clean: 200 },
   { what: 'B7: a timed-out waiter swallows the only wakeup', variant: `${V}+B7`,
     scenario: 'era.timeout-races-irq', seed: 105, strategy: 'pct',
-    property: 'P1-lost-wakeup', cleanOn: V, clean: 300 },
+    property: 'P1-lost-wakeup', cleanOn: V, clean: 200 },
   { what: 'B10: no end-of-scan wakeup loses the second LT waiter',
     variant: `${V}+no-scan-wake`, scenario: 'lt-two-waiters', seed: 0,
-    property: 'P1-lost-wakeup', cleanOn: V, clean: 300 },
+    property: 'P1-lost-wakeup', cleanOn: V, clean: 200 },
   { what: 'B20: a lockless head add mixed with the callbacks\' tail adds',
     variant: `${V}+B20`, scenario: 'era.mod-vs-irq', seed: 25, strategy: 'pct',
-    property: 'P2-list-integrity', cleanOn: V, clean: 300 },
+    property: 'P2-list-integrity', cleanOn: V, clean: 200 },
   { what: 'B20-plain: a plain list_add_tail concurrent with lockless adds',
     variant: `${V}+B20-plain`, scenario: 'era.mod-vs-irq', seed: 152, strategy: 'pct',
     property: 'P2-list-integrity' },

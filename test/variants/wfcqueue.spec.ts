@@ -24,16 +24,16 @@ const P6_SCENARIOS = [P6_SCENARIO, 'wfcq-wakeup-et'];
 describe('variants: wfcqueue RFC v3: clean where WF1 and EPOLLWAKEUP are not involved', () => {
   const others = scenarioNames().filter((s) => !WF1_WITNESSES.includes(s) &&
     !P6_SCENARIOS.includes(s));
-  it(`${RFC} and ${FIXED}: the other library scenarios, SC and TSO, 40 seeds`, () => {
+  it(`${RFC} and ${FIXED}: the other library scenarios, SC and TSO, 30 seeds`, () => {
     for (const variant of [RFC, FIXED]) {
       for (const memory of ['sc', 'tso'] as const) {
-        expect(sweep({ variant, scenarios: others, seeds: 40, memory })).toEqual([]);
+        expect(sweep({ variant, scenarios: others, seeds: 30, memory })).toEqual([]);
       }
     }
   });
-  it(`${FIXED}: every library scenario but the EPOLLWAKEUP ones, PCT, 60 seeds`, () => {
+  it(`${FIXED}: every library scenario but the EPOLLWAKEUP ones, PCT, 50 seeds`, () => {
     const all = scenarioNames().filter((s) => !P6_SCENARIOS.includes(s));
-    expect(sweep({ variant: FIXED, scenarios: all, seeds: 60, strategy: 'pct' })).toEqual([]);
+    expect(sweep({ variant: FIXED, scenarios: all, seeds: 50, strategy: 'pct' })).toEqual([]);
   });
 });
 

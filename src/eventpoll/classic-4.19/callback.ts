@@ -44,6 +44,8 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
   const pollflags = key;
+  // fault:no-stay-awake (a P6 canary, see variant.ts): queue without activating a source.
+  const noStayAwake = kernel(c).bug('fault:no-stay-awake');
   let pwake = false;
   let ewake = 0;
   const flags = yield* spin_lock_irqsave(c, lock);
@@ -59,7 +61,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
         yield store(epi, 'next', ovflist, FN);
         yield store(ep, 'ovflist', epi, FN);
         // "Activate ep->ws since epi->ws may get deactivated at any time."
-        if ((yield load(epi, 'ws', FN)) !== 0) {
+        if ((yield load(epi, 'ws', FN)) !== 0 && !noStayAwake) {
           yield* __pm_stay_awake(c, (yield load(ep, 'ws', FN)) as number);
         }
       }
@@ -67,7 +69,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
     }
     if (!(yield* ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
-      yield* ep_pm_stay_awake(c, epi);
+      if (!noStayAwake) yield* ep_pm_stay_awake(c, epi);
     }
     if (yield* waitqueue_active(c, o.wq as number)) {
       ewake = exclusiveWake(events, pollflags);

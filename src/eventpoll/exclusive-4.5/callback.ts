@@ -19,6 +19,7 @@ import { list_add_tail } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
+import { kernel } from '../kernel.ts';
 import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
 import { EP_PRIVATE_BITS, EPOLLEXCLUSIVE } from '../uapi.ts';
 import { __pm_stay_awake, ep_pm_stay_awake } from '../wakeup-source.ts';
@@ -33,6 +34,8 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   const ep: number = yield load(epi, 'ep', FN);
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
+  // fault:no-stay-awake (a P6 canary, see variant.ts): queue without activating a source.
+  const noStayAwake = kernel(c).bug('fault:no-stay-awake');
   let pwake = false;
   let ewake = 0;
   const flags = yield* spin_lock_irqsave(c, lock);
@@ -45,7 +48,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       if ((yield load(epi, 'next', FN)) === EP_UNACTIVE_PTR) {
         yield store(epi, 'next', ovflist, FN);
         yield store(ep, 'ovflist', epi, FN);
-        if ((yield load(epi, 'ws', FN)) !== 0) {
+        if ((yield load(epi, 'ws', FN)) !== 0 && !noStayAwake) {
           yield* __pm_stay_awake(c, (yield load(ep, 'ws', FN)) as number);
         }
       }
@@ -53,7 +56,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
     }
     if (!(yield* ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
-      yield* ep_pm_stay_awake(c, epi);
+      if (!noStayAwake) yield* ep_pm_stay_awake(c, epi);
     }
     if (yield* waitqueue_active(c, o.wq as number)) {
       ewake = 1;

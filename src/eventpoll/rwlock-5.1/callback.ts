@@ -53,13 +53,13 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
     if ((yield READ_ONCE(ep, 'ovflist', FN)) !== EP_UNACTIVE_PTR) {
       // 5.1: `if (epi->next == EP_UNACTIVE_PTR && chain_epi_lockless(epi))`; 5.7 moved
       // the same pre-check into chain_epi_lockless(): one plain read either way.
-      if (yield* chain_epi_lockless(c, ep, epi, true)) yield* ep_pm_stay_awake(c, epi);
+      const chained = yield* chain_epi_lockless(c, ep, epi, true);
+      if (chained && !k.bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
       if (k.bug('B4')) break out_unlock;
     } else if (!(yield* ep_is_linked(c, epi))) {
       const link = c.m.arena.objs[epi]!.rdllink as number;
-      if (yield* list_add_tail_lockless(c, link, o.rdllist as number)) {
-        yield* ep_pm_stay_awake(c, epi);
-      }
+      const added = yield* list_add_tail_lockless(c, link, o.rdllist as number);
+      if (added && !k.bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
     }
     if (yield* waitqueue_active(c, o.wq as number)) {
       ewake = exclusiveWake(events, pollflags);
