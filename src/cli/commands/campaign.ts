@@ -12,7 +12,7 @@ import { rate, table } from '../table.ts';
 import { seedArg } from './common.ts';
 
 const HELP = `usage: eventpoll-sim campaign [--schedules N] [--gen N] [--seed N] [--json]
-Fuzzes every variant on every library scenario (--schedules each, default 300) and on
+Fuzzes every variant on every library scenario (--schedules each, default 200) and on
 --gen generated scenarios (default 20), then prints one summary row per variant.`;
 
 /** `campaign`. */
@@ -25,7 +25,7 @@ export function cmdCampaign(argv: string[]): number {
     console.log(HELP);
     return 0;
   }
-  const schedules = intOpt(v.schedules, 'schedules', 300, 1, 1e9);
+  const schedules = intOpt(v.schedules, 'schedules', 200, 1, 1e9);
   const gen = intOpt(v.gen, 'gen', 20, 0, 1e6);
   const seed = seedArg(v.seed);
   const scenarios = [...scenarioNames()];
