@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/api/simulate.ts';
 import { scenarioNames } from '../../src/scenario/library.ts';
 import { SINGLEPASS_SCENARIOS } from '../../src/scenario/singlepass.ts';
+import { zooScenario } from '../../src/zoo/scenarios.ts';
 import { firstFailing, sweep } from './helpers.ts';
 
 const V = 'singlepass-2.6.22';
@@ -68,4 +69,11 @@ describe(`variants: ${V} on the library`, () => {
       expect(firstFailing('classic-4.19', 'wfcq-et-redeliver', 200, { strategy: 'pct' }).seed)
         .toBe(-1);
     });
+  it('B1 is present in this era (ep_modify stores the mask and polls with no barrier): ' +
+    'zoo-b1-oneshot-irq, TSO PCT seed 3; nothing under SC', () => {
+    const sc = zooScenario('zoo-b1-oneshot-irq')!;
+    const r = simulate({ variant: V, scenario: sc, seed: 3, memory: 'tso', strategy: 'pct' });
+    expect(r.violations[0]?.property).toBe('P1-lost-wakeup');
+    expect(firstFailing(V, sc, 300, { memory: 'sc', strategy: 'pct' }).seed).toBe(-1);
+  });
 });
