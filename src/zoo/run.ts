@@ -146,6 +146,30 @@ function fixedSweep(config: string, e: ZooEntry, strategy: string, target: numbe
   return out;
 }
 
+/** Context switches in a schedule: one per token of its run-length encoding. */
+function switches(schedule: string): number {
+  return (schedule.match(/[A-Za-z]/g) ?? []).length;
+}
+
+/**
+ * Shrinks the four failures with the fewest context switches (the result depends on where
+ * shrinking starts) and keeps the smallest: fewest chosen switches, then fewest steps.
+ */
+function shrinkBest(e: ZooEntry, found: readonly Finding[], o: ZooRunOptions): ShrinkResult {
+  o.onProgress?.(`${e.id} shrink`, 0);
+  const starts = [...found].sort((a, b) => switches(a.schedule) - switches(b.schedule) ||
+    a.steps - b.steps || a.seed - b.seed).slice(0, 4);
+  let best: ShrinkResult | undefined;
+  for (const f of starts) {
+    const r = shrinkSchedule({ variant: e.bug, scenario: f.scenario, seed: f.seed,
+      schedule: f.schedule, property: f.property, kind: f.kind,
+      ...(o.shrinkRuns !== undefined ? { maxRuns: o.shrinkRuns } : {}) });
+    if (!best || r.decisions < best.decisions ||
+      (r.decisions === best.decisions && r.steps < best.steps)) best = r;
+  }
+  return best!;
+}
+
 /** Runs one entry. */
 export function runEntry(e: ZooEntry, o: ZooRunOptions = {}): EntryReport {
   const families = o.families ?? 10;
@@ -166,18 +190,12 @@ export function runEntry(e: ZooEntry, o: ZooRunOptions = {}): EntryReport {
   }
   const anyUnexpected = rep.strategies.some((s) => s.unexpected.length > 0);
   rep.status = found.length > 0 ? 'found' : anyUnexpected ? 'unexpected' : 'not-found';
-  const best = found.reduce<Finding | undefined>((a, b) => (a && a.steps <= b.steps ? a : b),
-    undefined);
-  if (best) {
+  if (found.length > 0) {
+    const best = [...found].sort((a, b) => a.steps - b.steps || a.seed - b.seed)[0]!;
     rep.example = { seed: best.seed, scenario: best.scenario.name, strategy: best.strategy,
       property: best.property, kind: best.kind, message: best.message, steps: best.steps,
       replay: best.replay };
-    if (!o.skipShrink) {
-      o.onProgress?.(`${e.id} shrink`, 0);
-      rep.shrunk = shrinkSchedule({ variant: e.bug, scenario: best.scenario, seed: best.seed,
-        schedule: best.schedule, property: best.property, kind: best.kind,
-        ...(o.shrinkRuns !== undefined ? { maxRuns: o.shrinkRuns } : {}) });
-    }
+    if (!o.skipShrink) rep.shrunk = shrinkBest(e, found, o);
   }
   if (fixed === undefined) {
     rep.fixedPending = (e.fixed as { pending: string }).pending;

@@ -9,7 +9,7 @@
  * needs. A candidate list "still fails" when its run violates the same property with the
  * same kind.
  * Delta debugging then works on that list: cut the tail, zero out chunks (a zero is the
- * default decision), delete chunks, and lower single decisions. A candidate is kept only if
+ * default decision), delete chunks, move single decisions by one place, and lower them. A candidate is kept only if
  * it fails and is smaller by (non-default decisions, steps, list length), so the process
  * always ends; it is also bounded by `maxRuns` executions. Everything is deterministic.
  *
@@ -150,6 +150,20 @@ export function shrinkSchedule(input: ShrinkInput): ShrinkResult {
         const zeroed = cur.map((x, i) => (i >= at && i < at + chunk ? 0 : x));
         if (nonZero(zeroed) < nonZero(cur) && accept(zeroed)) progress = true;
         else if (accept([...cur.slice(0, at), ...cur.slice(at + chunk)])) progress = true;
+      }
+    }
+    // Move each chosen switch one decision earlier or later (a switch that is needed but
+    // placed early by the strategy often works one step off, and may then merge or vanish).
+    for (let i = 0; i < best.used.length && runs < maxRuns; i++) {
+      if (best.used[i] === 0) continue;
+      for (const j of [i - 1, i + 1]) {
+        if (j < 0) continue;
+        const cand = [...best.used];
+        [cand[i], cand[j]] = [cand[j] ?? 0, cand[i]!];
+        if (accept(cand)) {
+          progress = true;
+          break;
+        }
       }
     }
     for (let i = 0; i < best.used.length && runs < maxRuns; i++) {
