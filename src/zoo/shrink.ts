@@ -7,11 +7,11 @@
  * where 0 means "keep running what ran last" and past the end of the list every choice is 0
  * (a deterministic fallback). So the non-zero choices are the context switches the failure
  * needs. A candidate list "still fails" when its run violates the same property with the
- * same kind.
- * Delta debugging then works on that list: cut the tail, zero out chunks (a zero is the
- * default decision), delete chunks, move single decisions by one place, and lower them. A candidate is kept only if
- * it fails and is smaller by (non-default decisions, steps, list length), so the process
- * always ends; it is also bounded by `maxRuns` executions. Everything is deterministic.
+ * same kind. Delta debugging then works on that list: cut the tail, zero out chunks (a
+ * zero is the default decision), delete chunks, move single decisions by one place, and
+ * lower them. A candidate is kept only if it fails and is smaller by (non-default
+ * decisions, steps, list length), so the process always ends; it is also bounded by
+ * `maxRuns` executions. Everything is deterministic.
  *
  * The result is replayable exactly: the shrunk run's own schedule (every step, as choice
  * ids) comes back with its replay command.
