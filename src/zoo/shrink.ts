@@ -17,9 +17,10 @@
  * ids) comes back with its replay command.
  */
 import { simulate, type SimulateResult } from '../api/simulate.ts';
-import { resolveVariant } from '../eventpoll/variant.ts';
+import { resolveVariant, type VariantConfig } from '../eventpoll/variant.ts';
 import { buildMachine } from '../scenario/build.ts';
 import type { Scenario } from '../scenario/types.ts';
+import type { Machine } from '../sim/machine.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import { encodeSchedule } from '../sim/schedule.ts';
 import { ReplayScheduler } from '../sim/schedulers/replay.ts';
@@ -88,104 +89,154 @@ function smaller(a: Tried, b: Tried): boolean {
   return a.used.length < b.used.length;
 }
 
-/** Shrinks a failing run. Throws if the input does not fail as described. */
-export function shrinkSchedule(input: ShrinkInput): ShrinkResult {
-  const cfg = resolveVariant(input.variant);
-  const maxRuns = input.maxRuns ?? 1500;
-  let runs = 0;
-  const build = () => buildMachine(input.scenario, { cfg, seed: input.seed,
-    ...(input.memory ? { memory: input.memory } : {}) }).machine;
-  const failsAs = (v: { property: string; kind: string } | undefined) =>
-    v !== undefined && v.property === input.property && v.kind === input.kind;
+/** The state of one shrink: the executions spent, a cache, and the best list so far. */
+class Shrinker {
+  runs = 0;
+  best: Tried;
+  readonly original: { steps: number; decisions: number };
+  private readonly cfg: VariantConfig;
+  private readonly maxRuns: number;
+  private readonly cache = new Map<string, Tried>();
 
-  // The original run, as a choice list.
-  const rec = new StickyRecorder(new ReplayScheduler(input.schedule));
-  const original = build().run(rec);
-  runs++;
-  if (!failsAs(original.violations[0])) {
-    throw new Error(`shrink: the given schedule does not violate ${input.property} ` +
-      `(${input.kind}) on ${input.variant}`);
+  constructor(private readonly input: ShrinkInput) {
+    this.cfg = resolveVariant(input.variant);
+    this.maxRuns = input.maxRuns ?? 1500;
+    // The original run, as a choice list.
+    const rec = new StickyRecorder(new ReplayScheduler(input.schedule));
+    const out = this.build().run(rec);
+    this.runs++;
+    if (!this.failsAs(out.violations[0])) {
+      throw new Error(`shrink: the given schedule does not violate ${input.property} ` +
+        `(${input.kind}) on ${input.variant}`);
+    }
+    this.original = { steps: out.steps, decisions: nonZero(rec.choices) };
+    this.best = { fails: true, steps: out.steps, used: trimZeros([...rec.choices]) };
   }
-  const cache = new Map<string, Tried>();
-  const tryChoices = (choices: readonly number[]): Tried | undefined => {
+
+  get spent(): boolean {
+    return this.runs >= this.maxRuns;
+  }
+
+  build(): Machine {
+    return buildMachine(this.input.scenario, { cfg: this.cfg, seed: this.input.seed,
+      ...(this.input.memory ? { memory: this.input.memory } : {}) }).machine;
+  }
+
+  failsAs(v: { property: string; kind: string } | undefined): boolean {
+    return v !== undefined && v.property === this.input.property && v.kind === this.input.kind;
+  }
+
+  /** Runs a choice list (cached); undefined once the budget is spent. */
+  tryChoices(choices: readonly number[]): Tried | undefined {
     const key = choices.join(',');
-    const hit = cache.get(key);
+    const hit = this.cache.get(key);
     if (hit) return hit;
-    if (runs >= maxRuns) return undefined;
-    runs++;
+    if (this.spent) return undefined;
+    this.runs++;
     const sched = new StickyChoicesScheduler(choices);
-    const out = build().run(sched);
-    const t: Tried = { fails: failsAs(out.violations[0]), steps: out.steps,
+    const out = this.build().run(sched);
+    const t: Tried = { fails: this.failsAs(out.violations[0]), steps: out.steps,
       used: trimZeros(choices.slice(0, sched.used)) };
-    cache.set(key, t);
+    this.cache.set(key, t);
     return t;
-  };
-  let best: Tried = { fails: true, steps: original.steps, used: trimZeros([...rec.choices]) };
-  const accept = (cand: readonly number[]): boolean => {
-    const t = tryChoices(cand);
-    if (!t || !t.fails || !smaller(t, best)) return false;
-    best = t;
-    return true;
-  };
-
-  // 1. Cut the tail: the shortest prefix that still fails with the default fallback.
-  let lo = 0;
-  let hi = best.used.length;
-  while (lo < hi && runs < maxRuns) {
-    const mid = (lo + hi) >> 1;
-    const t = tryChoices(best.used.slice(0, mid));
-    if (t?.fails) hi = mid;
-    else lo = mid + 1;
   }
-  accept(best.used.slice(0, hi));
 
-  // 2. Zero out, then delete, chunks of halving size; 3. lower single decisions.
-  let progress = true;
-  while (progress && runs < maxRuns) {
-    progress = false;
-    for (let chunk = Math.max(1, best.used.length >> 1); chunk >= 1 && runs < maxRuns;
+  /** Keeps `cand` if it still fails and is smaller than the best so far. */
+  accept(cand: readonly number[]): boolean {
+    const t = this.tryChoices(cand);
+    if (!t || !t.fails || !smaller(t, this.best)) return false;
+    this.best = t;
+    return true;
+  }
+
+  /** The shortest prefix that still fails with the default fallback. */
+  cutTail(): void {
+    let lo = 0;
+    let hi = this.best.used.length;
+    while (lo < hi && !this.spent) {
+      const mid = (lo + hi) >> 1;
+      if (this.tryChoices(this.best.used.slice(0, mid))?.fails) hi = mid;
+      else lo = mid + 1;
+    }
+    this.accept(this.best.used.slice(0, hi));
+  }
+
+  /** Zero out, else delete, chunks of halving size. */
+  chunks(): boolean {
+    let progress = false;
+    for (let chunk = Math.max(1, this.best.used.length >> 1); chunk >= 1 && !this.spent;
       chunk >>= 1) {
-      for (let at = 0; at < best.used.length && runs < maxRuns; at += chunk) {
-        const cur = best.used;
+      for (let at = 0; at < this.best.used.length && !this.spent; at += chunk) {
+        const cur = this.best.used;
         const zeroed = cur.map((x, i) => (i >= at && i < at + chunk ? 0 : x));
-        if (nonZero(zeroed) < nonZero(cur) && accept(zeroed)) progress = true;
-        else if (accept([...cur.slice(0, at), ...cur.slice(at + chunk)])) progress = true;
+        if (nonZero(zeroed) < nonZero(cur) && this.accept(zeroed)) progress = true;
+        else if (this.accept([...cur.slice(0, at), ...cur.slice(at + chunk)])) progress = true;
       }
     }
-    // Move each chosen switch one decision earlier or later (a switch that is needed but
-    // placed early by the strategy often works one step off, and may then merge or vanish).
-    for (let i = 0; i < best.used.length && runs < maxRuns; i++) {
-      if (best.used[i] === 0) continue;
+    return progress;
+  }
+
+  /**
+   * Move each chosen switch one decision earlier or later (a switch that is needed but
+   * placed early by the strategy often works one step off, and may then merge or vanish).
+   */
+  moves(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.used.length && !this.spent; i++) {
+      if (this.best.used[i] === 0) continue;
       for (const j of [i - 1, i + 1]) {
         if (j < 0) continue;
-        const cand = [...best.used];
+        const cand = [...this.best.used];
         [cand[i], cand[j]] = [cand[j] ?? 0, cand[i]!];
-        if (accept(cand)) {
+        if (this.accept(cand)) {
           progress = true;
           break;
         }
       }
     }
-    for (let i = 0; i < best.used.length && runs < maxRuns; i++) {
-      for (let v = 1; v < best.used[i]!; v++) {
-        const cand = [...best.used];
-        cand[i] = v;
-        if (accept(cand)) {
-          progress = true;
-          break;
-        }
-      }
-    }
+    return progress;
   }
 
-  const shrunk = build().run(new StickyChoicesScheduler(best.used));
+  /** Lower single decisions (a smaller index is an earlier candidate). */
+  lowers(): boolean {
+    let progress = false;
+    for (let i = 0; i < this.best.used.length && !this.spent; i++) {
+      for (let v = 1; v < this.best.used[i]!; v++) {
+        const cand = [...this.best.used];
+        cand[i] = v;
+        if (this.accept(cand)) {
+          progress = true;
+          break;
+        }
+      }
+    }
+    return progress;
+  }
+}
+
+/** Shrinks a failing run. Throws if the input does not fail as described. */
+export function shrinkSchedule(input: ShrinkInput): ShrinkResult {
+  const sh = new Shrinker(input);
+  sh.cutTail();
+  let progress = true;
+  while (progress && !sh.spent) {
+    // Evaluated in this order, each pass on the result of the previous one.
+    const c = sh.chunks();
+    const m = sh.moves();
+    const l = sh.lowers();
+    progress = c || m || l;
+  }
+  const shrunk = sh.build().run(new StickyChoicesScheduler(sh.best.used));
   const final: SimulateResult = simulate({ variant: input.variant, scenario: input.scenario,
-    scenarioRef: input.scenario.name, seed: input.seed, schedule: encodeSchedule(shrunk.schedule),
+    scenarioRef: input.scenario.name, seed: input.seed,
+    schedule: encodeSchedule(shrunk.schedule),
     ...(input.memory ? { memory: input.memory } : {}) });
-  if (!failsAs(final.violations[0])) throw new Error('shrink: the shrunk schedule does not replay');
+  if (!sh.failsAs(final.violations[0])) {
+    throw new Error('shrink: the shrunk schedule does not replay');
+  }
   return {
-    originalSteps: original.steps, originalDecisions: nonZero(rec.choices),
-    steps: final.steps, decisions: nonZero(best.used), choices: best.used,
-    schedule: final.schedule, replay: final.replay, runs,
+    originalSteps: sh.original.steps, originalDecisions: sh.original.decisions,
+    steps: final.steps, decisions: nonZero(sh.best.used), choices: sh.best.used,
+    schedule: final.schedule, replay: final.replay, runs: sh.runs,
   };
 }
