@@ -25,6 +25,8 @@ export interface FuzzOptions {
   stopAtFirst?: boolean;
   /** Called after each execution with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** How replay commands name scenario objects (e.g. the JSON file they came from). */
+  refs?: ReadonlyMap<Scenario, string>;
 }
 
 /** Per-scenario outcome. */
@@ -66,6 +68,7 @@ export function fuzz(o: FuzzOptions): FuzzSummary {
         variant: o.variant, ...(o.bugs ? { bugs: o.bugs } : {}),
         scenario: typeof sc === 'string' ? sc : scenario, seed: (seed0 + i) >>> 0,
         ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.memory ? { memory: o.memory } : {}),
+        ...(typeof sc !== 'string' && o.refs?.has(sc) ? { scenarioRef: o.refs.get(sc)! } : {}),
       });
       sum.variant = r.variant;
       s.schedules++;

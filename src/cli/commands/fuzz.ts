@@ -60,7 +60,12 @@ export function cmdFuzz(argv: string[]): number {
     throw new SimUsageError('E_USAGE', 'give --schedules or --total, not both');
   }
   let schedules = intOpt(v.schedules, 'schedules', 1000, 1, 1e9);
-  const named = ((v.scenario as string[] | undefined) ?? []).map((s) => scenarioArg(s).scenario);
+  const refs = new Map<Scenario, string>();
+  const named = ((v.scenario as string[] | undefined) ?? []).map((s) => {
+    const { scenario, ref } = scenarioArg(s);
+    if (typeof scenario !== 'string') refs.set(scenario, ref);
+    return scenario;
+  });
   const gen = intOpt(v.gen, 'gen', 0, 0, 1e6);
   const scenarios: (Scenario | string)[] = [...named];
   if (v.all || (named.length === 0 && gen === 0)) scenarios.push(...scenarioNames());
@@ -73,7 +78,7 @@ export function cmdFuzz(argv: string[]): number {
   const bar = progress(`fuzz ${variant}`, !v.json);
   const t0 = performance.now();
   const sum = fuzz({
-    variant, scenarios, schedules, seed, stopAtFirst: !v['keep-going'],
+    variant, scenarios, schedules, seed, stopAtFirst: !v['keep-going'], refs,
     ...(v.strategy ? { strategy: String(v.strategy) } : {}), ...(memory ? { memory } : {}),
     onProgress: (d, t) => bar.tick(d, t),
   });
