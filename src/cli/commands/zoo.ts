@@ -18,8 +18,9 @@ For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds
 of N seed families (--seeds, default 10; family f starts at seed f*1000000) until the first
 failure (at most --budget schedules, default per entry), shrinks the failures with the
 fewest context switches (keeping the smallest result), and runs the fixed counterpart
-for --fixed-multiple (default 100) times the worst family's schedules, with each strategy. The default strategy is pct (see docs/zoo.md). Entries run
-on --jobs worker threads (default: the CPU count); results do not depend on it.
+for --fixed-multiple (default 100) times the worst family's schedules, with each strategy.
+The default strategy is pct (see docs/zoo.md). Entries run on --jobs worker threads
+(default: the CPU count); results do not depend on it.
 Entries whose variant does not exist yet are reported as pending. --markdown prints the
 table as markdown (what docs/zoo.md shows); --json prints every measurement.`;
 
