@@ -11,15 +11,17 @@ import { progress } from '../progress.ts';
 import { rate, table } from '../table.ts';
 import { seedArg } from './common.ts';
 
-const HELP = `usage: eventpoll-sim campaign [--schedules N] [--gen N] [--seed N] [--json]
+const HELP = `usage: eventpoll-sim campaign [--schedules N] [--gen N] [--seed N] [--strict] [--json]
 Fuzzes every variant on every library scenario (--schedules each, default 200) and on
---gen generated scenarios (default 20), then prints one summary row per variant.`;
+--gen generated scenarios (default 20), then prints one summary row per variant.
+Some variants are designs known to be broken (the RFCs of the source documents), so a
+violation is a finding, not a failure: the exit code is 0 unless --strict is given.`;
 
 /** `campaign`. */
 export function cmdCampaign(argv: string[]): number {
   const { values: v } = parse(argv, {
     schedules: { type: 'string' }, gen: { type: 'string' }, seed: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean' },
+    json: { type: 'boolean' }, help: { type: 'boolean' }, strict: { type: 'boolean' },
   });
   if (v.help) {
     console.log(HELP);
@@ -59,5 +61,5 @@ export function cmdCampaign(argv: string[]): number {
       'first failing'], rows));
     console.log(violations === 0 ? '\nno violation found.' : `\n${violations} violation(s) found.`);
   }
-  return violations > 0 ? 1 : 0;
+  return violations > 0 && v.strict ? 1 : 0;
 }
