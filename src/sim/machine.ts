@@ -58,6 +58,12 @@ export interface IrqSourceSpec {
 export interface Observer {
   readonly name: string;
   afterStep?(m: Machine): void;
+  /**
+   * Call afterStep only after steps that wrote memory (a store reached memory, a buffer
+   * drained, a locked op): for checkers of memory state, whose verdict cannot change
+   * otherwise. Incremental checking done once, in the step loop.
+   */
+  readonly afterWritesOnly?: boolean;
   /** `quiescent` is true when the run stopped because nothing could run. */
   atEnd?(m: Machine, quiescent: boolean): void;
 }
@@ -170,6 +176,8 @@ export class Machine implements MachineAccess {
   private readonly timers: Timer[] = [];
   /** The armed timers only (the per-step scan must not grow with every timer ever made). */
   private armed: Timer[] = [];
+  /** Per observer: memory.writes when it last ran (see Observer.afterWritesOnly). */
+  private readonly seenWrites: number[] = [];
   private readonly observers: Observer[] = [];
   private readonly violations: Violation[] = [];
   private readonly schedule: number[] = [];
@@ -275,6 +283,7 @@ export class Machine implements MachineAccess {
   /** Adds an observer (a checker). */
   addObserver(o: Observer): void {
     this.observers.push(o);
+    this.seenWrites.push(-1);
   }
 
   // ---- MachineAccess -------------------------------------------------------------------
@@ -393,7 +402,7 @@ export class Machine implements MachineAccess {
         this.hash.mix(id);
         this.perform(id);
         this.step++;
-        for (let i = 0; i < this.observers.length; i++) this.observers[i]!.afterStep?.(this);
+        this.observe();
         if (this.violations.length > 0) break;
         if (this.step >= this.limits.stepsMax) this.overLimit();
       }
@@ -413,6 +422,20 @@ export class Machine implements MachineAccess {
       status, violations: this.violations, steps: this.step, schedule: this.schedule,
       hash: this.hash.hex(), trace: this.events, time: this.now,
     };
+  }
+
+  /** Runs the observers after a step; skips write-only observers when nothing was written. */
+  private observe(): void {
+    const writes = this.memory.writes;
+    for (let i = 0; i < this.observers.length; i++) {
+      const o = this.observers[i]!;
+      if (o.afterStep === undefined) continue;
+      if (o.afterWritesOnly) {
+        if (this.seenWrites[i] === writes) continue;
+        this.seenWrites[i] = writes;
+      }
+      o.afterStep(this);
+    }
   }
 
   /** Fills `ids` with this step's candidates; returns how many. */

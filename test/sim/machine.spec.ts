@@ -177,4 +177,17 @@ describe('sim: observers', () => {
     expect(steps).toBe(out.steps);
     expect(ended).toBe(true);
   });
+  it('a write-only observer runs only after steps that wrote memory', () => {
+    let calls = 0;
+    let lastWrites = -1;
+    const { m } = irqMachine(2);
+    m.addObserver({ name: 'w', afterWritesOnly: true, afterStep(mm) {
+      expect(mm.memory.writes).not.toBe(lastWrites);
+      lastWrites = mm.memory.writes;
+      calls++;
+    } });
+    const out = m.run(new RandomScheduler());
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(out.steps);
+  });
 });

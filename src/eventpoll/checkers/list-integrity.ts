@@ -58,17 +58,13 @@ export function checkEventpoll(m: MachineAccess, ep: number): string | undefined
   return undefined;
 }
 
-const lastWrites = new WeakMap<Machine, number>();
-
 /** The P2 observer. */
 export const listIntegrity: Observer = {
   name: 'P2-list-integrity',
+  afterWritesOnly: true,
   afterStep(m: Machine): void {
     const k = m.ext.ep as EpKernel | undefined;
     if (!k) return;
-    // Nothing reached memory since the last check: the verdict cannot have changed.
-    if (m.memory.writes === lastWrites.get(m)) return;
-    lastWrites.set(m, m.memory.writes);
     for (const ep of k.eventpolls) {
       if (!m.arena.isLive(ep)) continue;
       const bad = checkEventpoll(m, ep);

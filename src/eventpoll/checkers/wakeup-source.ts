@@ -17,17 +17,13 @@ function active(m: Machine, ws: number): boolean {
   return ws !== 0 && m.arena.isLive(ws) && m.memory.readGlobal(ws, 'active') === 1;
 }
 
-const lastWrites = new WeakMap<Machine, number>();
-
 /** The P6 observer. */
 export const wakeupSources: Observer = {
   name: 'P6-wakeup-source',
+  afterWritesOnly: true,
   afterStep(m: Machine): void {
     const k = m.ext.ep as EpKernel | undefined;
     if (!k) return;
-    // Nothing reached memory since the last check: the verdict cannot have changed.
-    if (m.memory.writes === lastWrites.get(m)) return;
-    lastWrites.set(m, m.memory.writes);
     for (const ep of k.eventpolls) {
       if (!m.arena.isLive(ep)) continue;
       const o = m.arena.objs[ep]!;
