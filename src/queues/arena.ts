@@ -76,6 +76,20 @@ export class Arena {
     return h as Ref<K>;
   }
 
+  /**
+   * Makes this (new, empty) arena a copy of `other`: every object copied field by field,
+   * the poison marks, free sites and labels. Used to start a machine from prepared state.
+   */
+  copyFrom(other: Arena): void {
+    if (this.objs.length !== 1) throw new Error('Arena.copyFrom: the arena is not empty');
+    for (let h = 1; h < other.objs.length; h++) {
+      this.objs.push({ ...other.objs[h]! });
+      this.freed.push(other.freed[h]!);
+      this.labels.push(other.labels[h]);
+    }
+    for (const [h, site] of other.freeSites) this.freeSites.set(h, { ...site });
+  }
+
   /** True when `h` names a live object. */
   isLive(h: number): boolean {
     return h > 0 && h < this.objs.length && this.freed[h] === 0;

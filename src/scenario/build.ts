@@ -62,6 +62,11 @@ export interface BuildOptions {
   limits?: Partial<Limits>;
   /** Observer ids to attach (default: all of {@link OBSERVERS}). */
   checkers?: readonly string[];
+  /**
+   * Run setup on this machine instead of starting from the prepared copy (same result;
+   * for tests that check the copy, and for variants whose setup state cannot be copied).
+   */
+  fresh?: boolean;
 }
 
 function mask(v: unknown): number {
@@ -69,25 +74,34 @@ function mask(v: unknown): number {
   return typeof r === 'number' ? r : 0;
 }
 
-/** Instantiates `sc` on a new machine. */
-export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
-  const m = new Machine({
+/** The state a scenario's setup leaves, kept to start many machines from. */
+interface Prepared {
+  machine: Machine;
+  names: ReadonlyMap<string, number>;
+  byIndex: readonly string[];
+}
+
+/** Prepared setups by variant, then by everything else setup depends on (bounded). */
+const PREPARED = new WeakMap<object, Map<string, Prepared>>();
+const PREPARED_MAX = 256;
+
+function machineOf(sc: Scenario, opts: BuildOptions, trace: boolean): Machine {
+  return new Machine({
     ncpu: sc.cpus, memory: opts.memory ?? sc.memory ?? 'sc', seed: opts.seed,
-    trace: opts.trace ?? false, ...(opts.limits ? { limits: opts.limits } : {}),
+    trace, ...(opts.limits ? { limits: opts.limits } : {}),
     ...(sc.time ? { time: sc.time } : {}),
   });
-  const tallies = new Tallies(sc.tallies ?? []);
-  const k = new EpKernel(m, opts.cfg);
+}
+
+/**
+ * Runs the scenario's setup (files, sets, registrations) on `m` through the model, as
+ * process context on CPU 0 before the first step.
+ */
+function runSetup(m: Machine, sc: Scenario, cfg: VariantConfig, names: Map<string, number>,
+  dataOf: (n: string) => number): void {
+  const k = new EpKernel(m, cfg);
   k.ghost.strictLevelTrigger = sc.strictLevelTrigger ?? false;
   m.ext.ep = k;
-  const names = new Map<string, number>();
-  const byIndex: string[] = [];
-  const dataOf = (n: string): number => {
-    let i = byIndex.indexOf(n);
-    if (i < 0) i = byIndex.push(n) - 1;
-    return i;
-  };
-  const results: SyscallResult[] = [];
   m.setup('setup', function* (c: Ctx): Model<void> {
     k.epnested_mutex = mutex_init(m, 'epnested_mutex', 'epnested_mutex');
     for (const f of sc.files ?? []) {
@@ -107,8 +121,72 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
       if (r < 0) throw new Error(`watch ${w.set} ${w.fd}: ${ERRNO_NAMES[-r] ?? r}`);
     }
   });
+}
+
+/**
+ * The prepared setup of `sc` under `opts`, made once and reused: setup is deterministic
+ * and depends only on the variant, its bug switches, the CPUs, the memory and time modes,
+ * the limits and the scenario's files, sets and watches (the key below), so every run
+ * starts from a deep copy of the same state (test/scenario/prepared.spec.ts checks that
+ * runs from a copy equal fresh runs, trace hash for trace hash).
+ */
+function prepared(sc: Scenario, opts: BuildOptions): Prepared {
+  let byVariant = PREPARED.get(opts.cfg.variant);
+  if (byVariant === undefined) {
+    byVariant = new Map();
+    PREPARED.set(opts.cfg.variant, byVariant);
+  }
+  const key = JSON.stringify([[...opts.cfg.bugs].sort(), sc.cpus, opts.memory ?? sc.memory
+    ?? 'sc', sc.time ?? '', sc.strictLevelTrigger ?? false, opts.limits ?? {}, sc.files ?? [],
+  sc.sets ?? [], sc.watches ?? []]);
+  let p = byVariant.get(key);
+  if (p === undefined) {
+    const m = machineOf(sc, opts, false);
+    const names = new Map<string, number>();
+    const byIndex: string[] = [];
+    runSetup(m, sc, opts.cfg, names, dataOfIn(byIndex));
+    p = { machine: m, names, byIndex };
+    if (byVariant.size >= PREPARED_MAX) byVariant.clear();
+    byVariant.set(key, p);
+  }
+  return p;
+}
+
+/** `dataOf` over a list of names: a watch's epoll_data is the index of its fd's name. */
+function dataOfIn(byIndex: string[]): (n: string) => number {
+  return (n: string): number => {
+    let i = byIndex.indexOf(n);
+    if (i < 0) i = byIndex.push(n) - 1;
+    return i;
+  };
+}
+
+/**
+ * Instantiates `sc` on a new machine. Setup runs once per distinct setup (see
+ * {@link prepared}); `opts.fresh` runs it on this machine instead.
+ */
+export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
+  const m = machineOf(sc, opts, opts.trace ?? false);
+  const tallies = new Tallies(sc.tallies ?? []);
+  let names: Map<string, number>;
+  let byIndex: string[];
+  if (opts.fresh === true) {
+    names = new Map();
+    byIndex = [];
+    runSetup(m, sc, opts.cfg, names, dataOfIn(byIndex));
+  } else {
+    const p = prepared(sc, opts);
+    const template = p.machine.ext.ep as EpKernel;
+    m.restoreSetup(p.machine, [template.cfg, template.cfg.variant, template.ops]);
+    names = new Map(p.names);
+    byIndex = p.byIndex.slice();
+  }
+  const k = m.ext.ep as EpKernel;
+  const dataOf = dataOfIn(byIndex);
+  const results: SyscallResult[] = [];
+  const run: RunState = { names, byIndex, dataOf, results, tallies };
   for (const t of sc.tasks) {
-    m.addTask({ name: t.name, cpu: t.cpu, body: (c) => runProgram(c, t.name, t.program) });
+    m.addTask({ name: t.name, cpu: t.cpu, body: (c) => runProgram(run, c, t.name, t.program) });
   }
   for (const q of sc.irqs ?? []) {
     const file = k.fdget(names.get(q.fd)!)!;
@@ -126,69 +204,87 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   }
   if (sc.tallies !== undefined && sc.tallies.length > 0) m.addObserver(tallies.observer());
   return { machine: m, kernel: k, results, tallies: tallies.values };
+}
 
-  function* runProgram(c: Ctx, task: string, program: readonly SyscallSpec[]): Model<void> {
-    let prev = 0;
-    for (const s of program) {
-      if (s.when === 'previous-positive' && prev <= 0) {
-        results.push({ task, op: s.op, ret: 'skipped' });
-        prev = 0;
-        continue;
-      }
-      const r = yield* syscall(c, s);
-      prev = r.ret;
-      if (s.count !== undefined) tallies.count(s.count, r.ret);
-      const rec: SyscallResult = { task, op: s.op, ret: r.ret >= 0 ? r.ret : ERRNO_NAMES[-r.ret]
-        ?? `E${-r.ret}` };
-      if (r.events) rec.events = r.events;
-      results.push(rec);
-      const e = (s as { expect?: Expect }).expect;
-      if (e !== undefined && !meets(r.ret, e)) {
-        c.m.report({ property: 'assertion', kind: 'expectation', message: `${task}: ${s.op} ` +
-          `returned ${rec.ret}, expected ${JSON.stringify(e)}`, ctx: c.id, cpu: c.cpu });
-      }
+/** What a run's task programs share: descriptor names, results and tallies. */
+interface RunState {
+  names: Map<string, number>;
+  byIndex: string[];
+  dataOf: (n: string) => number;
+  results: SyscallResult[];
+  tallies: Tallies;
+}
+
+/**
+ * A task's syscall program. Module-level generator functions on purpose: a generator
+ * function created per run (a closure) gives every generator object a new hidden class,
+ * which makes the machine's resume site megamorphic and costs several times the step rate.
+ */
+function* runProgram(r: RunState, c: Ctx, task: string, program: readonly SyscallSpec[]):
+Model<void> {
+  const { results, tallies } = r;
+  let prev = 0;
+  for (const s of program) {
+    if (s.when === 'previous-positive' && prev <= 0) {
+      results.push({ task, op: s.op, ret: 'skipped' });
+      prev = 0;
+      continue;
+    }
+    const out = yield* syscall(r, c, s);
+    prev = out.ret;
+    if (s.count !== undefined) tallies.count(s.count, out.ret);
+    const rec: SyscallResult = { task, op: s.op, ret: out.ret >= 0 ? out.ret
+      : ERRNO_NAMES[-out.ret] ?? `E${-out.ret}` };
+    if (out.events) rec.events = out.events;
+    results.push(rec);
+    const e = (s as { expect?: Expect }).expect;
+    if (e !== undefined && !meets(out.ret, e)) {
+      c.m.report({ property: 'assertion', kind: 'expectation', message: `${task}: ${s.op} ` +
+        `returned ${rec.ret}, expected ${JSON.stringify(e)}`, ctx: c.id, cpu: c.cpu });
     }
   }
+}
 
-  function* syscall(c: Ctx, s: SyscallSpec): Model<{ ret: number; events?: string[] }> {
-    const fdOf = (n: string) => names.get(n) ?? -1;
-    switch (s.op) {
-      case 'epoll_wait': {
-        const out: EpollEvent[] = [];
-        const ret = yield* sys_epoll_wait(c, fdOf(s.set), out, s.maxevents, s.timeout);
-        return { ret, events: out.map((e) => `${byIndex[e.data]}=${flagNames(e.events)}`) };
-      }
-      case 'epoll_ctl': {
-        const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
-          : EPOLL_CTL_DEL;
-        return { ret: yield* sys_epoll_ctl(c, fdOf(s.set), op, fdOf(s.fd), mask(s.events),
-          dataOf(s.fd)) };
-      }
-      case 'write': return { ret: yield* sys_write(c, fdOf(s.fd), s.n) };
-      case 'read': {
-        // An eventfd read returns 8; a scenario reports the counter value it read.
-        const out = { value: -1n };
-        const ret = yield* sys_read(c, fdOf(s.fd), s.n, out);
-        return { ret: ret >= 0 && out.value >= 0n ? Number(out.value) : ret };
-      }
-      case 'close': return { ret: yield* sys_close(c, fdOf(s.fd)) };
-      case 'dup': {
-        const ret = yield* sys_dup(c, fdOf(s.fd));
-        if (ret >= 0) names.set(s.as, ret);
-        return { ret };
-      }
-      case 'poll': {
-        const out = [0];
-        const ret = yield* sys_poll(c, fdOf(s.fd), mask(s.events), out, s.timeout ?? 0);
-        return { ret, events: [flagNames(out[0]!)] };
-      }
-      case 'shutdown':
-        return { ret: yield* sys_shutdown(c, fdOf(s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how)) };
-      case 'sleep':
-        yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
-        yield* schedule_hrtimeout_range(c, s.ms * 1_000_000);
-        return { ret: 0 };
+function* syscall(r: RunState, c: Ctx, s: SyscallSpec):
+Model<{ ret: number; events?: string[] }> {
+  const { names, byIndex, dataOf } = r;
+  const fdOf = (n: string) => names.get(n) ?? -1;
+  switch (s.op) {
+    case 'epoll_wait': {
+      const out: EpollEvent[] = [];
+      const ret = yield* sys_epoll_wait(c, fdOf(s.set), out, s.maxevents, s.timeout);
+      return { ret, events: out.map((e) => `${byIndex[e.data]}=${flagNames(e.events)}`) };
     }
+    case 'epoll_ctl': {
+      const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
+        : EPOLL_CTL_DEL;
+      return { ret: yield* sys_epoll_ctl(c, fdOf(s.set), op, fdOf(s.fd), mask(s.events),
+        dataOf(s.fd)) };
+    }
+    case 'write': return { ret: yield* sys_write(c, fdOf(s.fd), s.n) };
+    case 'read': {
+      // An eventfd read returns 8; a scenario reports the counter value it read.
+      const out = { value: -1n };
+      const ret = yield* sys_read(c, fdOf(s.fd), s.n, out);
+      return { ret: ret >= 0 && out.value >= 0n ? Number(out.value) : ret };
+    }
+    case 'close': return { ret: yield* sys_close(c, fdOf(s.fd)) };
+    case 'dup': {
+      const ret = yield* sys_dup(c, fdOf(s.fd));
+      if (ret >= 0) names.set(s.as, ret);
+      return { ret };
+    }
+    case 'poll': {
+      const out = [0];
+      const ret = yield* sys_poll(c, fdOf(s.fd), mask(s.events), out, s.timeout ?? 0);
+      return { ret, events: [flagNames(out[0]!)] };
+    }
+    case 'shutdown':
+      return { ret: yield* sys_shutdown(c, fdOf(s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how)) };
+    case 'sleep':
+      yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
+      yield* schedule_hrtimeout_range(c, s.ms * 1_000_000);
+      return { ret: 0 };
   }
 }
 

@@ -18,6 +18,7 @@
  * - Virtual time: see {@link TimeMode}.
  */
 import { Arena } from '../queues/arena.ts';
+import { cloneState } from './clone.ts';
 import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
 import { LimitExceededError, SimUsageError } from './errors.ts';
@@ -278,6 +279,42 @@ export class Machine implements MachineAccess {
         this.violations[0]!.message);
     }
     return c.result;
+  }
+
+  /**
+   * Starts this new machine from the state another machine's setup() left (its arena, trace
+   * hash, write count, finished setup contexts and `ext` state, deep-copied), so one
+   * prepared setup serves many runs. The result is the state this machine would have had
+   * after running the same setup itself; `shared` lists objects in `ext` to share rather
+   * than copy (immutable configuration). The template must not have run or added tasks.
+   */
+  restoreSetup(template: Machine, shared: readonly object[] = []): void {
+    if (this.all.length !== 0 || template.tasks.length !== 0 || template.sources.length !== 0
+      || template.signals.length !== 0 || template.timers.length !== 0 || template.step !== 0
+      || template.ncpu !== this.ncpu || template.memory.mode !== this.memory.mode
+      || template.memory.buffered !== 0 || template.violations.length !== 0) {
+      throw new SimUsageError('E_RESTORE', 'restoreSetup: the template must be a machine ' +
+        'that only ran setup(), with the same CPUs and memory model, into a new machine');
+    }
+    this.arena.copyFrom(template.arena);
+    this.hash.h = template.hash.h;
+    this.memory.writes = template.memory.writes;
+    this.now = template.now;
+    for (let i = 0; i < this.ncpu; i++) this.cpus[i]!.irqOff = template.cpus[i]!.irqOff;
+    const memo = new Map<object, unknown>([[template, this], [template.arena, this.arena],
+      [template.memory, this.memory]]);
+    for (const o of shared) memo.set(o, o);
+    for (const t of template.all) {
+      const c = this.newContext(t.name, t.cpu, t.irq, t.task, t.choice, finished);
+      c.status = DONE;
+      c.pending = null;
+      c.result = t.result;
+      c.fn = t.fn;
+      memo.set(t, c);
+    }
+    for (const key of Object.keys(template.ext)) {
+      this.ext[key] = cloneState(template.ext[key], memo);
+    }
   }
 
   /** Adds an observer (a checker). */
@@ -779,6 +816,11 @@ export class Machine implements MachineAccess {
   }
 }
 
+
+/** The body of a context restored as already finished. */
+function* finished(): Model<unknown> {
+  return undefined;
+}
 
 /** Runs a timer's callback and marks it finished. */
 function* runTimer(t: Timer, c: Ctx): Model<unknown> {

@@ -24,13 +24,25 @@ export type PrngState = { x: number; y: number; z: number; w: number };
 
 /** Seeded xorshift128 generator with an integer API. */
 export class Prng {
-  private readonly gen: { int32(): number; state(): PrngState };
+  // The xor128 state (Marsaglia 2003), stepped here exactly as seedrandom's xor128 steps it,
+  // so streams equal seedrandom's while a pick costs no closure call. Seeding is seedrandom's.
+  private x: number;
+  private y: number;
+  private z: number;
+  private w: number;
 
   /** Creates a generator from a 32-bit seed (or restores one from `state`). */
   constructor(seed: number, state?: PrngState) {
-    const make = seedrandom.xor128 as unknown as (seed: string,
-      opts: { state: boolean | PrngState }) => { int32(): number; state(): PrngState };
-    this.gen = make(state ? '' : String(seed >>> 0), { state: state ? { ...state } : true });
+    let s = state;
+    if (s === undefined) {
+      const make = seedrandom.xor128 as unknown as (seed: string,
+        opts: { state: boolean }) => { state(): PrngState };
+      s = make(String(seed >>> 0), { state: true }).state();
+    }
+    this.x = s.x | 0;
+    this.y = s.y | 0;
+    this.z = s.z | 0;
+    this.w = s.w | 0;
   }
 
   /** Restores a generator from {@link Prng.state}. */
@@ -40,7 +52,12 @@ export class Prng {
 
   /** A uniform unsigned 32-bit integer. */
   u32(): number {
-    return this.gen.int32() >>> 0;
+    const t = this.x ^ (this.x << 11);
+    this.x = this.y;
+    this.y = this.z;
+    this.z = this.w;
+    this.w ^= (this.w >>> 19) ^ t ^ (t >>> 8);
+    return this.w >>> 0;
   }
 
   /** A uniform integer in `[0, n)`, without modulo bias. `n` must be in `[1, 2^32]`. */
@@ -97,6 +114,6 @@ export class Prng {
 
   /** The generator's state, for {@link Prng.fromState}. */
   state(): PrngState {
-    return this.gen.state();
+    return { x: this.x, y: this.y, z: this.z, w: this.w };
   }
 }

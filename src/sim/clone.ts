@@ -1,0 +1,64 @@
+/**
+ * A structural deep copy of simulation state, for starting many machines from one prepared
+ * state (see Machine.snapshotSetup). It copies arrays, Maps, Sets, typed arrays, plain
+ * objects and class instances (keeping their prototype), preserves sharing and cycles, and
+ * shares what must not be copied: functions, frozen objects and whatever `memo` already
+ * maps (the caller seeds it with old machine -> new machine and the like).
+ *
+ * Not a general-purpose clone: a generator (a running model context) cannot be copied, and
+ * is refused with an error naming the problem.
+ */
+
+/** Copies `v`; `memo` maps originals to copies (pre-seed it to substitute or share). */
+export function cloneState<T>(v: T, memo: Map<object, unknown>): T {
+  if (typeof v !== 'object' || v === null) return v;
+  return copyObject(v as object, memo) as T;
+}
+
+function copyObject(o: object, memo: Map<object, unknown>): unknown {
+  const seen = memo.get(o);
+  if (seen !== undefined) return seen;
+  if (Object.isFrozen(o)) return o;
+  if (Array.isArray(o)) {
+    const a: unknown[] = new Array(o.length);
+    memo.set(o, a);
+    for (let i = 0; i < o.length; i++) {
+      const x: unknown = o[i];
+      a[i] = typeof x === 'object' && x !== null ? copyObject(x, memo) : x;
+    }
+    return a;
+  }
+  if (o instanceof Map) {
+    const m = new Map();
+    memo.set(o, m);
+    for (const [k, x] of o) m.set(cloneState(k, memo), cloneState(x, memo));
+    return m;
+  }
+  if (o instanceof Set) {
+    const s = new Set();
+    memo.set(o, s);
+    for (const x of o) s.add(cloneState(x, memo));
+    return s;
+  }
+  if (ArrayBuffer.isView(o)) {
+    const t = (o as unknown as { slice(): object }).slice();
+    memo.set(o, t);
+    return t;
+  }
+  const tag = Object.prototype.toString.call(o);
+  if (tag === '[object Generator]' || tag === '[object Promise]' || tag === '[object WeakMap]') {
+    throw new TypeError(`cloneState: cannot copy a ${tag.slice(8, -1)} (state that holds a ` +
+      'running context or weak references cannot be prepared once and reused)');
+  }
+  // Spread (or assign onto the prototype) copies every field in one go, keeping the
+  // object's shape; nested objects are then replaced by their copies.
+  const proto = Object.getPrototypeOf(o) as object | null;
+  const c = (proto === Object.prototype ? { ...o }
+    : Object.assign(Object.create(proto) as object, o)) as Record<string, unknown>;
+  memo.set(o, c);
+  for (const k of Object.keys(c)) {
+    const x = c[k];
+    if (typeof x === 'object' && x !== null) c[k] = copyObject(x, memo);
+  }
+  return c;
+}
