@@ -67,9 +67,13 @@ export function siteText(s: LockSite): string {
   return `${s.ctx} (cpu${s.cpu}) ${s.op}(${s.lock})${where} at step ${s.step}`;
 }
 
-/** A copy of a site (held-lock records are reused, so a kept site must be copied). */
+/**
+ * A copy of a site (held-lock records are reused, so a kept site must be copied). Frozen:
+ * a kept site never changes, so copies of a prepared machine's state share it.
+ */
 export function copySite(s: LockSite): LockSite {
-  return { ctx: s.ctx, cpu: s.cpu, step: s.step, fn: s.fn, op: s.op, lock: s.lock };
+  return Object.freeze({ ctx: s.ctx, cpu: s.cpu, step: s.step, fn: s.fn, op: s.op,
+    lock: s.lock });
 }
 
 /** The usages that cannot coexist with `bit` (lockdep's exclusive usage table). */

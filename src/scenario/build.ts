@@ -75,7 +75,7 @@ function mask(v: unknown): number {
 }
 
 /** The state a scenario's setup leaves, kept to start many machines from. */
-interface Prepared {
+export interface Prepared {
   machine: Machine;
   names: ReadonlyMap<string, number>;
   byIndex: readonly string[];
@@ -130,7 +130,8 @@ function runSetup(m: Machine, sc: Scenario, cfg: VariantConfig, names: Map<strin
  * starts from a deep copy of the same state (test/scenario/prepared.spec.ts checks that
  * runs from a copy equal fresh runs, trace hash for trace hash).
  */
-function prepared(sc: Scenario, opts: BuildOptions): Prepared {
+/** @internal */
+export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
   let byVariant = PREPARED.get(opts.cfg.variant);
   if (byVariant === undefined) {
     byVariant = new Map();

@@ -196,6 +196,17 @@ export const LIBRARY: readonly Scenario[] = [
     signals: [{ task: 'T0', count: 1 }],
     irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 1 }],
   },
+  {
+    name: 'one-wakeup',
+    description: 'the smallest wakeup: one waiter, one interrupt on the other CPU (the '
+      + 'benchmark\'s 2-CPU scenario of about 50 steps)',
+    cpus: 2,
+    files: [{ name: 'e', type: 'eventfd' }],
+    sets: [{ name: 'ep' }],
+    watches: [{ set: 'ep', fd: 'e', events: ['IN', 'ET'] }],
+    tasks: [{ name: 'T0', cpu: 0, program: [W('ep', 1, -1, 1)] }],
+    irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 1 }],
+  },
   ...SINGLEPASS_SCENARIOS,
   ...WFCQUEUE_SCENARIOS,
 ];

@@ -19,44 +19,46 @@ function copyObject(o: object, memo: Map<object, unknown>): unknown {
   const seen = memo.get(o);
   if (seen !== undefined) return seen;
   if (Object.isFrozen(o)) return o;
-  if (Array.isArray(o)) {
-    const a: unknown[] = new Array(o.length);
+  const proto = Object.getPrototypeOf(o) as object | null;
+  let c: Record<string, unknown>;
+  if (proto === Object.prototype) {
+    // Spread copies every field in one go, keeping the shape; nested objects follow.
+    c = { ...o } as Record<string, unknown>;
+  } else if (Array.isArray(o)) {
+    const a: unknown[] = o.slice();
     memo.set(o, a);
-    for (let i = 0; i < o.length; i++) {
-      const x: unknown = o[i];
-      a[i] = typeof x === 'object' && x !== null ? copyObject(x, memo) : x;
+    for (let i = 0; i < a.length; i++) {
+      const x: unknown = a[i];
+      if (typeof x === 'object' && x !== null) a[i] = copyObject(x, memo);
     }
     return a;
-  }
-  if (o instanceof Map) {
+  } else if (o instanceof Map) {
     const m = new Map();
     memo.set(o, m);
-    for (const [k, x] of o) m.set(cloneState(k, memo), cloneState(x, memo));
+    o.forEach((x: unknown, k: unknown) => m.set(cloneState(k, memo), cloneState(x, memo)));
     return m;
-  }
-  if (o instanceof Set) {
+  } else if (o instanceof Set) {
     const s = new Set();
     memo.set(o, s);
-    for (const x of o) s.add(cloneState(x, memo));
+    o.forEach((x: unknown) => s.add(cloneState(x, memo)));
     return s;
-  }
-  if (ArrayBuffer.isView(o)) {
+  } else if (ArrayBuffer.isView(o)) {
     const t = (o as unknown as { slice(): object }).slice();
     memo.set(o, t);
     return t;
+  } else {
+    const tag = Object.prototype.toString.call(o);
+    if (tag === '[object Generator]' || tag === '[object Promise]' ||
+      tag === '[object WeakMap]' || tag === '[object WeakSet]') {
+      throw new TypeError(`cloneState: cannot copy a ${tag.slice(8, -1)} (state that holds a ` +
+        'running context or weak references cannot be prepared once and reused)');
+    }
+    c = Object.assign(Object.create(proto) as object, o) as Record<string, unknown>;
   }
-  const tag = Object.prototype.toString.call(o);
-  if (tag === '[object Generator]' || tag === '[object Promise]' || tag === '[object WeakMap]') {
-    throw new TypeError(`cloneState: cannot copy a ${tag.slice(8, -1)} (state that holds a ` +
-      'running context or weak references cannot be prepared once and reused)');
-  }
-  // Spread (or assign onto the prototype) copies every field in one go, keeping the
-  // object's shape; nested objects are then replaced by their copies.
-  const proto = Object.getPrototypeOf(o) as object | null;
-  const c = (proto === Object.prototype ? { ...o }
-    : Object.assign(Object.create(proto) as object, o)) as Record<string, unknown>;
   memo.set(o, c);
-  for (const k of Object.keys(c)) {
+  const keys = Object.keys(c);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const x = c[k];
     if (typeof x === 'object' && x !== null) c[k] = copyObject(x, memo);
   }

@@ -475,37 +475,58 @@ export class Machine implements MachineAccess {
     }
   }
 
-  /** Fills `ids` with this step's candidates; returns how many. */
+  /**
+   * Fills `ids` with this step's candidates; returns how many. The order (CPUs, then IRQ
+   * arrivals, timers, store-buffer drains, signals) is part of every recorded schedule.
+   */
   private collect(): number {
+    // Room for every possible candidate, so the loops below store without checks.
+    const most = this.all.length + this.sources.length + this.armed.length + this.ncpu +
+      this.signals.length;
+    if (this.ids.length < most) this.ids = new Int32Array(most * 2);
+    let ids = this.ids;
     let n = 0;
-    for (let i = 0; i < this.cpus.length; i++) {
-      const cpu = this.cpus[i]!;
-      if (cpu.irq !== null) {
-        if (this.enabled(cpu.irq)) n = this.push(n, cpu.irq.choice);
+    const cpus = this.cpus;
+    for (let i = 0; i < cpus.length; i++) {
+      const cpu = cpus[i]!;
+      const irq = cpu.irq;
+      if (irq !== null) {
+        if (irq.pending!.k !== K.CUSTOM || this.enabled(irq)) ids[n++] = irq.choice;
         continue;
       }
       const cur = cpu.cur;
       if (cur !== null) {
-        if (this.enabled(cur)) n = this.push(n, cur.choice);
+        if (cur.pending!.k !== K.CUSTOM || this.enabled(cur)) ids[n++] = cur.choice;
       } else {
-        for (const t of cpu.tasks) {
-          if (t.status === READY && this.enabled(t)) n = this.push(n, t.choice);
+        const tasks = cpu.tasks;
+        for (let j = 0; j < tasks.length; j++) {
+          const t = tasks[j]!;
+          if (t.status === READY && this.enabled(t)) ids[n++] = t.choice;
         }
       }
     }
-    for (let k = 0; k < this.sources.length; k++) {
-      const s = this.sources[k]!;
-      if (s.remaining > 0 && this.irqOpen(s.cpu)) n = this.push(n, ARRIVE_BASE + k);
-    }
-    if (this.armed.length > 0) n = this.collectTimers(n);
-    if (this.memory.buffered !== 0) {
-      for (let c = 0; c < this.ncpu; c++) {
-        if (this.memory.pending(c) > 0) n = this.push(n, DRAIN_BASE + c);
+    const sources = this.sources;
+    for (let k = 0; k < sources.length; k++) {
+      const s = sources[k]!;
+      if (s.remaining > 0) {
+        const cpu = cpus[s.cpu]!;
+        if (cpu.irqOff === 0 && cpu.irq === null) ids[n++] = ARRIVE_BASE + k;
       }
     }
-    for (let k = 0; k < this.signals.length; k++) {
-      const s = this.signals[k]!;
-      if (s.remaining > 0 && s.target.status !== DONE) n = this.push(n, SIGNAL_BASE + k);
+    if (this.armed.length > 0) {
+      n = this.collectTimers(n);
+      ids = this.ids;
+    }
+    if (this.memory.buffered !== 0) {
+      const bufs = this.memory.buffers;
+      for (let c = 0; c < bufs.length; c++) {
+        if (bufs[c]!.length > 0) ids[n++] = DRAIN_BASE + c;
+      }
+    }
+    const signals = this.signals;
+    for (let k = 0; k < signals.length; k++) {
+      const s = signals[k]!;
+      if (s.remaining > 0 && s.target.status !== DONE) ids[n++] = SIGNAL_BASE + k;
     }
     return n;
   }

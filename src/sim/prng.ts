@@ -23,6 +23,10 @@ export function ratio(num: number, den: number): Ratio {
 export type PrngState = { x: number; y: number; z: number; w: number };
 
 /** Seeded xorshift128 generator with an integer API. */
+/** 2^32 minus (2^32 mod n), for small n: the rejection limit of {@link Prng.below}. */
+const LIMITS: readonly number[] = Array.from({ length: 1024 },
+  (_, n) => (n < 2 ? 0 : 0x100000000 - (0x100000000 % n)));
+
 export class Prng {
   // The xor128 state (Marsaglia 2003), stepped here exactly as seedrandom's xor128 steps it,
   // so streams equal seedrandom's while a pick costs no closure call. Seeding is seedrandom's.
@@ -64,9 +68,11 @@ export class Prng {
   below(n: number): number {
     if (n <= 1) return 0;
     // Rejection sampling: discard the top partial bucket so every result is equally likely.
-    const limit = 0x100000000 - (0x100000000 % n);
+    const limit = n < LIMITS.length ? LIMITS[n]! : 0x100000000 - (0x100000000 % n);
     let x = this.u32();
     while (x >= limit) x = this.u32();
+    // x % n without a floating-point modulo (x may exceed 2^31): by 16-bit halves.
+    if (n <= 0x8000) return ((((x >>> 16) % n) << 16) + (x & 0xffff)) % n;
     return x % n;
   }
 
