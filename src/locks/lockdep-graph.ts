@@ -16,6 +16,7 @@
  * recursive read acquisitions is reported too; usage conflicts follow lockdep's table
  * (a hardirq read conflicts only with a write taken with IRQs enabled).
  */
+import { CLONE, type SelfCloning } from '../sim/clone.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 
 /** Taken in hardirq for write (LOCK_USED_IN_HARDIRQ). */
@@ -91,10 +92,50 @@ function bitIndex(bit: number): number {
 }
 
 /** The classes and their dependencies of one run. */
-export class LockGraph {
+export class LockGraph implements SelfCloning {
   private readonly byKey = new Map<string, LockClass>();
   /** Class of each lock handle for subclass 0 (the common case, without a string build). */
   private readonly byLock: (LockClass | undefined)[] = [];
+
+  /**
+   * Copies the graph for a machine started from prepared state (cloneState): classes and
+   * dependencies are copied, the kept sites (frozen) shared. Faster than the generic walk,
+   * which the per-run cost of a small scenario notices.
+   */
+  [CLONE](memo: Map<object, unknown>): LockGraph {
+    const g = new LockGraph();
+    memo.set(this, g);
+    const fresh: [LockClass, LockClass][] = [];
+    const cls = (k: LockClass): LockClass => {
+      let c = memo.get(k) as LockClass | undefined;
+      if (c === undefined) {
+        c = { key: k.key, usage: k.usage, usageSite: k.usageSite.slice(), out: new Map(),
+          in: new Map() };
+        memo.set(k, c);
+        fresh.push([k, c]);
+      }
+      return c;
+    };
+    const dep = (d: Dep): Dep => {
+      let n = memo.get(d) as Dep | undefined;
+      if (n === undefined) {
+        n = { from: cls(d.from), to: cls(d.to), prev: d.prev, next: d.next };
+        memo.set(d, n);
+      }
+      return n;
+    };
+    this.byKey.forEach((k, key) => g.byKey.set(key, cls(k)));
+    for (let i = 0; i < fresh.length; i++) {
+      const [k, c] = fresh[i]!;
+      k.out.forEach((d, to) => c.out.set(cls(to), dep(d)));
+      k.in.forEach((d, from) => c.in.set(cls(from), dep(d)));
+    }
+    for (let l = 0; l < this.byLock.length; l++) {
+      const k = this.byLock[l];
+      g.byLock[l] = k === undefined ? undefined : cls(k);
+    }
+    return g;
+  }
 
   /** The class of lock `l` for `subclass`. */
   classOf(m: MachineAccess, l: number, subclass: number): LockClass {

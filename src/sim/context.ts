@@ -1,7 +1,8 @@
 /**
  * The narrow interface model code sees: its own context (`Ctx`) and a small view of the
  * machine (`MachineAccess`). `src/eventpoll`, `src/locks` and `src/queues` import only this,
- * `op.ts` and `mem.ts` from `src/sim`, never a scheduler or the machine itself.
+ * `op.ts`, `mem.ts` and small helpers (errors, limits, the CLONE protocol of clone.ts) from
+ * `src/sim`, never a scheduler or the machine itself (test/tidy.spec.ts keeps the list).
  */
 import type { Arena } from '../queues/arena.ts';
 import type { Memory } from './memory.ts';
