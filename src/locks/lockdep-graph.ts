@@ -105,34 +105,17 @@ export class LockGraph implements SelfCloning {
   [CLONE](memo: Map<object, unknown>): LockGraph {
     const g = new LockGraph();
     memo.set(this, g);
-    const fresh: [LockClass, LockClass][] = [];
-    const cls = (k: LockClass): LockClass => {
-      let c = memo.get(k) as LockClass | undefined;
-      if (c === undefined) {
-        c = { key: k.key, usage: k.usage, usageSite: k.usageSite.slice(), out: new Map(),
-          in: new Map() };
-        memo.set(k, c);
-        fresh.push([k, c]);
-      }
-      return c;
-    };
-    const dep = (d: Dep): Dep => {
-      let n = memo.get(d) as Dep | undefined;
-      if (n === undefined) {
-        n = { from: cls(d.from), to: cls(d.to), prev: d.prev, next: d.next };
-        memo.set(d, n);
-      }
-      return n;
-    };
-    this.byKey.forEach((k, key) => g.byKey.set(key, cls(k)));
+    const fresh: LockClass[] = [];
+    this.byKey.forEach((k, key) => g.byKey.set(key, copyClass(k, memo, fresh)));
     for (let i = 0; i < fresh.length; i++) {
-      const [k, c] = fresh[i]!;
-      k.out.forEach((d, to) => c.out.set(cls(to), dep(d)));
-      k.in.forEach((d, from) => c.in.set(cls(from), dep(d)));
+      const k = fresh[i]!;
+      const c = memo.get(k) as LockClass;
+      k.out.forEach((d, to) => c.out.set(copyClass(to, memo, fresh), copyDep(d, memo, fresh)));
+      k.in.forEach((d, from) => c.in.set(copyClass(from, memo, fresh), copyDep(d, memo, fresh)));
     }
     for (let l = 0; l < this.byLock.length; l++) {
       const k = this.byLock[l];
-      g.byLock[l] = k === undefined ? undefined : cls(k);
+      g.byLock[l] = k === undefined ? undefined : copyClass(k, memo, fresh);
     }
     return g;
   }
@@ -220,6 +203,29 @@ export class LockGraph implements SelfCloning {
       }
     }
   }
+}
+
+/** The copy of class `k` in `memo`, made (edges still empty, listed in `fresh`) if new. */
+function copyClass(k: LockClass, memo: Map<object, unknown>, fresh: LockClass[]): LockClass {
+  let c = memo.get(k) as LockClass | undefined;
+  if (c === undefined) {
+    c = { key: k.key, usage: k.usage, usageSite: k.usageSite.slice(), out: new Map(),
+      in: new Map() };
+    memo.set(k, c);
+    fresh.push(k);
+  }
+  return c;
+}
+
+/** The copy of dependency `d` in `memo` (its sites are frozen and shared). */
+function copyDep(d: Dep, memo: Map<object, unknown>, fresh: LockClass[]): Dep {
+  let n = memo.get(d) as Dep | undefined;
+  if (n === undefined) {
+    n = { from: copyClass(d.from, memo, fresh), to: copyClass(d.to, memo, fresh),
+      prev: d.prev, next: d.next };
+    memo.set(d, n);
+  }
+  return n;
 }
 
 function lowestBit(x: number): number {

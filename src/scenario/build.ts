@@ -187,13 +187,12 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   const results: SyscallResult[] = [];
   const run: RunState = { names, byIndex, dataOf, results, tallies };
   for (const t of sc.tasks) {
-    m.addTask({ name: t.name, cpu: t.cpu, body: (c) => runProgram(run, c, t.name, t.program) });
+    m.addTask({ name: t.name, cpu: t.cpu, body: programOf(run, t.name, t.program) });
   }
   for (const q of sc.irqs ?? []) {
     const file = k.fdget(names.get(q.fd)!)!;
     const ctx = m.arena.objs[file]!.private_data as number;
-    m.addIrqSource({ name: q.name, cpu: q.cpu, count: q.count,
-      handler: (c) => eventfd_signal(c, ctx) });
+    m.addIrqSource({ name: q.name, cpu: q.cpu, count: q.count, handler: signalOf(ctx) });
   }
   for (const s of sc.signals ?? []) {
     const ctx = m.contexts().find((c) => c.name === s.task && !c.irq)!;
@@ -205,6 +204,26 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   }
   if (sc.tallies !== undefined && sc.tallies.length > 0) m.addObserver(tallies.observer());
   return { machine: m, kernel: k, results, tallies: tallies.values };
+}
+
+// The closures below are returned, not assigned to a name: tsx (esbuild keepNames) wraps
+// every named closure in a call that redefines its `name`, which costs a map transition per
+// creation. Per-run closures stay anonymous for that reason.
+
+/** A task's body: its syscall program. */
+function programOf(r: RunState, task: string, program: readonly SyscallSpec[]):
+(c: Ctx) => Model<void> {
+  return (c) => runProgram(r, c, task, program);
+}
+
+/** An interrupt that signals an eventfd context. */
+function signalOf(ctx: number): (c: Ctx) => Model<unknown> {
+  return (c) => eventfd_signal(c, ctx);
+}
+
+/** The descriptor a scenario name stands for, or -1. */
+function fdOf(r: RunState, n: string): number {
+  return r.names.get(n) ?? -1;
 }
 
 /** What a run's task programs share: descriptor names, results and tallies. */
@@ -223,7 +242,7 @@ interface RunState {
  */
 function* runProgram(r: RunState, c: Ctx, task: string, program: readonly SyscallSpec[]):
 Model<void> {
-  const { results, tallies } = r;
+  const { results, tallies, names, byIndex, dataOf } = r;
   let prev = 0;
   for (const s of program) {
     if (s.when === 'previous-positive' && prev <= 0) {
@@ -231,7 +250,53 @@ Model<void> {
       prev = 0;
       continue;
     }
-    const out = yield* syscall(r, c, s);
+    // The syscall, inline: one generator level fewer under every step of the program.
+    let ret = 0;
+    let events: string[] | undefined;
+    switch (s.op) {
+      case 'epoll_wait': {
+        const out: EpollEvent[] = [];
+        ret = yield* sys_epoll_wait(c, fdOf(r, s.set), out, s.maxevents, s.timeout);
+        events = out.map((e) => `${byIndex[e.data]}=${flagNames(e.events)}`);
+        break;
+      }
+      case 'epoll_ctl': {
+        const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
+          : EPOLL_CTL_DEL;
+        ret = yield* sys_epoll_ctl(c, fdOf(r, s.set), op, fdOf(r, s.fd), mask(s.events),
+          dataOf(s.fd));
+        break;
+      }
+      case 'write': ret = yield* sys_write(c, fdOf(r, s.fd), s.n); break;
+      case 'read': {
+        // An eventfd read returns 8; a scenario reports the counter value it read.
+        const out = { value: -1n };
+        const n = yield* sys_read(c, fdOf(r, s.fd), s.n, out);
+        ret = n >= 0 && out.value >= 0n ? Number(out.value) : n;
+        break;
+      }
+      case 'close': ret = yield* sys_close(c, fdOf(r, s.fd)); break;
+      case 'dup': {
+        ret = yield* sys_dup(c, fdOf(r, s.fd));
+        if (ret >= 0) names.set(s.as, ret);
+        break;
+      }
+      case 'poll': {
+        const out = [0];
+        ret = yield* sys_poll(c, fdOf(r, s.fd), mask(s.events), out, s.timeout ?? 0);
+        events = [flagNames(out[0]!)];
+        break;
+      }
+      case 'shutdown':
+        ret = yield* sys_shutdown(c, fdOf(r, s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how));
+        break;
+      case 'sleep':
+        yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
+        yield* schedule_hrtimeout_range(c, s.ms * 1_000_000);
+        ret = 0;
+        break;
+    }
+    const out = { ret, events };
     prev = out.ret;
     if (s.count !== undefined) tallies.count(s.count, out.ret);
     const rec: SyscallResult = { task, op: s.op, ret: out.ret >= 0 ? out.ret
@@ -243,49 +308,6 @@ Model<void> {
       c.m.report({ property: 'assertion', kind: 'expectation', message: `${task}: ${s.op} ` +
         `returned ${rec.ret}, expected ${JSON.stringify(e)}`, ctx: c.id, cpu: c.cpu });
     }
-  }
-}
-
-function* syscall(r: RunState, c: Ctx, s: SyscallSpec):
-Model<{ ret: number; events?: string[] }> {
-  const { names, byIndex, dataOf } = r;
-  const fdOf = (n: string) => names.get(n) ?? -1;
-  switch (s.op) {
-    case 'epoll_wait': {
-      const out: EpollEvent[] = [];
-      const ret = yield* sys_epoll_wait(c, fdOf(s.set), out, s.maxevents, s.timeout);
-      return { ret, events: out.map((e) => `${byIndex[e.data]}=${flagNames(e.events)}`) };
-    }
-    case 'epoll_ctl': {
-      const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
-        : EPOLL_CTL_DEL;
-      return { ret: yield* sys_epoll_ctl(c, fdOf(s.set), op, fdOf(s.fd), mask(s.events),
-        dataOf(s.fd)) };
-    }
-    case 'write': return { ret: yield* sys_write(c, fdOf(s.fd), s.n) };
-    case 'read': {
-      // An eventfd read returns 8; a scenario reports the counter value it read.
-      const out = { value: -1n };
-      const ret = yield* sys_read(c, fdOf(s.fd), s.n, out);
-      return { ret: ret >= 0 && out.value >= 0n ? Number(out.value) : ret };
-    }
-    case 'close': return { ret: yield* sys_close(c, fdOf(s.fd)) };
-    case 'dup': {
-      const ret = yield* sys_dup(c, fdOf(s.fd));
-      if (ret >= 0) names.set(s.as, ret);
-      return { ret };
-    }
-    case 'poll': {
-      const out = [0];
-      const ret = yield* sys_poll(c, fdOf(s.fd), mask(s.events), out, s.timeout ?? 0);
-      return { ret, events: [flagNames(out[0]!)] };
-    }
-    case 'shutdown':
-      return { ret: yield* sys_shutdown(c, fdOf(s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how)) };
-    case 'sleep':
-      yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
-      yield* schedule_hrtimeout_range(c, s.ms * 1_000_000);
-      return { ret: 0 };
   }
 }
 
