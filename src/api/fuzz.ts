@@ -52,40 +52,103 @@ export interface FuzzSummary {
   scenarios: ScenarioSummary[];
 }
 
-/** Runs the campaign. */
-export function fuzz(o: FuzzOptions): FuzzSummary {
+/**
+ * One unit of fuzzing work: executions `from` to `to - 1` of scenario `index` of the
+ * options (seeds `seed + from` ...). Plain data, so it can be run on another thread.
+ */
+export interface FuzzChunk {
+  index: number;
+  from: number;
+  to: number;
+}
+
+/** What a chunk found: plain data, merged in chunk order by {@link mergeChunks}. */
+export interface ChunkResult {
+  index: number;
+  from: number;
+  variant: string;
+  schedules: number;
+  steps: number;
+  violations: number;
+  failure?: Failure;
+  replay?: string;
+  /** 1-based position of the failure within the whole scenario. */
+  firstAt?: number;
+}
+
+/**
+ * Runs one chunk; with `stopAtFirst` (default) it stops at the chunk's first failure.
+ * `onOne` is called after each execution.
+ */
+export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: () => void): ChunkResult {
   const seed0 = o.seed ?? 0;
-  const total = o.scenarios.length * o.schedules;
+  const stop = o.stopAtFirst ?? true;
+  const sc = o.scenarios[ch.index]!;
+  const { scenario } = resolveScenario(sc);
+  const r0: ChunkResult = { index: ch.index, from: ch.from, variant: '', schedules: 0,
+    steps: 0, violations: 0 };
+  for (let i = ch.from; i < ch.to; i++) {
+    const r: SimulateResult = simulate({
+      variant: o.variant, ...(o.bugs ? { bugs: o.bugs } : {}),
+      scenario: typeof sc === 'string' ? sc : scenario, seed: (seed0 + i) >>> 0,
+      ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.memory ? { memory: o.memory } : {}),
+      ...(typeof sc !== 'string' && o.refs?.has(sc) ? { scenarioRef: o.refs.get(sc)! } : {}),
+    });
+    r0.variant = r.variant;
+    r0.schedules++;
+    r0.steps += r.steps;
+    onOne?.();
+    if (r.violations.length > 0) {
+      r0.violations++;
+      if (!r0.failure) {
+        r0.failure = failureOf(r, sc)!;
+        r0.replay = r.replay;
+        r0.firstAt = i + 1;
+      }
+      if (stop) break;
+    }
+  }
+  return r0;
+}
+
+/**
+ * The chunks of a campaign, scenario by scenario, each at most `size` executions long.
+ * A single chunk per scenario (the default) is the sequential campaign.
+ */
+export function planChunks(o: FuzzOptions, size = Infinity): FuzzChunk[] {
+  const out: FuzzChunk[] = [];
+  for (let index = 0; index < o.scenarios.length; index++) {
+    for (let from = 0; from < o.schedules; from += size) {
+      out.push({ index, from, to: Math.min(o.schedules, from + size) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Merges chunk results into the summary the sequential campaign gives, whatever the
+ * chunking and the order the chunks ran in: per scenario, chunks are taken in seed order,
+ * and with `stopAtFirst` nothing after the first failing chunk counts.
+ */
+export function mergeChunks(o: FuzzOptions, results: readonly ChunkResult[]): FuzzSummary {
   const stop = o.stopAtFirst ?? true;
   const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, scenarios: [] };
-  let done = 0;
-  for (const sc of o.scenarios) {
-    const { scenario, name } = resolveScenario(sc);
-    const s: ScenarioSummary = { scenario: name, schedules: 0, steps: 0, violations: 0 };
+  const byScenario = o.scenarios.map(() => [] as ChunkResult[]);
+  for (const r of results) byScenario[r.index]!.push(r);
+  for (let index = 0; index < o.scenarios.length; index++) {
+    const s: ScenarioSummary = { scenario: resolveScenario(o.scenarios[index]!).name,
+      schedules: 0, steps: 0, violations: 0 };
     sum.scenarios.push(s);
-    for (let i = 0; i < o.schedules; i++) {
-      const r: SimulateResult = simulate({
-        variant: o.variant, ...(o.bugs ? { bugs: o.bugs } : {}),
-        scenario: typeof sc === 'string' ? sc : scenario, seed: (seed0 + i) >>> 0,
-        ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.memory ? { memory: o.memory } : {}),
-        ...(typeof sc !== 'string' && o.refs?.has(sc) ? { scenarioRef: o.refs.get(sc)! } : {}),
-      });
-      sum.variant = r.variant;
-      s.schedules++;
+    for (const r of byScenario[index]!.sort((x, y) => x.from - y.from)) {
+      if (r.variant !== '') sum.variant = r.variant;
+      s.schedules += r.schedules;
       s.steps += r.steps;
-      done++;
-      if (r.violations.length > 0) {
-        s.violations++;
-        if (!s.failure) {
-          s.failure = failureOf(r, sc)!;
-          s.replay = r.replay;
-          s.firstAt = i + 1;
-        }
-      }
-      o.onProgress?.(done, total);
-      if (s.failure && stop) {
-        done += o.schedules - i - 1;
-        break;
+      s.violations += r.violations;
+      if (r.failure && !s.failure) {
+        s.failure = r.failure;
+        s.replay = r.replay!;
+        s.firstAt = r.firstAt!;
+        if (stop) break;
       }
     }
     sum.schedules += s.schedules;
@@ -93,4 +156,21 @@ export function fuzz(o: FuzzOptions): FuzzSummary {
     sum.violations += s.violations;
   }
   return sum;
+}
+
+/** Runs the campaign (on this thread; the CLI's `--jobs` spreads chunks over threads). */
+export function fuzz(o: FuzzOptions): FuzzSummary {
+  const total = o.scenarios.length * o.schedules;
+  const results: ChunkResult[] = [];
+  let done = 0;
+  for (const ch of planChunks(o)) {
+    const r = runChunk(o, ch, () => o.onProgress?.(++done, total));
+    results.push(r);
+    // A scenario stopped at its first failure counts its skipped executions as done.
+    if (r.schedules < ch.to - ch.from) {
+      done += ch.to - ch.from - r.schedules;
+      o.onProgress?.(done, total);
+    }
+  }
+  return mergeChunks(o, results);
 }

@@ -4,10 +4,10 @@
  * reports do not depend on the number of workers; only the wall-clock time does (this is
  * CLI code: it reads the clock for per-entry seconds).
  */
-import { Worker } from 'node:worker_threads';
 import type { ZooEntry } from '../zoo/entries.ts';
 import { runEntry, type EntryReport, type ZooRunOptions } from '../zoo/run.ts';
 import type { WorkerRequest } from '../zoo/worker.ts';
+import { tsWorker } from './threads.ts';
 
 /** Runs `entries` on `jobs` workers (in this thread when jobs is 1). */
 export async function runEntries(entries: readonly ZooEntry[], o: ZooRunOptions, jobs: number,
@@ -24,13 +24,8 @@ export async function runEntries(entries: readonly ZooEntry[], o: ZooRunOptions,
     return entries.map((e) => out.get(e.id)!);
   }
   const queue = [...entries];
-  // tsx is registered in this thread only: a worker registers it first (as bin/ does),
-  // by absolute URL so that it works from any directory, then loads the TypeScript worker.
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-    `.then((t) => { t.register(); return import(${JSON.stringify(
-      new URL('../zoo/worker.ts', import.meta.url).href)}); });`;
   const work = (): Promise<void> => new Promise((resolve, reject) => {
-    const w = new Worker(boot, { eval: true });
+    const w = tsWorker(new URL('../zoo/worker.ts', import.meta.url));
     let started = 0;
     const next = () => {
       const e = queue.shift();
