@@ -129,17 +129,16 @@ function runSetup(m: Machine, sc: Scenario, cfg: VariantConfig, names: Map<strin
  * the limits and the scenario's files, sets and watches (the key below), so every run
  * starts from a deep copy of the same state (test/scenario/prepared.spec.ts checks that
  * runs from a copy equal fresh runs, trace hash for trace hash).
+ * @internal
  */
-/** @internal */
 export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
   let byVariant = PREPARED.get(opts.cfg.variant);
   if (byVariant === undefined) {
     byVariant = new Map();
     PREPARED.set(opts.cfg.variant, byVariant);
   }
-  const key = JSON.stringify([[...opts.cfg.bugs].sort(), sc.cpus, opts.memory ?? sc.memory
-    ?? 'sc', sc.time ?? '', sc.strictLevelTrigger ?? false, opts.limits ?? {}, sc.files ?? [],
-  sc.sets ?? [], sc.watches ?? []]);
+  const key = JSON.stringify([[...opts.cfg.bugs].sort(), opts.memory ?? sc.memory ?? 'sc',
+    opts.limits ?? {}]) + setupKey(sc);
   let p = byVariant.get(key);
   if (p === undefined) {
     const m = machineOf(sc, opts, false);
@@ -151,6 +150,20 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
     byVariant.set(key, p);
   }
   return p;
+}
+
+/** Setup keys of frozen scenarios (the library), which cannot change under the cache. */
+const SETUP_KEYS = new WeakMap<Scenario, string>();
+
+/** What setup depends on in `sc`, as text. */
+function setupKey(sc: Scenario): string {
+  let k = Object.isFrozen(sc) ? SETUP_KEYS.get(sc) : undefined;
+  if (k === undefined) {
+    k = JSON.stringify([sc.cpus, sc.memory ?? 'sc', sc.time ?? '', sc.strictLevelTrigger ??
+      false, sc.files ?? [], sc.sets ?? [], sc.watches ?? []]);
+    if (Object.isFrozen(sc)) SETUP_KEYS.set(sc, k);
+  }
+  return k;
 }
 
 /** `dataOf` over a list of names: a watch's epoll_data is the index of its fd's name. */

@@ -211,6 +211,19 @@ export const LIBRARY: readonly Scenario[] = [
   ...WFCQUEUE_SCENARIOS,
 ];
 
+/** Freezes `o` and everything it holds. */
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+// Library scenarios are immutable (copy one to change it): runs may cache what they derive
+// from a frozen scenario by its identity (see prepared setups in build.ts).
+deepFreeze(LIBRARY);
+
 /** Names of the library scenarios. */
 export function scenarioNames(): string[] {
   return LIBRARY.map((s) => s.name);
