@@ -224,6 +224,19 @@ function deepFreeze<T>(o: T): T {
 // from a frozen scenario by its identity (see prepared setups in build.ts).
 deepFreeze(LIBRARY);
 
+/** Generated scenarios drawn so far (pure functions of their seed, frozen), bounded. */
+const GENERATED = new Map<string, Scenario>();
+
+function generated(name: string, seed: number): Scenario {
+  let sc = GENERATED.get(name);
+  if (sc === undefined) {
+    if (GENERATED.size >= 1024) GENERATED.clear();
+    sc = deepFreeze(randomScenario(seed));
+    GENERATED.set(name, sc);
+  }
+  return sc;
+}
+
 /** Names of the library scenarios. */
 export function scenarioNames(): string[] {
   return LIBRARY.map((s) => s.name);
@@ -236,7 +249,7 @@ export function scenarioNames(): string[] {
 export function resolveScenario(s: Scenario | string): { scenario: Scenario; name: string } {
   if (typeof s !== 'string') return { scenario: validateScenario(s), name: s.name };
   const gen = /^gen:([0-9]{1,10})$/.exec(s);
-  if (gen) return { scenario: randomScenario(Number(gen[1])), name: s };
+  if (gen) return { scenario: generated(s, Number(gen[1])), name: s };
   const found = LIBRARY.find((x) => x.name === s);
   if (!found) {
     throw new SimUsageError('E_UNKNOWN_SCENARIO', `unknown scenario '${s}': expected one of ` +
