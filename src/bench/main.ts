@@ -7,8 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { simulate } from '../api/simulate.ts';
+import { FuzzPool } from '../cli/fuzz-pool.ts';
 import { bareLoop } from './bare.ts';
 import { coreRun } from './core.ts';
 import { floorRun } from './floor.ts';
@@ -80,11 +82,28 @@ function measure(name: string, seconds: number, one: (seed: number) => number): 
     schedulesPerSec: bestSchedules, stepsPerSec: best, bareStepsPerSec: bare, ratio: best / bare };
 }
 
+/** A fuzz campaign on `jobs` worker threads (as `fuzz --jobs`), wall clock included. */
+async function parallel(scenario: string, schedules: number, jobs: number):
+Promise<{ scenario: string; jobs: number; schedules: number; seconds: number;
+  schedulesPerSec: number }> {
+  const pool = new FuzzPool(jobs, 0);
+  const t0 = now();
+  const sum = await pool.fuzz({ variant: 'mainline-6.18', scenarios: [scenario], schedules });
+  const seconds = (now() - t0) / 1000;
+  await pool.close();
+  return { scenario, jobs, schedules: sum.schedules, seconds,
+    schedulesPerSec: sum.schedules / seconds };
+}
+
 const budget = Number(process.env.BENCH_SECONDS ?? 3);
 const rowArg = process.argv.indexOf('--row');
+const parArg = process.argv.indexOf('--parallel');
 if (rowArg >= 0) {
   const [name, one] = ROWS[Number(process.argv[rowArg + 1])]!;
   console.log(JSON.stringify(measure(name, budget, one)));
+} else if (parArg >= 0) {
+  const [scenario, n, jobs] = process.argv.slice(parArg + 1);
+  console.log(JSON.stringify(await parallel(scenario!, Number(n), Number(jobs))));
 } else {
   const json = process.argv.includes('--json');
   const rows: Row[] = ROWS.map((_, i) => {
@@ -93,9 +112,18 @@ if (rowArg >= 0) {
     if (r.status !== 0) throw new Error(`bench row ${i} failed with status ${r.status}`);
     return JSON.parse(r.stdout) as Row;
   });
+  const jobs = availableParallelism();
+  const par = ['signal-eintr', 'et-two-waiters'].map((sc) => {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url),
+      '--parallel', sc, String(100_000 * budget), String(jobs)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new Error(`bench parallel ${sc} failed with status ${r.status}`);
+    return JSON.parse(r.stdout) as { scenario: string; schedules: number; seconds: number;
+      schedulesPerSec: number };
+  });
   const f = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}k`);
   if (json) {
-    console.log(JSON.stringify({ rows }, null, 1));
+    console.log(JSON.stringify({ rows, parallel: par }, null, 1));
   } else {
     console.log('Each row in its own process, as a ratio to the bare generator loop measured ' +
       'there\n(4 coroutines, 1 yield + 1 PRNG pick per step); rates are the best 200 ms ' +
@@ -107,6 +135,12 @@ if (rowArg >= 0) {
       console.log(r.name.padEnd(52) + f(r.schedulesPerSec).padStart(12) +
         (r.steps / r.schedules).toFixed(0).padStart(12) + f(r.stepsPerSec).padStart(10) +
         f(r.bareStepsPerSec).padStart(9) + `${(r.ratio * 100).toFixed(1)}%`.padStart(9));
+    }
+    console.log(`\nfuzz campaigns on ${jobs} worker threads (fuzz --jobs ${jobs}), wall clock ` +
+      'with start-up:');
+    for (const p of par) {
+      console.log(`  ${p.scenario}: ${p.schedules} schedules in ${p.seconds.toFixed(1)} s = ` +
+        `${f(p.schedulesPerSec)} schedules/s`);
     }
     console.log('\ntargets: core and eventpoll rows >= 25% of the bare loop; a 2-CPU scenario ' +
       'of about 50 steps\n(signal-eintr) >= 50.0k schedules/s. The floor rows are what a ' +
