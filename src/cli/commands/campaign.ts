@@ -77,7 +77,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
   } else {
     console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations',
       'first failing'], rows));
-    console.log(`\n${wall.toFixed(1)} s on ${pool.used} thread(s); ` +
+    console.log(`\n${wall.toFixed(1)} s on ${pool.used} thread${pool.used === 1 ? '' : 's'}; ` +
       (violations === 0 ? 'no violation found.' : `${violations} violation(s) found.`));
   }
   return violations > 0 && v.strict ? 1 : 0;
