@@ -147,7 +147,7 @@ export async function cmdZoo(argv: string[]): Promise<number> {
     }
     const secs = reports.reduce((a, r) => a + r.seconds, 0);
     console.log(`\n${reports.length} entries, ${secs.toFixed(1)} s of work on ${jobs} ` +
-      `thread(s); seeds: family f runs ` +
+      `thread${jobs === 1 ? '' : 's'}; seeds: family f runs ` +
       'f*1000000, f*1000000+1, ...; "shrunk" = steps / chosen context switches.');
   }
   return reports.every(zooOk) ? 0 : 1;
