@@ -240,7 +240,8 @@ export class Machine implements MachineAccess {
     if (!Number.isInteger(spec.count) || spec.count < 0) {
       throw new SimUsageError('E_BAD_IRQ', `IRQ source '${spec.name}': bad count ${spec.count}`);
     }
-    this.sources.push({ ...spec, remaining: spec.count });
+    this.sources.push({ name: spec.name, cpu: spec.cpu, count: spec.count,
+      handler: spec.handler, remaining: spec.count });
     return this.sources.length - 1;
   }
 
