@@ -7,10 +7,12 @@ import './eventpoll/variants.ts';
 
 export { simulate, replay, failureOf } from './api/simulate.ts';
 export type { SimulateOptions, SimulateResult, Failure } from './api/simulate.ts';
-export { fuzz } from './api/fuzz.ts';
+export { fuzz, mergeChunks, planChunks, runChunk } from './api/fuzz.ts';
 export { explore } from './api/explore.ts';
 export type { ExploreOptions, ExploreResult } from './api/explore.ts';
-export type { FuzzOptions, FuzzSummary, ScenarioSummary } from './api/fuzz.ts';
+export type {
+  ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, ScenarioSummary,
+} from './api/fuzz.ts';
 export { scenarioArb, scheduleArb } from './api/arbitraries.ts';
 export type { ScenarioArbOptions } from './api/arbitraries.ts';
 export { assertNoViolation, checkNoViolation } from './api/check.ts';
