@@ -79,6 +79,11 @@ export interface Prepared {
   machine: Machine;
   names: ReadonlyMap<string, number>;
   byIndex: readonly string[];
+  /**
+   * False when the state cannot be copied (a user variant that keeps, say, a generator in
+   * `m.ext`): runs of this setup then do their own setup.
+   */
+  copyable: boolean;
 }
 
 /** Prepared setups by variant, then by everything else setup depends on (bounded). */
@@ -145,11 +150,24 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
     const names = new Map<string, number>();
     const byIndex: string[] = [];
     runSetup(m, sc, opts.cfg, names, dataOfIn(byIndex));
-    p = { machine: m, names, byIndex };
+    let copyable = true;
+    try {
+      machineOf(sc, opts, false).restoreSetup(m, sharedOf(m));
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      copyable = false;
+    }
+    p = { machine: m, names, byIndex, copyable };
     if (byVariant.size >= PREPARED_MAX) byVariant.clear();
     byVariant.set(key, p);
   }
   return p;
+}
+
+/** What a copy of a prepared machine shares with it: the variant's configuration. */
+function sharedOf(template: Machine): object[] {
+  const k = template.ext.ep as EpKernel;
+  return [k.cfg, k.cfg.variant, k.ops];
 }
 
 /** Setup keys of frozen scenarios (the library), which cannot change under the cache. */
@@ -184,14 +202,13 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   const tallies = new Tallies(sc.tallies ?? []);
   let names: Map<string, number>;
   let byIndex: string[];
-  if (opts.fresh === true) {
+  const p = opts.fresh === true ? undefined : prepared(sc, opts);
+  if (p === undefined || !p.copyable) {
     names = new Map();
     byIndex = [];
     runSetup(m, sc, opts.cfg, names, dataOfIn(byIndex));
   } else {
-    const p = prepared(sc, opts);
-    const template = p.machine.ext.ep as EpKernel;
-    m.restoreSetup(p.machine, [template.cfg, template.cfg.variant, template.ops]);
+    m.restoreSetup(p.machine, sharedOf(p.machine));
     names = new Map(p.names);
     byIndex = p.byIndex.slice();
   }

@@ -4,7 +4,8 @@
  * its own setup, trace hash for trace hash, over every variant and library scenario.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveVariant, variantNames } from '../../src/eventpoll/variant.ts';
+import { defineVariant, getVariant, resolveVariant, variantNames }
+  from '../../src/eventpoll/variant.ts';
 import { buildMachine } from '../../src/scenario/build.ts';
 import { resolveScenario, scenarioNames } from '../../src/scenario/library.ts';
 import { randomScenario } from '../../src/scenario/random.ts';
@@ -53,6 +54,23 @@ describe('prepared setups', () => {
       const sc = randomScenario(g);
       expect(outcome(sc, 'mainline-6.18', g, 'tso', false)).toBe(
         outcome(sc, 'mainline-6.18', g, 'tso', true));
+    }
+  });
+
+  it('a variant whose setup state cannot be copied runs with its own setup', () => {
+    const base = getVariant('mainline-6.18');
+    defineVariant({ name: 'test-uncopyable', base, ops: {
+      ep_alloc(c, label) {
+        // A user variant keeping a generator in the machine's ext state.
+        c.m.ext.mine = (function* () { yield 1; })();
+        return base.ops.ep_alloc(c, label);
+      },
+    } });
+    const sc = resolveScenario('et-two-waiters').scenario;
+    for (const seed of [0, 1, 2]) {
+      expect(outcome(sc, 'test-uncopyable', seed, 'sc', false))
+        .toBe(outcome(sc, 'test-uncopyable', seed, 'sc', true));
+      expect(outcome(sc, 'test-uncopyable', seed, 'sc', false)).not.toMatch(/^error/);
     }
   });
 });
