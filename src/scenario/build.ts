@@ -64,7 +64,7 @@ export interface BuildOptions {
   checkers?: readonly string[];
   /**
    * Run setup on this machine instead of starting from the prepared copy (same result;
-   * for tests that check the copy, and for variants whose setup state cannot be copied).
+   * for tests that check the copy). State that cannot be copied falls back to this anyway.
    */
   fresh?: boolean;
 }
