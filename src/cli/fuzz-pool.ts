@@ -68,8 +68,7 @@ export class FuzzPool {
           current = queue.shift();
         }
         if (current === undefined) {
-          w.off('message', onMessage);
-          w.off('error', onError);
+          detach();
           resolve();
           return;
         }
@@ -93,15 +92,33 @@ export class FuzzPool {
           }
           next();
         } else {
-          w.off('message', onMessage);
-          w.off('error', onError);
+          detach();
           queue.length = 0;
           reject(rebuild(m.name, m.code, m.message!));
         }
       };
-      const onError = (e: Error): void => reject(e);
+      const onError = (e: Error): void => {
+        detach();
+        queue.length = 0;
+        // A broken worker is not reused by a later campaign of this pool.
+        const i = this.workers.indexOf(w);
+        if (i >= 0) this.workers.splice(i, 1);
+        void w.terminate();
+        reject(e);
+      };
+      // A worker that exits in the middle of a chunk (killed, out of memory) would
+      // otherwise leave the campaign waiting forever.
+      const onExit = (code: number): void => onError(new Error(`a fuzz worker exited ` +
+        `(code ${code}) while running executions ${current?.from}-${(current?.to ?? 0) - 1} ` +
+        `of scenario ${current?.index}`));
+      const detach = (): void => {
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+      };
       w.on('message', onMessage);
       w.on('error', onError);
+      w.on('exit', onExit);
       next();
     });
     await Promise.all(this.workers.map(drive));
