@@ -11,7 +11,7 @@ export { fuzz, mergeChunks, planChunks, runChunk } from './api/fuzz.ts';
 export { explore } from './api/explore.ts';
 export type { ExploreOptions, ExploreResult } from './api/explore.ts';
 export type {
-  ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, ScenarioSummary,
+  ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, FuzzTally, ScenarioSummary,
 } from './api/fuzz.ts';
 export { scenarioArb, scheduleArb } from './api/arbitraries.ts';
 export type { ScenarioArbOptions } from './api/arbitraries.ts';

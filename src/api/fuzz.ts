@@ -29,9 +29,8 @@ export interface FuzzOptions {
   refs?: ReadonlyMap<Scenario, string>;
 }
 
-/** Per-scenario outcome. */
-export interface ScenarioSummary {
-  scenario: string;
+/** What a run of executions found (a scenario's, or a chunk's). */
+export interface FuzzTally {
   schedules: number;
   steps: number;
   violations: number;
@@ -39,8 +38,13 @@ export interface ScenarioSummary {
   failure?: Failure;
   /** Its replay command. */
   replay?: string;
-  /** Schedules run before the first failure (1-based), if any. */
+  /** Schedules of the scenario run up to the first failure (1-based), if any. */
   firstAt?: number;
+}
+
+/** Per-scenario outcome. */
+export interface ScenarioSummary extends FuzzTally {
+  scenario: string;
 }
 
 /** The outcome of {@link fuzz}. */
@@ -63,17 +67,10 @@ export interface FuzzChunk {
 }
 
 /** What a chunk found: plain data, merged in chunk order by {@link mergeChunks}. */
-export interface ChunkResult {
+export interface ChunkResult extends FuzzTally {
   index: number;
   from: number;
   variant: string;
-  schedules: number;
-  steps: number;
-  violations: number;
-  failure?: Failure;
-  replay?: string;
-  /** 1-based position of the failure within the whole scenario. */
-  firstAt?: number;
 }
 
 /**

@@ -6,14 +6,8 @@
  * through {@link eraScenario}.
  */
 import { SimUsageError } from '../sim/errors.ts';
+import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
-
-/** An epoll_wait step, with an optional expected result. */
-function W(set: string, maxevents: number, timeout: number,
-  expect?: number | [number, number]) {
-  return { op: 'epoll_wait' as const, set, maxevents, timeout,
-    ...(expect !== undefined ? { expect } : {}) };
-}
 
 /** The witnesses, in display order. */
 export const ERA_SCENARIOS: readonly Scenario[] = [

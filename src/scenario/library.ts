@@ -4,17 +4,11 @@
  */
 import { SimUsageError } from '../sim/errors.ts';
 import { randomScenario } from './random.ts';
+import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
 import { validateScenario } from './validate.ts';
 import { SINGLEPASS_SCENARIOS } from './singlepass.ts';
 import { WFCQUEUE_SCENARIOS } from './wfcqueue.ts';
-
-/** An epoll_wait step, with an optional expected result. */
-function W(set: string, maxevents: number, timeout: number,
-  expect?: number | [number, number]) {
-  return { op: 'epoll_wait' as const, set, maxevents, timeout,
-    ...(expect !== undefined ? { expect } : {}) };
-}
 
 /** Named scenarios, in display order. */
 export const LIBRARY: readonly Scenario[] = [

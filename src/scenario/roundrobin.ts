@@ -4,14 +4,8 @@
  * LIBRARY: the policy sets mean something only to roundrobin-rfc (elsewhere they are plain
  * nested sets). Pass them to simulate() as objects.
  */
+import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
-
-/** An epoll_wait step, with an optional expected result. */
-function W(set: string, maxevents: number, timeout: number,
-  expect?: number | [number, number]) {
-  return { op: 'epoll_wait' as const, set, maxevents, timeout,
-    ...(expect !== undefined ? { expect } : {}) };
-}
 
 /** A read of the empty eventfd `z`: returns EAGAIN, only to let time pass. */
 const DELAY = { op: 'read' as const, fd: 'z', n: 8 };

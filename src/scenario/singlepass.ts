@@ -4,14 +4,8 @@
  * item. They are part of LIBRARY, so every variant runs them; on singlepass-2.6.22 they
  * exercise exactly the argument of the seed.
  */
+import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
-
-/** An epoll_wait step, with an optional expected result. */
-function W(set: string, maxevents: number, timeout: number,
-  expect?: number | [number, number]) {
-  return { op: 'epoll_wait' as const, set, maxevents, timeout,
-    ...(expect !== undefined ? { expect } : {}) };
-}
 
 /** The seed 003 scenarios, items 1 to 5. */
 export const SINGLEPASS_SCENARIOS: readonly Scenario[] = [

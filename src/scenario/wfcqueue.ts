@@ -5,14 +5,8 @@
  * part of LIBRARY, so every variant runs them: on every other variant they pass, because an
  * event that arrives during a harvest is re-queued (ovflist) or never swallowed.
  */
+import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
-
-/** An epoll_wait step, with an optional expected result. */
-function W(set: string, maxevents: number, timeout: number,
-  expect?: number | [number, number]) {
-  return { op: 'epoll_wait' as const, set, maxevents, timeout,
-    ...(expect !== undefined ? { expect } : {}) };
-}
 
 /** A read of the empty eventfd `z`: returns EAGAIN, only to let time pass. */
 const DELAY = { op: 'read' as const, fd: 'z', n: 8 };

@@ -242,6 +242,7 @@ export class Machine implements MachineAccess {
     }
     this.sources.push({ name: spec.name, cpu: spec.cpu, count: spec.count,
       handler: spec.handler, remaining: spec.count });
+    this.reserve();
     return this.sources.length - 1;
   }
 
@@ -250,6 +251,7 @@ export class Machine implements MachineAccess {
     const target = this.byTask.get(task.task);
     if (!target) throw new SimUsageError('E_BAD_SIGNAL', `signal target is not a task`);
     this.signals.push({ target, remaining: count });
+    this.reserve();
     return this.signals.length - 1;
   }
 
@@ -378,6 +380,7 @@ export class Machine implements MachineAccess {
     };
     this.timers.push(t);
     this.armed.push(t);
+    this.reserve();
     return t;
   }
 
@@ -481,11 +484,8 @@ export class Machine implements MachineAccess {
    * arrivals, timers, store-buffer drains, signals) is part of every recorded schedule.
    */
   private collect(): number {
-    // Room for every possible candidate, so the loops below store without checks.
-    const most = this.all.length + this.sources.length + this.armed.length + this.ncpu +
-      this.signals.length;
-    if (this.ids.length < most) this.ids = new Int32Array(most * 2);
-    let ids = this.ids;
+    // reserve() keeps room for every possible candidate, so the loops store without checks.
+    const ids = this.ids;
     let n = 0;
     const cpus = this.cpus;
     for (let i = 0; i < cpus.length; i++) {
@@ -514,10 +514,7 @@ export class Machine implements MachineAccess {
         if (cpu.irqOff === 0 && cpu.irq === null) ids[n++] = ARRIVE_BASE + k;
       }
     }
-    if (this.armed.length > 0) {
-      n = this.collectTimers(n);
-      ids = this.ids;
-    }
+    if (this.armed.length > 0) n = this.collectTimers(n);
     if (this.memory.buffered !== 0) {
       const bufs = this.memory.buffers;
       for (let c = 0; c < bufs.length; c++) {
@@ -539,7 +536,7 @@ export class Machine implements MachineAccess {
     const horizon = this.timeMode === 'eager' ? Math.max(this.now, min) : this.now;
     for (const t of this.armed) {
       if (t.armed && t.expires <= horizon && this.irqOpen(t.cpu)) {
-        n = this.push(n, TIMER_BASE + t.id);
+        this.ids[n++] = TIMER_BASE + t.id;
       }
     }
     return n;
@@ -557,14 +554,14 @@ export class Machine implements MachineAccess {
     return true;
   }
 
-  private push(n: number, id: number): number {
-    if (n === this.ids.length) {
-      const bigger = new Int32Array(n * 2);
-      bigger.set(this.ids);
-      this.ids = bigger;
-    }
-    this.ids[n] = id;
-    return n + 1;
+  /**
+   * Grows `ids` to hold every candidate there can be (contexts, IRQ sources, armed timers,
+   * store buffers, signals); called where one of those is added, not per step.
+   */
+  private reserve(): void {
+    const most = this.all.length + this.sources.length + this.armed.length + this.ncpu +
+      this.signals.length;
+    if (this.ids.length < most) this.ids = new Int32Array(most * 2);
   }
 
   private irqOpen(cpu: number): boolean {
@@ -661,6 +658,7 @@ export class Machine implements MachineAccess {
     }
     const c = new Context(this.all.length, name, cpu, irq, task, choice, this, body);
     this.all.push(c);
+    this.reserve();
     return c;
   }
 

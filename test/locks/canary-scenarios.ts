@@ -19,6 +19,20 @@ import type { MemoryMode } from '../../src/sim/memory.ts';
 import type { Model } from '../../src/sim/op.ts';
 import { global, increment, machine, runRandom, vars } from './helpers.ts';
 
+/**
+ * The proper sleep protocol: prepare_to_wait (queue, then set the state), test `v.cond`,
+ * schedule; finish_wait. Shared by the lost-wakeup canary and the TSO wakeup tests.
+ */
+export function* waitForCond(c: Ctx, wq: number, v: number): Model<void> {
+  const wait = init_wait(c);
+  for (;;) {
+    yield* prepare_to_wait(c, wq, wait, TASK_UNINTERRUPTIBLE);
+    if (((yield READ_ONCE(v, 'cond')) as number) !== 0) break;
+    yield* schedule(c);
+  }
+  yield* finish_wait(c, wq, wait);
+}
+
 /** Canary 2: a waiter asleep forever at quiescence while its condition is true. */
 export function lostWakeup(seed: number, buggy: boolean, mode: MemoryMode = 'sc'): boolean {
   const m = machine(2, mode, seed);
@@ -37,15 +51,7 @@ export function lostWakeup(seed: number, buggy: boolean, mode: MemoryMode = 'sc'
         }
         yield* remove_wait_queue(c, wq, wait);
       }
-      : function* (c: Ctx): Model<void> {
-        const wait = init_wait(c);
-        for (;;) {
-          yield* prepare_to_wait(c, wq, wait, TASK_UNINTERRUPTIBLE);
-          if (((yield READ_ONCE(v, 'cond')) as number) !== 0) break;
-          yield* schedule(c);
-        }
-        yield* finish_wait(c, wq, wait);
-      },
+      : (c: Ctx) => waitForCond(c, wq, v),
   });
   m.addTask({
     name: 'waker', cpu: 1,

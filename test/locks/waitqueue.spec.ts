@@ -11,6 +11,7 @@ import {
 } from '../../src/locks/waitqueue.ts';
 import { list_entry, listOwners } from '../../src/queues/list.ts';
 import { SLEEPING, type Ctx, type MachineAccess } from '../../src/sim/context.ts';
+import { waitForCond } from './canary-scenarios.ts';
 import { atomic_add_return, cmpxchg, load, READ_ONCE, WRITE_ONCE } from '../../src/sim/mem.ts';
 import type { MemoryMode } from '../../src/sim/memory.ts';
 import type { Model } from '../../src/sim/op.ts';
@@ -201,16 +202,7 @@ function sbWakeup(seed: number, mode: MemoryMode, barrier: boolean): boolean {
   const wq = init_waitqueue_head(m, 'wq');
   const v = vars(m, { cond: 0 });
   const waiter = m.addTask({
-    name: 'waiter', cpu: 0,
-    body: function* (c: Ctx): Model<void> {
-      const wait = init_wait(c);
-      for (;;) {
-        yield* prepare_to_wait(c, wq, wait, TASK_UNINTERRUPTIBLE);
-        if (((yield READ_ONCE(v, 'cond')) as number) !== 0) break;
-        yield* schedule(c);
-      }
-      yield* finish_wait(c, wq, wait);
-    },
+    name: 'waiter', cpu: 0, body: (c: Ctx) => waitForCond(c, wq, v),
   });
   m.addTask({
     name: 'waker', cpu: 1,
