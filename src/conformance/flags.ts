@@ -1,7 +1,7 @@
 /**
  * Event flags of the `.ops` language: the EPOLL* bit values of the Linux uapi header
  * (include/uapi/linux/eventpoll.h, whose low bits equal the POLL* values of
- * include/uapi/asm-generic/poll.h) and the fixed order in which FORMAT.md prints them.
+ * include/uapi/asm-generic/poll.h) and the fixed order in which docs/ops-language.md prints them.
  *
  * Masks are unsigned 32-bit numbers (`EPOLLET` is bit 31), always kept as `mask >>> 0`.
  */
@@ -31,7 +31,7 @@ export type FlagName = keyof typeof EPOLL;
 /** `POLLNVAL`: poll(2) reports it for a closed descriptor; it has no name in the language. */
 export const POLLNVAL = 0x0020;
 
-/** The order in which flags print, from FORMAT.md (not the bit order). */
+/** The order in which flags print, from docs/ops-language.md (not the bit order). */
 export const FLAG_PRINT_ORDER: readonly FlagName[] = [
   'IN', 'PRI', 'OUT', 'ERR', 'HUP', 'RDNORM', 'RDBAND', 'WRNORM', 'WRBAND', 'MSG', 'RDHUP',
   'EXCLUSIVE', 'WAKEUP', 'ONESHOT', 'ET',
@@ -70,7 +70,7 @@ export function parseFlags(text: string): number | string {
 }
 
 /**
- * Formats a mask the way FORMAT.md prints events: named flags in {@link FLAG_PRINT_ORDER}
+ * Formats a mask the way docs/ops-language.md prints events: named flags in {@link FLAG_PRINT_ORDER}
  * joined by `|`, then the remaining (unnamed) bits as one lower-case hex number, `0` if empty.
  */
 export function formatFlags(mask: number): string {

@@ -1,5 +1,5 @@
 /**
- * Canonical output lines of the `.ops` language (FORMAT.md, "Output"): what a model prints for
+ * Canonical output lines of the `.ops` language (docs/ops-language.md, "Output"): what a model prints for
  * each script line so that its transcript can be compared byte for byte with the kernel's.
  */
 import { formatFlags } from './flags.ts';

@@ -1,5 +1,5 @@
 /**
- * The `.ops` script language (shared/conformance/FORMAT.md), the pure TypeScript side:
+ * The `.ops` script language (docs/ops-language.md), the pure TypeScript side:
  * typed lines, parser, serialiser, flag and errno tables and canonical output formatting.
  * Independent of any simulator; import everything from here.
  */

@@ -1,5 +1,5 @@
 /**
- * The `.ops` script language (shared/conformance/FORMAT.md) as typed, JSON-serialisable data,
+ * The `.ops` script language (docs/ops-language.md) as typed, JSON-serialisable data,
  * independent of any simulator: a model and the kernel oracle both consume `OpsLine[]`.
  */
 import { formatFlags } from './flags.ts';

@@ -1,6 +1,6 @@
 /**
- * The model against the kernel's recorded transcripts: the shared scripts
- * (../shared/conformance), the single-threaded selftest ports, the fidelity scripts (one per
+ * The model against the kernel's recorded transcripts: the basic scripts
+ * (conformance/basics), the single-threaded selftest ports, the fidelity scripts (one per
  * area where the model was fixed to match the kernel) and the LTP ports. Each must print
  * exactly what the kernel printed; where the oracle can run here, the recordings are also
  * checked against the live kernel, so a stale recording cannot hide a model bug.
@@ -14,11 +14,10 @@ import { runOracleBatch } from '../../src/conformance/oracle-batch.ts';
 import { runModel, ScriptBlockedError } from '../../src/conformance/run-model.ts';
 import { unix_skb_truesize } from '../../src/eventpoll/files/skb-truesize.ts';
 
-const SHARED = join(REPO_ROOT, '..', 'shared', 'conformance');
 
 /** Script directories and where their recorded outputs live. */
 const SUITES = [
-  { name: 'shared scripts', dir: join(SHARED, 'scripts'), out: join(SHARED, 'expected'), n: 8 },
+  { name: 'basic scripts', dir: join(REPO_ROOT, 'conformance', 'basics'), n: 8 },
   { name: 'selftest ports', dir: join(REPO_ROOT, 'conformance', 'selftests'), n: 22 },
   { name: 'fidelity scripts', dir: join(REPO_ROOT, 'conformance', 'fidelity'), n: 4 },
   { name: 'LTP ports', dir: join(REPO_ROOT, 'conformance', 'ltp'), n: 21 },

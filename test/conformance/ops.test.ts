@@ -18,7 +18,7 @@ import {
 import type { OpsLine } from '../../src/conformance/ops.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCRIPTS = join(REPO, '..', 'shared', 'conformance', 'scripts');
+const SCRIPTS = join(REPO, 'conformance', 'basics');
 
 function withoutLines(lines: readonly OpsLine[]): unknown[] {
   return lines.map(({ line: _line, ...rest }) => rest);
@@ -63,7 +63,7 @@ describe('flags', () => {
 });
 
 describe('parseOps', () => {
-  it('round-trips every shared script through serialize', () => {
+  it('round-trips every basic script through serialize', () => {
     const files = readdirSync(SCRIPTS).filter((f) => f.endsWith('.ops'));
     expect(files.length).toBe(8);
     for (const f of files) {

@@ -9,7 +9,7 @@ import { ModelError, SimUsageError } from '../../sim/errors.ts';
 import { parse } from '../args.ts';
 
 const HELP = `usage: eventpoll-sim script [FILE] [--variant V] [--json] [--diff]
-Runs a .ops script (shared/conformance/FORMAT.md; standard input when no FILE is given)
+Runs a .ops script (docs/ops-language.md; standard input when no FILE is given)
 single-threaded on the model (default variant ${DEFAULT_SCRIPT_VARIANT}) and prints what the
 kernel oracle would print. --json prints {variant, lines, steps, timeNs}. --diff also runs the
 script on this machine's kernel and compares (exit 1 when they differ).
