@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The eventpoll-sim command line. tsx runs the TypeScript sources directly (no build step).
-import { register } from 'tsx/esm/api';
+// The eventpoll-sim command line: runs the compiled package (dist/, built by `npm run build`,
+// which `npm ci` and `npm install` run through the `prepare` script).
+import { main } from '../dist/cli/main.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -14,6 +14,7 @@ import { FuzzPool } from '../cli/fuzz-pool.ts';
 import { bareLoop } from './bare.ts';
 import { coreRun } from './core.ts';
 import { floorRun } from './floor.ts';
+import { jobsCosts, startupCosts, type CommandCost } from './startup.ts';
 
 const now = () => performance.now();
 
@@ -95,10 +96,35 @@ Promise<{ scenario: string; jobs: number; schedules: number; seconds: number;
     schedulesPerSec: sum.schedules / seconds };
 }
 
+/** The command-line rows: start-up compiled vs tsx, and fuzz on one thread vs two. */
+function cliRows(json: boolean): unknown {
+  const startup = startupCosts();
+  const jobs = jobsCosts(100_000);
+  if (json) return { startup, jobs };
+  const line = (c: CommandCost) => `  ${c.name.padEnd(48)} ${c.cpuSeconds.toFixed(3).padStart(7)} ` +
+    `s CPU ${c.wallSeconds.toFixed(3).padStart(7)} s wall (mean of ${c.runs})`;
+  console.log('\ncommand line, whole processes (CPU time from the kernel\'s child accounting):');
+  if (startup) {
+    console.log(line(startup.compiled));
+    console.log(line(startup.tsx));
+    console.log(`  start-up: tsx costs ${startup.ratio.toFixed(1)}x the CPU of the compiled ` +
+      'package (target >= 4x)');
+  } else {
+    console.log('  (tsx is not installed: no start-up comparison)');
+  }
+  console.log(line(jobs.one));
+  console.log(line(jobs.two));
+  console.log(`  --jobs 2 over --jobs 1: ${jobs.speedup.toFixed(2)}x faster (wall clock)`);
+  return undefined;
+}
+
 const budget = Number(process.env.BENCH_SECONDS ?? 3);
 const rowArg = process.argv.indexOf('--row');
 const parArg = process.argv.indexOf('--parallel');
-if (rowArg >= 0) {
+if (process.argv.includes('--cli')) {
+  const out = cliRows(process.argv.includes('--json'));
+  if (out !== undefined) console.log(JSON.stringify(out, null, 1));
+} else if (rowArg >= 0) {
   const [name, one] = ROWS[Number(process.argv[rowArg + 1])]!;
   console.log(JSON.stringify(measure(name, budget, one)));
 } else if (parArg >= 0) {
@@ -123,7 +149,7 @@ if (rowArg >= 0) {
   });
   const f = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}k`);
   if (json) {
-    console.log(JSON.stringify({ rows, parallel: par }, null, 1));
+    console.log(JSON.stringify({ rows, parallel: par, cli: cliRows(true) }, null, 1));
   } else {
     console.log('Each row in its own process, as a ratio to the bare generator loop measured ' +
       'there\n(4 coroutines, 1 yield + 1 PRNG pick per step); rates are the best 200 ms ' +
@@ -146,5 +172,6 @@ if (rowArg >= 0) {
       'of about 50 steps\n(signal-eintr) >= 50.0k schedules/s. The floor rows are what a ' +
       'model that only loads and\nstores reaches, called 1 and 6 deep (the eventpoll ' +
       'model runs 5 to 8 deep).');
+    cliRows(false);
   }
 }

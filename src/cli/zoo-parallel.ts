@@ -7,7 +7,7 @@
 import type { ZooEntry } from '../zoo/entries.ts';
 import { runEntry, type EntryReport, type ZooRunOptions } from '../zoo/run.ts';
 import type { WorkerRequest } from '../zoo/worker.ts';
-import { tsWorker } from './threads.ts';
+import { moduleWorker, siblingModule } from './threads.ts';
 
 /** Runs `entries` on `jobs` workers (in this thread when jobs is 1). */
 export async function runEntries(entries: readonly ZooEntry[], o: ZooRunOptions, jobs: number,
@@ -25,7 +25,7 @@ export async function runEntries(entries: readonly ZooEntry[], o: ZooRunOptions,
   }
   const queue = [...entries];
   const work = (): Promise<void> => new Promise((resolve, reject) => {
-    const w = tsWorker(new URL('../zoo/worker.ts', import.meta.url));
+    const w = moduleWorker(siblingModule('../zoo/worker', import.meta.url));
     let started = 0;
     const next = () => {
       const e = queue.shift();

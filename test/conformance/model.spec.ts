@@ -15,7 +15,7 @@ import { runModel, ScriptBlockedError } from '../../src/conformance/run-model.ts
 import { unix_skb_truesize } from '../../src/eventpoll/files/skb-truesize.ts';
 
 
-/** Script directories and where their recorded outputs live. */
+/** Script directories (each script's recorded output is beside it). */
 const SUITES = [
   { name: 'basic scripts', dir: join(REPO_ROOT, 'conformance', 'basics'), n: 8 },
   { name: 'selftest ports', dir: join(REPO_ROOT, 'conformance', 'selftests'), n: 22 },
@@ -31,7 +31,7 @@ const live = oracleAvailable() === null;
 
 describe('conformance: the model prints the kernel transcripts', () => {
   for (const s of SUITES) {
-    const outDir = s.out ?? s.dir;
+    const outDir = s.dir;
     describe(s.name, () => {
       it(`has its scripts (${s.n > 0 ? s.n : 'some'})`, () => {
         if (s.n > 0) expect(scripts(s.dir)).toHaveLength(s.n);
