@@ -7,7 +7,7 @@ import { configName, resolveVariant, type Variant } from '../eventpoll/variant.t
 import { buildMachine, type SyscallResult } from '../scenario/build.ts';
 import { resolveScenario } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { parseSeed, SimUsageError } from '../sim/errors.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
 import type { Limits } from '../sim/limits.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import { encodeSchedule } from '../sim/schedule.ts';
@@ -17,6 +17,10 @@ import { makeScheduler } from '../sim/schedulers/index.ts';
 import { ReplayScheduler } from '../sim/schedulers/replay.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type { Violation } from '../sim/violation.ts';
+import {
+  boolArg, bugsArg, checkersArg, choicesArg, limitsArg, memoryArg, optionsArg, scenarioArg,
+  schedulerArg, seedArg, strategyArg, stringArg, variantArg,
+} from './options.ts';
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
@@ -99,11 +103,32 @@ function sh(s: string): string {
 
 /** Runs one execution. */
 export function simulate(o: SimulateOptions): SimulateResult {
-  const seed = parseSeed(o.seed ?? 0);
+  checkSimulateOptions(o);
+  const seed = o.seed ?? 0;
   const cfg = resolveVariant(o.variant, o.bugs);
   const { scenario, name } = resolveScenario(o.scenario);
   const { sched, name: strategy } = scheduler(o);
   const memory = o.memory ?? scenario.memory ?? 'sc';
+/** Checks simulate()'s options (see options.ts); `fn` names the caller in messages. */
+export function checkSimulateOptions(o: unknown, fn = 'simulate'): SimulateOptions {
+  const x = optionsArg(o, fn);
+  variantArg(x.variant, `${fn}: variant`);
+  bugsArg(x.bugs, `${fn}: bugs`);
+  scenarioArg(x.scenario, `${fn}: scenario`);
+  seedArg(x.seed, `${fn}: seed`);
+  strategyArg(x.strategy, `${fn}: strategy`);
+  stringArg(x.schedule, `${fn}: schedule`);
+  stringArg(x.prefix, `${fn}: prefix`);
+  choicesArg(x.choices, `${fn}: choices`);
+  memoryArg(x.memory, `${fn}: memory`);
+  boolArg(x.trace, `${fn}: trace`);
+  limitsArg(x.limits, `${fn}: limits`);
+  checkersArg(x.checkers, `${fn}: checkers`);
+  stringArg(x.scenarioRef, `${fn}: scenarioRef`);
+  schedulerArg(x.scheduler, `${fn}: scheduler`);
+  return x as unknown as SimulateOptions;
+}
+
   const built = buildMachine(scenario, {
     cfg, seed, memory, trace: o.trace ?? false,
     ...(o.limits ? { limits: o.limits } : {}), ...(o.checkers ? { checkers: o.checkers } : {}),
@@ -131,8 +156,15 @@ export function simulate(o: SimulateOptions): SimulateResult {
 /** Replays a failure (or any recorded run) with the full trace. */
 export function replay(f: Omit<Failure, 'violation' | 'hash'> & { hash?: string }):
 SimulateResult {
-  const r = simulate({ variant: f.variant, scenario: f.scenario, seed: f.seed,
-    memory: f.memory, schedule: f.schedule, trace: true });
+  const x = optionsArg(f, 'replay');
+  if (typeof x.schedule !== 'string') {
+    throw new SimUsageError('E_BAD_ARGUMENT', `replay: schedule: expected a string, got ` +
+      quote(x.schedule));
+  }
+  stringArg(x.hash, 'replay: hash');
+  const opts: SimulateOptions = { variant: f.variant, scenario: f.scenario, seed: f.seed,
+    memory: f.memory, schedule: f.schedule, trace: true };
+  const r = simulate(checkSimulateOptions(opts, 'replay'));
   if (f.hash !== undefined && r.hash !== f.hash) {
     throw new SimUsageError('E_REPLAY_DIVERGED', `replay diverged: trace hash ${r.hash} ` +
       `differs from the recorded ${f.hash}`);

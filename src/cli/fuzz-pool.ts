@@ -12,7 +12,7 @@ import {
 } from '../api/fuzz.ts';
 import { LimitExceededError, SimError, SimUsageError } from '../sim/errors.ts';
 import type { FuzzRequest, WireOptions } from './fuzz-worker.ts';
-import { tsWorker } from './threads.ts';
+import { moduleWorker, siblingModule } from './threads.ts';
 
 /**
  * Campaigns smaller than this stay on the calling thread: a worker takes about a second to
@@ -56,7 +56,7 @@ export class FuzzPool {
     const skip = (ch: FuzzChunk): boolean =>
       stop && (failedFrom.get(ch.index) ?? Infinity) < ch.from;
     while (this.workers.length < this.jobs) {
-      this.workers.push(tsWorker(new URL('./fuzz-worker.ts', import.meta.url)));
+      this.workers.push(moduleWorker(siblingModule('./fuzz-worker', import.meta.url)));
     }
     const drive = (w: Worker): Promise<void> => new Promise((resolve, reject) => {
       let current: FuzzChunk | undefined;
