@@ -10,7 +10,10 @@ import { resolveScenario } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import { renderColumns } from '../sim/trace.ts';
+import { resolveVariant } from '../eventpoll/variant.ts';
+import { intArg } from '../sim/errors.ts';
 import { scenarioArb, scheduleArb } from './arbitraries.ts';
+import { bugsArg, memoryArg, optionsArg, scenarioArg, variantArg } from './options.ts';
 import { simulate, type SimulateResult } from './simulate.ts';
 
 /** Options of {@link assertNoViolation}. */
@@ -45,6 +48,15 @@ function run(o: CheckOptions, sc: Scenario, choices: number[], trace: boolean): 
 
 /** Runs the property and returns the (shrunk) outcome without throwing. */
 export function checkNoViolation(o: CheckOptions): CheckOutcome {
+  const x = optionsArg(o, 'checkNoViolation');
+  variantArg(x.variant, 'checkNoViolation: variant');
+  bugsArg(x.bugs, 'checkNoViolation: bugs');
+  if (x.scenario !== undefined) scenarioArg(x.scenario, 'checkNoViolation: scenario');
+  memoryArg(x.memory, 'checkNoViolation: memory');
+  if (x.numRuns !== undefined) intArg(x.numRuns, 'checkNoViolation: numRuns', 1, 10_000_000);
+  if (x.seed !== undefined) intArg(x.seed, 'checkNoViolation: seed', -0x8000_0000, 0xffff_ffff);
+  // Resolved once here, so a bad variant is this error, not a property failure inside fc.
+  resolveVariant(o.variant, o.bugs);
   const scen = o.scenario !== undefined
     ? fc.constant(resolveScenario(o.scenario).scenario) : scenarioArb();
   const details = fc.check(fc.property(scen, scheduleArb(), (sc, ch) =>

@@ -34,13 +34,16 @@ import { buildMachine, type Built } from '../scenario/build.ts';
 import { flagNames } from '../scenario/flags.ts';
 import { resolveScenario } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { parseSeed } from '../sim/errors.ts';
+import { parseSeed, quote, SimUsageError } from '../sim/errors.ts';
 import type { Limits } from '../sim/limits.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import { listOwners } from '../queues/list.ts';
 import { ARRIVE_BASE, encodeSchedule, IRQ_BASE, TIMER_BASE } from '../sim/schedule.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
 import { makeScheduler } from '../sim/schedulers/index.ts';
+import {
+  limitsArg, memoryArg, optionsArg, scenarioArg, strategyArg, stringArg, variantArg,
+} from './options.ts';
 import { simulate } from './simulate.ts';
 
 /** How the two runs are lined up (see the module comment). */
@@ -198,10 +201,18 @@ class MacroScheduler implements Scheduler {
   }
 }
 
+/**
+ * A table keyed by names from the scenario: no prototype, so a task named `__proto__` or
+ * `constructor` is a key like any other (and JSON.stringify keeps it).
+ */
+function table<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function describeFinal(built: Built): Record<string, string> {
   const m = built.machine;
   const k = built.kernel;
-  const out: Record<string, string> = {};
+  const out = table<string>();
   for (const f of k.files) {
     const label = m.arena.label(f);
     out[`file:${label}`] = m.arena.isLive(f) ? `ready ${flagNames(fileReady(m, f))}` : 'closed';
@@ -220,7 +231,7 @@ function describeFinal(built: Built): Record<string, string> {
 }
 
 function resultsOf(built: Built, names: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = table<string[]>();
   for (const n of names) out[n] = [];
   for (const r of built.results) {
     out[r.task]!.push(`${r.op} -> ${r.ret}${r.events?.length ? ' ' + r.events.join(' ') : ''}`);
@@ -292,6 +303,18 @@ function compare(a: Observation, b: Observation, tasks: readonly string[]): Diff
 
 /** Runs the scenario on both variants and compares what they showed. */
 export function differential(o: DifferentialOptions): DifferentialResult {
+  const x = optionsArg(o, 'differential');
+  variantArg(x.variantA, 'differential: variantA');
+  variantArg(x.variantB, 'differential: variantB');
+  scenarioArg(x.scenario, 'differential: scenario');
+  strategyArg(x.strategy, 'differential: strategy');
+  memoryArg(x.memory, 'differential: memory');
+  limitsArg(x.limits, 'differential: limits');
+  stringArg(x.scenarioRef, 'differential: scenarioRef');
+  if (x.align !== undefined && x.align !== 'syscalls' && x.align !== 'seed') {
+    throw new SimUsageError('E_BAD_ARGUMENT', `differential: align: expected 'syscalls' or ` +
+      `'seed', got ${quote(x.align)}`);
+  }
   const seed = parseSeed(o.seed ?? 0);
   const { scenario, name } = resolveScenario(o.scenario);
   const align = o.align ?? 'syscalls';

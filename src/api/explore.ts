@@ -8,7 +8,14 @@ import type { Variant } from '../eventpoll/variant.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import { BoundedScheduler } from '../sim/schedulers/bounded.ts';
+import { intArg } from '../sim/errors.ts';
+import {
+  bugsArg, functionArg, memoryArg, optionsArg, scenarioArg, variantArg,
+} from './options.ts';
 import { simulate, type SimulateResult } from './simulate.ts';
+
+/** The largest preemption bound explore() takes (a bound of 6 is already out of reach). */
+export const PREEMPTIONS_MAX = 64;
 
 /** Options of {@link explore}. */
 export interface ExploreOptions {
@@ -22,6 +29,11 @@ export interface ExploreOptions {
   memory?: MemoryMode;
   /** Called after each execution with the count so far. */
   onProgress?: (executions: number) => void;
+  /**
+   * Asked before each execution after the first: true ends the search there (the result
+   * says `stopped`). The CLI's --time-limit; the library itself reads no clock.
+   */
+  shouldStop?: () => boolean;
 }
 
 /** The outcome of {@link explore}. */
@@ -30,14 +42,23 @@ export interface ExploreResult {
   steps: number;
   /** True when every execution within the bound was run. */
   complete: boolean;
+  /** True when `shouldStop` ended the search before it was complete. */
+  stopped?: boolean;
   preemptions: number;
   failure?: SimulateResult;
 }
 
 /** Runs the bounded search. */
 export function explore(o: ExploreOptions): ExploreResult {
-  const bound = o.preemptions ?? 2;
-  const max = o.maxExecutions ?? 100_000;
+  const x = optionsArg(o, 'explore');
+  variantArg(x.variant, 'explore: variant');
+  bugsArg(x.bugs, 'explore: bugs');
+  scenarioArg(x.scenario, 'explore: scenario');
+  memoryArg(x.memory, 'explore: memory');
+  functionArg(x.onProgress, 'explore: onProgress');
+  functionArg(x.shouldStop, 'explore: shouldStop');
+  const bound = intArg(o.preemptions ?? 2, 'explore: preemptions', 0, PREEMPTIONS_MAX);
+  const max = intArg(o.maxExecutions ?? 100_000, 'explore: maxExecutions', 1, 1_000_000_000);
   const sched = new BoundedScheduler();
   let prefix: number[] | undefined = [];
   let executions = 0;
@@ -56,6 +77,9 @@ export function explore(o: ExploreOptions): ExploreResult {
       return { executions, steps, complete: false, preemptions: bound, failure: traced };
     }
     prefix = sched.next(bound);
+    if (prefix !== undefined && executions < max && o.shouldStop?.()) {
+      return { executions, steps, complete: false, stopped: true, preemptions: bound };
+    }
   }
   return { executions, steps, complete: prefix === undefined, preemptions: bound };
 }

@@ -7,6 +7,7 @@ import type { Variant } from '../eventpoll/variant.ts';
 import { resolveScenario } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { MemoryMode } from '../sim/memory.ts';
+import { checkChunk, checkChunkResults, checkChunkSize, checkFuzzOptions } from './options.ts';
 import { failureOf, simulate, type Failure, type SimulateResult } from './simulate.ts';
 
 /** Options of {@link fuzz}. */
@@ -78,6 +79,8 @@ export interface ChunkResult extends FuzzTally {
  * `onOne` is called after each execution.
  */
 export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: () => void): ChunkResult {
+  checkFuzzOptions(o, 'runChunk');
+  checkChunk(ch, o.scenarios.length, o.schedules);
   const seed0 = o.seed ?? 0;
   const stop = o.stopAtFirst ?? true;
   const sc = o.scenarios[ch.index]!;
@@ -113,6 +116,8 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: () => void): Chu
  * A single chunk per scenario (the default) is the sequential campaign.
  */
 export function planChunks(o: FuzzOptions, size = Infinity): FuzzChunk[] {
+  checkFuzzOptions(o, 'planChunks');
+  checkChunkSize(size, o.scenarios.length, o.schedules);
   const out: FuzzChunk[] = [];
   for (let index = 0; index < o.scenarios.length; index++) {
     for (let from = 0; from < o.schedules; from += size) {
@@ -128,7 +133,9 @@ export function planChunks(o: FuzzOptions, size = Infinity): FuzzChunk[] {
  * and with `stopAtFirst` nothing after the first failing chunk counts.
  */
 export function mergeChunks(o: FuzzOptions, results: readonly ChunkResult[]): FuzzSummary {
+  checkFuzzOptions(o, 'mergeChunks');
   const stop = o.stopAtFirst ?? true;
+  checkChunkResults(results, o.scenarios.length, o.schedules, stop);
   const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, scenarios: [] };
   const byScenario = o.scenarios.map(() => [] as ChunkResult[]);
   for (const r of results) byScenario[r.index]!.push(r);
@@ -157,6 +164,8 @@ export function mergeChunks(o: FuzzOptions, results: readonly ChunkResult[]): Fu
 
 /** Runs the campaign (on this thread; the CLI's `--jobs` spreads chunks over threads). */
 export function fuzz(o: FuzzOptions): FuzzSummary {
+  checkFuzzOptions(o, 'fuzz');
+  for (const s of o.scenarios) resolveScenario(s);
   const total = o.scenarios.length * o.schedules;
   const results: ChunkResult[] = [];
   let done = 0;

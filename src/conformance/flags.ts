@@ -5,6 +5,7 @@
  *
  * Masks are unsigned 32-bit numbers (`EPOLLET` is bit 31), always kept as `mask >>> 0`.
  */
+import { quote } from '../sim/errors.ts';
 
 /** Bit values by flag name, as in the uapi headers. */
 export const EPOLL = {
@@ -55,7 +56,7 @@ function isFlagName(s: string): s is FlagName {
  */
 export function parseFlags(text: string): number | string {
   if (text === '' || text.startsWith('|') || text.endsWith('|') || text.includes('||')) {
-    return `malformed flags '${text}'`;
+    return `malformed flags ${quote(text)}`;
   }
   let mask = 0;
   for (const term of text.split('|')) {
@@ -63,7 +64,7 @@ export function parseFlags(text: string): number | string {
     if (isFlagName(term)) bit = EPOLL[term];
     else if (HEX.test(term)) bit = Number.parseInt(term.slice(2), 16);
     else if (DECIMAL.test(term) && Number(term) <= 0xffff_ffff) bit = Number(term);
-    else return `unknown flag '${term}' in '${text}'`;
+    else return `unknown flag ${quote(term)} in ${quote(text)}`;
     mask = (mask | bit) >>> 0;
   }
   return mask;

@@ -4,17 +4,18 @@
  * the whole script before anything runs: syntax, arity, number ranges, flag names, that every
  * name is defined by an earlier line, and that `expect` follows some `wait` or `poll`.
  */
+import { quote, SimUsageError } from '../sim/errors.ts';
 import { parseFlags } from './flags.ts';
 import type { FdRef, Flags, OpsLine, ShutdownHow } from './types.ts';
 
 /** A malformed script. `message` is one line: `line N: problem`. */
-export class OpsSyntaxError extends Error {
+export class OpsSyntaxError extends SimUsageError {
   /** 1-based line number of the offending line. */
   readonly line: number;
   /** The problem, without the line number. */
   readonly problem: string;
   constructor(line: number, problem: string) {
-    super(`line ${line}: ${problem}`);
+    super('E_BAD_SCRIPT', `line ${line}: ${problem}`);
     this.name = 'OpsSyntaxError';
     this.line = line;
     this.problem = problem;
@@ -27,6 +28,13 @@ const INT = /^(0|-?[1-9][0-9]{0,15})$/;
 const INT32: readonly [number, number] = [-2147483648, 2147483647];
 // The oracle keeps names and flag words in 256-byte buffers.
 const MAX_TEXT = 255;
+/**
+ * Caps on a script (the model's, not the oracle's: a script this long is a mistake, and one
+ * of 660,000 lines ran for 42 s before it hit the step limit). The suite's longest is 372.
+ */
+export const OPS_SCRIPT_LINES_MAX = 20_000;
+/** The most characters a script may have (1 MiB). */
+export const OPS_SCRIPT_CHARS_MAX = 1 << 20;
 
 const USAGE: Readonly<Record<OpsLine['op'], string>> = {
   order: 'order sorted|kernel',
@@ -74,7 +82,9 @@ class LineParser {
 
   int(s: string, what: string, lo: number, hi: number): number {
     const v = INT.test(s) ? Number(s) : Number.NaN;
-    if (!(v >= lo && v <= hi)) this.fail(`bad ${what} '${s}' (an integer in ${lo}..${hi})`);
+    if (!(v >= lo && v <= hi)) {
+      this.fail(`bad ${what} ${quote(s)} (an integer in ${lo}..${hi})`);
+    }
     return v;
   }
 
@@ -82,23 +92,25 @@ class LineParser {
     if (s.startsWith('@')) {
       const digits = s.slice(1);
       if (!INT.test(digits) || !(Number(digits) >= INT32[0] && Number(digits) <= INT32[1])) {
-        this.fail(`bad raw descriptor '${s}'`);
+        this.fail(`bad raw descriptor ${quote(s)}`);
       }
       return { kind: 'raw', fd: Number(digits) };
     }
-    if (!NAME.test(s)) this.fail(`bad name '${s}'`);
-    if (!this.defined.has(s)) this.fail(`undefined name '${s}'`);
+    if (!NAME.test(s)) this.fail(`bad name ${quote(s)}`);
+    if (!this.defined.has(s)) this.fail(`undefined name ${quote(s)}`);
     return { kind: 'name', name: s };
   }
 
   define(base: string, suffix = ''): string {
-    if (!NAME.test(base) || base.length + suffix.length > MAX_TEXT) this.fail(`bad name '${base}'`);
+    if (!NAME.test(base) || base.length + suffix.length > MAX_TEXT) {
+      this.fail(`bad name ${quote(base)}`);
+    }
     this.defined.add(base + suffix);
     return base;
   }
 
   flags(s: string): Flags {
-    if (s.length > MAX_TEXT) this.fail(`malformed flags '${s}'`);
+    if (s.length > MAX_TEXT) this.fail(`malformed flags ${quote(s)}`);
     const mask = parseFlags(s);
     if (typeof mask === 'string') this.fail(mask);
     return { mask, text: s };
@@ -130,7 +142,7 @@ function parseOperands(p: LineParser, op: OpsLine['op'], line: number): OpsLine 
     case 'order':
       p.arity(op, 1);
       if (t(1) !== 'sorted' && t(1) !== 'kernel') {
-        p.fail(`order must be 'sorted' or 'kernel', not '${t(1)}'`);
+        p.fail(`order must be 'sorted' or 'kernel', not ${quote(t(1))}`);
       }
       return { line, op, mode: t(1) as 'sorted' | 'kernel' };
     case 'create':
@@ -209,7 +221,7 @@ function parseUse(p: LineParser, op: OpsLine['op'], line: number): OpsLine {
       p.arity(op, 2);
       const fd = p.ref(t(1));
       if (t(2) !== 'rd' && t(2) !== 'wr' && t(2) !== 'rdwr') {
-        p.fail(`shutdown mode must be rd, wr or rdwr, not '${t(2)}'`);
+        p.fail(`shutdown mode must be rd, wr or rdwr, not ${quote(t(2))}`);
       }
       return { line, op, fd, how: t(2) as ShutdownHow };
     }
@@ -220,7 +232,7 @@ function parseUse(p: LineParser, op: OpsLine['op'], line: number): OpsLine {
       return { line, op, count };
     }
     default:
-      return p.fail(`'${op}' is not an op on existing descriptors`);
+      return p.fail(`${quote(op)} is not an op on existing descriptors`);
   }
 }
 
@@ -230,9 +242,20 @@ function parseUse(p: LineParser, op: OpsLine['op'], line: number): OpsLine {
  * @throws {OpsSyntaxError} on the first malformed line.
  */
 export function parseOps(text: string): OpsLine[] {
+  if (typeof text !== 'string') {
+    throw new SimUsageError('E_BAD_SCRIPT', `a script must be text, got ${quote(text)}`);
+  }
+  if (text.length > OPS_SCRIPT_CHARS_MAX) {
+    throw new OpsSyntaxError(1, `the script has ${text.length} characters, over the cap of ` +
+      `${OPS_SCRIPT_CHARS_MAX}`);
+  }
   const p: LineParser = new LineParser();
   const out: OpsLine[] = [];
   const src = text.split('\n');
+  if (src.length > OPS_SCRIPT_LINES_MAX) {
+    throw new OpsSyntaxError(OPS_SCRIPT_LINES_MAX + 1, `the script has ${src.length} lines, ` +
+      `over the cap of ${OPS_SCRIPT_LINES_MAX}`);
+  }
   for (let i = 0; i < src.length; i++) {
     p.line = i + 1;
     const body = (src[i] ?? '').split('#')[0]?.replace(/[ \t\r\n]+$/, '') ?? '';
@@ -246,7 +269,7 @@ export function parseOps(text: string): OpsLine[] {
     p.tok = start.split(/[ \t]+/);
     const op = p.tok[0] ?? '';
     if (p.tok.length > 16) p.fail('too many tokens');
-    if (!isOp(op)) p.fail(`unknown op '${op}'`);
+    if (!isOp(op)) p.fail(`unknown op ${quote(op)}`);
     out.push(parseOperands(p, op, p.line));
   }
   return out;

@@ -15,7 +15,7 @@ import { EpKernel } from '../eventpoll/kernel.ts';
 import { resolveVariant } from '../eventpoll/variant.ts';
 import { mutex_init } from '../locks/mutex.ts';
 import type { Ctx } from '../sim/context.ts';
-import { ModelError } from '../sim/errors.ts';
+import { LimitExceededError, ModelError } from '../sim/errors.ts';
 import { Machine } from '../sim/machine.ts';
 import type { Model } from '../sim/op.ts';
 import type { Scheduler } from '../sim/scheduler.ts';
@@ -75,12 +75,15 @@ ModelTranscript {
   });
   const out: string[] = [];
   let blocked: ScriptBlockedError | undefined;
+  /** The line being run, for errors that stop the run (the step limit). */
+  let at: OpsLine | undefined;
   m.addTask({
     name: 'script', cpu: 0,
     body: function* (c: Ctx): Model<void> {
       const ops = new ModelOps();
       const printer = new OpsPrinter();
       for (const line of lines) {
+        at = line;
         if (line.op === 'order' || line.op === 'echo' || line.op === 'expect') {
           out.push(printer.print(line));
           continue;
@@ -95,12 +98,18 @@ ModelTranscript {
       }
     },
   });
-  const run = m.run(ONLY);
+  let run;
+  try {
+    run = m.run(ONLY);
+  } catch (e) {
+    if (!(e instanceof LimitExceededError) || at === undefined) throw e;
+    throw new LimitExceededError(`line ${at.line} (${at.op}): ${e.message}`);
+  }
   if (blocked) throw blocked;
   const v = run.violations[0];
   if (v !== undefined) {
-    throw new ModelError(`the model reported ${v.property} (${v.kind}) after ` +
-      `${out.length} output lines: ${v.message}`);
+    throw new ModelError(`${at ? `line ${at.line} (${at.op}): ` : ''}the model reported ` +
+      `${v.property} (${v.kind}) after ${out.length} output lines: ${v.message}`);
   }
   if (run.status !== 'done') {
     // Every line prints one line, so the line that never returned is the next one.

@@ -6,7 +6,7 @@
  * through the table (`k.ops.ep_send_events(...)`), so a user's variant can replace any one
  * function (say `ep_poll_callback`) and inherit the rest: see docs/own-variant.md.
  */
-import { SimUsageError } from '../sim/errors.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
 import type { Ctx } from '../sim/context.ts';
 import type { Model } from '../sim/op.ts';
 import type { PollTable } from './file.ts';
@@ -103,7 +103,7 @@ export function variantNames(): string[] {
 export function getVariant(name: string): Variant {
   const v = REGISTRY.get(name);
   if (!v) {
-    throw new SimUsageError('E_UNKNOWN_VARIANT', `unknown variant '${name}': expected one ` +
+    throw new SimUsageError('E_UNKNOWN_VARIANT', `unknown variant ${quote(name)}: expected one ` +
       `of ${variantNames().join(', ')}`);
   }
   return v;
@@ -127,8 +127,8 @@ VariantConfig {
   for (const b of all) {
     if (!variant.bugs.some((s) => s.id === b) && !FAULTS.some((s) => s.id === b)) {
       const known = [...variant.bugs, ...FAULTS].map((s) => s.id).join(', ');
-      throw new SimUsageError('E_UNKNOWN_BUG', `variant '${variant.name}' has no bug switch ` +
-        `'${b}' (it accepts: ${known})`);
+      throw new SimUsageError('E_UNKNOWN_BUG', `variant ${quote(variant.name)} has no bug ` +
+        `switch ${quote(b)} (it accepts: ${known})`);
     }
   }
   return { variant, bugs: new Set(all) };

@@ -21,11 +21,14 @@ import { mutex_init } from '../locks/mutex.ts';
 import { schedule_hrtimeout_range, set_current_state } from '../locks/sched.ts';
 import type { Ctx } from '../sim/context.ts';
 import { TASK_UNINTERRUPTIBLE } from '../sim/context.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
 import type { Limits } from '../sim/limits.ts';
 import { Machine, type Observer } from '../sim/machine.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import type { Model } from '../sim/op.ts';
 import { flagNames, parseFlagsSpec } from './flags.ts';
+import { isDeepFrozen } from './frozen.ts';
+import { refusedWatch } from './validate.ts';
 import { meets, Tallies } from './tallies.ts';
 import type { Expect, Scenario, SyscallSpec } from './types.ts';
 
@@ -120,10 +123,13 @@ function runSetup(m: Machine, sc: Scenario, cfg: VariantConfig, names: Map<strin
       }
     }
     for (const s of sc.sets ?? []) names.set(s.name, sys_epoll_create1(c, 0, s.name));
-    for (const w of sc.watches ?? []) {
+    const watches = sc.watches ?? [];
+    for (let i = 0; i < watches.length; i++) {
+      const w = watches[i]!;
       const r = yield* sys_epoll_ctl(c, names.get(w.set)!, EPOLL_CTL_ADD, names.get(w.fd)!,
         mask(w.events), dataOf(w.fd));
-      if (r < 0) throw new Error(`watch ${w.set} ${w.fd}: ${ERRNO_NAMES[-r] ?? r}`);
+      // Validation refuses the watches the kernel refuses (validate.ts); this names any other.
+      if (r < 0) throw refusedWatch(i, w, ERRNO_NAMES[-r] ?? `E${-r}`, 'the variant refuses it');
     }
   });
 }
@@ -170,16 +176,21 @@ function sharedOf(template: Machine): object[] {
   return [k.cfg, k.cfg.variant, k.ops];
 }
 
-/** Setup keys of frozen scenarios (the library), which cannot change under the cache. */
+/**
+ * Setup keys of scenarios the library deep-froze (its own and generated ones), which cannot
+ * change under the cache. Any other scenario is keyed by its content on every run: a
+ * shallowly frozen one may still have a nested field changed (test/scenario/prepared.spec.ts).
+ */
 const SETUP_KEYS = new WeakMap<Scenario, string>();
 
 /** What setup depends on in `sc`, as text. */
 function setupKey(sc: Scenario): string {
-  let k = Object.isFrozen(sc) ? SETUP_KEYS.get(sc) : undefined;
+  const cached = isDeepFrozen(sc);
+  let k = cached ? SETUP_KEYS.get(sc) : undefined;
   if (k === undefined) {
     k = JSON.stringify([sc.cpus, sc.memory ?? 'sc', sc.time ?? '', sc.strictLevelTrigger ??
       false, sc.files ?? [], sc.sets ?? [], sc.watches ?? []]);
-    if (Object.isFrozen(sc)) SETUP_KEYS.set(sc, k);
+    if (cached) SETUP_KEYS.set(sc, k);
   }
   return k;
 }
@@ -229,8 +240,11 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
     m.addSignal(ctx, s.count ?? 1);
   }
   for (const id of opts.checkers ?? Object.keys(OBSERVERS)) {
-    const o = OBSERVERS[id];
-    if (o) m.addObserver(o);
+    if (!Object.hasOwn(OBSERVERS, id)) {
+      throw new SimUsageError('E_BAD_ARGUMENT', `unknown checker ${quote(id)}: expected one ` +
+        `of ${Object.keys(OBSERVERS).join(', ')}`);
+    }
+    m.addObserver(OBSERVERS[id]!);
   }
   if (sc.tallies !== undefined && sc.tallies.length > 0) m.addObserver(tallies.observer());
   return { machine: m, kernel: k, results, tallies: tallies.values };

@@ -3,6 +3,7 @@
  * are those of include/uapi/linux/eventpoll.h.
  */
 import * as U from '../eventpoll/uapi.ts';
+import { quote } from '../sim/errors.ts';
 
 /** Flag bits by name. */
 export const FLAG_BITS: Readonly<Record<string, number>> = {
@@ -12,18 +13,25 @@ export const FLAG_BITS: Readonly<Record<string, number>> = {
   WAKEUP: U.EPOLLWAKEUP, ONESHOT: U.EPOLLONESHOT, ET: U.EPOLLET,
 };
 
-/** Parses a flags spec; returns the mask or a one-line problem. */
+/**
+ * Parses a flags spec; returns the mask or a one-line problem. A number must fit 32 bits
+ * (from -2^31, the signed view, to 2^32-1); names are own keys of {@link FLAG_BITS} only, so
+ * `constructor` or `__proto__` is an unknown flag, not 0.
+ */
 export function parseFlagsSpec(v: unknown): number | string {
-  if (typeof v === 'number' && Number.isInteger(v)) return v | 0;
-  if (!Array.isArray(v)) {
-    return `expected an array of flag names or a number, got ${JSON.stringify(v)}`;
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= -0x8000_0000 && v <= 0xffff_ffff) return v | 0;
+    return `expected a 32-bit mask (an integer from -2147483648 to 4294967295), got ${quote(v)}`;
   }
+  if (!Array.isArray(v)) {
+    return `expected an array of flag names or a number, got ${quote(v)}`;
+  }
+  if (v.length > 64) return `expected at most 64 flag names, got ${v.length}`;
   let mask = 0;
   for (const n of v) {
-    const bit = typeof n === 'string' ? FLAG_BITS[n] : undefined;
+    const bit = typeof n === 'string' && Object.hasOwn(FLAG_BITS, n) ? FLAG_BITS[n] : undefined;
     if (bit === undefined) {
-      return `unknown flag ${JSON.stringify(n)}: expected one of ` +
-        Object.keys(FLAG_BITS).join(', ');
+      return `unknown flag ${quote(n)}: expected one of ` + Object.keys(FLAG_BITS).join(', ');
     }
     mask |= bit;
   }

@@ -2,13 +2,15 @@
  * The library of named scenarios: the races the source documents and the bug zoo argue
  * about, each small enough to explore thousands of schedules a second.
  */
-import { SimUsageError } from '../sim/errors.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
+import { deepFreeze } from './frozen.ts';
 import { randomScenario } from './random.ts';
 import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
 import { validateScenario } from './validate.ts';
 import { SINGLEPASS_SCENARIOS } from './singlepass.ts';
 import { WFCQUEUE_SCENARIOS } from './wfcqueue.ts';
+import { zooScenario } from '../zoo/scenarios.ts';
 
 /** Named scenarios, in display order. */
 export const LIBRARY: readonly Scenario[] = [
@@ -205,15 +207,6 @@ export const LIBRARY: readonly Scenario[] = [
   ...WFCQUEUE_SCENARIOS,
 ];
 
-/** Freezes `o` and everything it holds. */
-function deepFreeze<T>(o: T): T {
-  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
-}
-
 // Library scenarios are immutable (copy one to change it): runs may cache what they derive
 // from a frozen scenario by its identity (see prepared setups in build.ts).
 deepFreeze(LIBRARY);
@@ -241,13 +234,24 @@ export function scenarioNames(): string[] {
  * (a random scenario drawn from that seed).
  */
 export function resolveScenario(s: Scenario | string): { scenario: Scenario; name: string } {
-  if (typeof s !== 'string') return { scenario: validateScenario(s), name: s.name };
+  if (typeof s !== 'string') {
+    const scenario = validateScenario(s);
+    return { scenario, name: scenario.name };
+  }
   const gen = /^gen:([0-9]{1,10})$/.exec(s);
-  if (gen) return { scenario: generated(s, Number(gen[1])), name: s };
-  const found = LIBRARY.find((x) => x.name === s);
+  if (gen) {
+    const seed = Number(gen[1]);
+    if (seed > 0xffff_ffff) {
+      throw new SimUsageError('E_UNKNOWN_SCENARIO', `bad generated scenario ${quote(s)}: ` +
+        'the seed must be an integer from 0 to 4294967295');
+    }
+    return { scenario: generated(s, seed), name: s };
+  }
+  // The zoo's scenarios resolve by name too, so the zoo's replay lines work from the API.
+  const found = LIBRARY.find((x) => x.name === s) ?? zooScenario(s);
   if (!found) {
-    throw new SimUsageError('E_UNKNOWN_SCENARIO', `unknown scenario '${s}': expected one of ` +
-      `${scenarioNames().join(', ')}, or gen:SEED`);
+    throw new SimUsageError('E_UNKNOWN_SCENARIO', `unknown scenario ${quote(s)}: expected one ` +
+      `of ${scenarioNames().join(', ')}, or gen:SEED`);
   }
   return { scenario: found, name: s };
 }

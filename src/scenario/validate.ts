@@ -2,9 +2,9 @@
  * Scenario validation: every problem is a {@link ScenarioError} whose one-line message names
  * the offending field by its path (`tasks[1].program[2].set: unknown set 'ep9'`).
  */
-import { SimUsageError } from '../sim/errors.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
 import { parseFlagsSpec } from './flags.ts';
-import type { Scenario } from './types.ts';
+import type { Scenario, WatchSpec } from './types.ts';
 
 /** A malformed scenario. */
 export class ScenarioError extends SimUsageError {
@@ -25,7 +25,7 @@ function isObj(x: unknown): x is Record<string, unknown> {
 function int(v: unknown, path: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new ScenarioError(path, `expected an integer from ${min} to ${max}, got ` +
-      JSON.stringify(v));
+      quote(v));
   }
   return v;
 }
@@ -33,7 +33,7 @@ function int(v: unknown, path: string, min: number, max: number): number {
 function name(v: unknown, path: string): string {
   if (typeof v !== 'string' || !NAME.test(v)) {
     throw new ScenarioError(path, `expected a name (letters, digits, _ . -), got ` +
-      JSON.stringify(v));
+      quote(v));
   }
   return v;
 }
@@ -44,13 +44,130 @@ function arr(v: unknown, path: string): unknown[] {
   return v;
 }
 
+/** The deepest nesting of arrays and objects a scenario may have (a real one needs 7). */
+export const SCENARIO_DEPTH_MAX = 32;
+/** The most values (objects, arrays, strings, numbers...) a scenario may hold. */
+export const SCENARIO_VALUES_MAX = 1_000_000;
+/** The longest string a scenario may hold (names are at most 32 characters). */
+export const SCENARIO_STRING_MAX = 4096;
+
+/**
+ * Checks that `x` is JSON-like data within the caps above, without recursion (so a
+ * 100,000-deep array is this error, not a stack overflow in a later JSON.stringify): only
+ * objects, arrays, strings, numbers, booleans and null (and undefined fields). A cycle is
+ * reported as nesting too deep.
+ */
+function checkShape(x: unknown): void {
+  interface Frame { v: unknown; depth: number; key: string | number; up: Frame | undefined }
+  const pathOf = (f: Frame): string => {
+    const keys: (string | number)[] = [];
+    for (let g: Frame | undefined = f; g?.up !== undefined; g = g.up) keys.unshift(g.key);
+    const out = keys.map((k, i) => typeof k === 'number' ? `[${k}]`
+      : `${i === 0 ? '' : '.'}${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : `[${quote(k)}]`}`);
+    return out.length === 0 ? '(root)' : out.join('');
+  };
+  const todo: Frame[] = [{ v: x, depth: 0, key: '', up: undefined }];
+  let count = 0;
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    if (++count > SCENARIO_VALUES_MAX) {
+      throw new ScenarioError('(root)', `more than ${SCENARIO_VALUES_MAX} values (the cap)`);
+    }
+    const v = f.v;
+    switch (typeof v) {
+      case 'string':
+        if (v.length > SCENARIO_STRING_MAX) {
+          throw new ScenarioError(pathOf(f), `a string of ${v.length} characters, over the ` +
+            `cap of ${SCENARIO_STRING_MAX} (${quote(v, 16)})`);
+        }
+        continue;
+      case 'number': case 'boolean': case 'undefined': continue;
+      case 'object':
+        if (v === null) continue;
+        break;
+      default:
+        throw new ScenarioError(pathOf(f), `expected JSON data, got ${quote(v)}`);
+    }
+    if (f.depth >= SCENARIO_DEPTH_MAX) {
+      throw new ScenarioError(pathOf(f), `nested more than ${SCENARIO_DEPTH_MAX} levels deep ` +
+        '(the cap; or a cycle)');
+    }
+    if (Array.isArray(v)) {
+      if (v.length > SCENARIO_VALUES_MAX) {
+        throw new ScenarioError(pathOf(f), `an array of ${v.length} items, over the cap of ` +
+          `${SCENARIO_VALUES_MAX}`);
+      }
+      for (let i = v.length - 1; i >= 0; i--) {
+        todo.push({ v: v[i], depth: f.depth + 1, key: i, up: f });
+      }
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i]!;
+        todo.push({ v: (v as Record<string, unknown>)[k], depth: f.depth + 1, key: k, up: f });
+      }
+    }
+  }
+}
+
+/** The error for a watch the kernel refuses (validation, or setup as a last resort). */
+export function refusedWatch(i: number, w: WatchSpec, errno: string, why: string):
+ScenarioError {
+  return new ScenarioError(`watches[${i}]`, `the kernel refuses this watch: ` +
+    `epoll_ctl(ADD) of ${quote(w.fd)} to set ${quote(w.set)} fails with ${errno} (${why})`);
+}
+
+/**
+ * The watches the kernel refuses whatever the variant, in its order of checks (fs/eventpoll.c
+ * do_epoll_ctl): a regular file (EPERM: it cannot be polled), a set watching itself (EINVAL),
+ * a set that would reach itself through the sets it watches (ELOOP), a second watch of the
+ * same file in one set (EEXIST). Others (nesting deeper than EP_MAX_NESTS, EXCLUSIVE rules)
+ * are named by buildMachine when the variant's epoll_ctl refuses them.
+ */
+function refusedWatches(x: Record<string, unknown>, sets: ReadonlySet<string>): void {
+  const regular = new Set<string>();
+  for (const f of arr(x.files, 'files')) {
+    if (isObj(f) && f.type === 'regular' && typeof f.name === 'string') regular.add(f.name);
+  }
+  const edges = new Map<string, string[]>();
+  const seen = new Set<string>();
+  (arr(x.watches, 'watches') as WatchSpec[]).forEach((w, i) => {
+    if (regular.has(w.fd)) throw refusedWatch(i, w, 'EPERM', 'a regular file cannot be polled');
+    if (w.fd === w.set) throw refusedWatch(i, w, 'EINVAL', 'a set cannot watch itself');
+    if (sets.has(w.fd) && reaches(edges, w.fd, w.set)) {
+      throw refusedWatch(i, w, 'ELOOP', `set ${quote(w.set)} would watch itself through ` +
+        quote(w.fd));
+    }
+    const key = `${w.set}\u0000${w.fd}`;
+    if (seen.has(key)) throw refusedWatch(i, w, 'EEXIST', 'the set already watches it');
+    seen.add(key);
+    if (sets.has(w.fd)) edges.set(w.set, [...(edges.get(w.set) ?? []), w.fd]);
+  });
+}
+
+/** Whether set `to` is reachable from set `from` along watch edges (set -> watched set). */
+function reaches(edges: ReadonlyMap<string, readonly string[]>, from: string, to: string):
+boolean {
+  const todo = [from];
+  const seen = new Set<string>();
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    if (s === to) return true;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    todo.push(...(edges.get(s) ?? []));
+  }
+  return false;
+}
+
 /** Checks a scenario (e.g. parsed JSON) and returns it typed. */
 export function validateScenario(x: unknown): Scenario {
-  if (!isObj(x)) throw new ScenarioError('(root)', 'expected an object');
+  if (!isObj(x)) throw new ScenarioError('(root)', `expected an object, got ${quote(x)}`);
+  checkShape(x);
   name(x.name, 'name');
   const cpus = int(x.cpus, 'cpus', 1, 64);
   if (x.memory !== undefined && x.memory !== 'sc' && x.memory !== 'tso') {
-    throw new ScenarioError('memory', `expected 'sc' or 'tso', got ${JSON.stringify(x.memory)}`);
+    throw new ScenarioError('memory', `expected 'sc' or 'tso', got ${quote(x.memory)}`);
   }
   const fds = new Set<string>();
   const sets = new Set<string>();
@@ -71,7 +188,7 @@ export function validateScenario(x: unknown): Scenario {
       case 'socketpair': define(`${n}0`, `${p}.name`); define(`${n}1`, `${p}.name`); break;
       case 'regular': define(n, `${p}.name`); break;
       default:
-        throw new ScenarioError(`${p}.type`, `unknown file type ${JSON.stringify(f.type)}: ` +
+        throw new ScenarioError(`${p}.type`, `unknown file type ${quote(f.type)}: ` +
           'expected eventfd, pipe, socketpair or regular');
     }
   });
@@ -98,8 +215,9 @@ export function validateScenario(x: unknown): Scenario {
     fd(w.fd, `${p}.fd`);
     flags(w.events, `${p}.events`);
   });
+  refusedWatches(x, sets);
   if (x.time !== undefined && x.time !== 'eager' && x.time !== 'idle') {
-    throw new ScenarioError('time', `expected 'eager' or 'idle', got ${JSON.stringify(x.time)}`);
+    throw new ScenarioError('time', `expected 'eager' or 'idle', got ${quote(x.time)}`);
   }
   const tallies = tallySpecs(x);
   const tasks = arr(x.tasks, 'tasks');
@@ -116,13 +234,22 @@ export function validateScenario(x: unknown): Scenario {
       define, j === 0, tallies));
   });
   unusedTally(tasks as Record<string, unknown>[], tallies);
+  const eventfds = new Set<string>();
+  for (const f of arr(x.files, 'files')) {
+    if (isObj(f) && f.type === 'eventfd') eventfds.add(f.name as string);
+  }
   arr(x.irqs, 'irqs').forEach((q, i) => {
     const p = `irqs[${i}]`;
     if (!isObj(q)) throw new ScenarioError(p, 'expected an object');
     name(q.name, `${p}.name`);
     int(q.cpu, `${p}.cpu`, 0, cpus - 1);
     int(q.count, `${p}.count`, 0, 1000);
-    fd(q.fd, `${p}.fd`);
+    const qfd = fd(q.fd, `${p}.fd`);
+    if (!eventfds.has(qfd)) {
+      throw new ScenarioError(`${p}.fd`, `${quote(qfd)} is not an eventfd: an interrupt ` +
+        'source signals an eventfd declared in files (pipes, sockets, epoll sets and regular ' +
+        'files have no interrupt-driven signal in the model)');
+    }
   });
   arr(x.signals, 'signals').forEach((s, i) => {
     const p = `signals[${i}]`;
@@ -145,7 +272,7 @@ function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
   first: boolean, tallies: Set<string>): void {
   if (!isObj(s)) throw new ScenarioError(p, 'expected an object');
   if (typeof s.op !== 'string' || !OPS.includes(s.op)) {
-    throw new ScenarioError(`${p}.op`, `unknown op ${JSON.stringify(s.op)}: expected one of ` +
+    throw new ScenarioError(`${p}.op`, `unknown op ${quote(s.op)}: expected one of ` +
       OPS.join(', '));
   }
   const expect = (): void => expectation(s.expect, `${p}.expect`, true);
@@ -158,7 +285,7 @@ function syscall(s: unknown, p: string, fd: (v: unknown, p: string) => string,
     case 'epoll_ctl':
       if (s.ctl !== 'ADD' && s.ctl !== 'MOD' && s.ctl !== 'DEL') {
         throw new ScenarioError(`${p}.ctl`,
-          `expected ADD, MOD or DEL, got ${JSON.stringify(s.ctl)}`);
+          `expected ADD, MOD or DEL, got ${quote(s.ctl)}`);
       }
       set(s.set, `${p}.set`);
       fd(s.fd, `${p}.fd`);
@@ -203,7 +330,7 @@ function callOptions(s: Record<string, unknown>, p: string, first: boolean,
   if (s.when !== undefined) {
     if (s.when !== 'previous-positive') {
       throw new ScenarioError(`${p}.when`, `expected 'previous-positive', got ` +
-        JSON.stringify(s.when));
+        quote(s.when));
     }
     if (first) throw new ScenarioError(`${p}.when`, 'the first call of a program has no ' +
       'previous call');

@@ -22,8 +22,11 @@ export class SimUsageError extends SimError {
   }
 }
 
-/** A replayed schedule asked for a choice that the run does not offer. */
-export class ReplayDivergenceError extends SimError {
+/**
+ * A replayed schedule asked for a choice that the run does not offer: the schedule does not
+ * belong to this variant, scenario and seed, so it is bad input (a {@link SimUsageError}).
+ */
+export class ReplayDivergenceError extends SimUsageError {
   constructor(message: string) {
     super('E_REPLAY_DIVERGED', message);
     this.name = 'ReplayDivergenceError';
@@ -56,12 +59,80 @@ export function assert(cond: boolean, message: string): asserts cond {
  * Throws a {@link SimUsageError} naming the bad text otherwise.
  */
 export function parseSeed(text: string | number): number {
-  const s = String(text).trim();
+  const s = typeof text === 'string' || typeof text === 'number' ? String(text).trim() : '';
   const ok = /^(0x[0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(s);
   const n = ok ? Number(s) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-    throw new SimUsageError('E_BAD_SEED',
-      `bad seed '${s}': expected an integer from 0 to 4294967295`);
+    throw new SimUsageError('E_BAD_SEED', `bad seed ${typeof text === 'string' ||
+      typeof text === 'number' ? quote(s) : quote(text)}: expected an integer from 0 to ` +
+      '4294967295');
   }
   return n;
+}
+
+/** How many characters of a user-given value an error message shows (see {@link quote}). */
+export const QUOTE_MAX = 80;
+
+/** `c` written as an escape when it is a control character (C0, DEL, C1, line separators). */
+function escapeChar(c: string): string {
+  const n = c.charCodeAt(0);
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  if (c === '\t') return '\\t';
+  if (n < 0x20 || (n >= 0x7f && n <= 0x9f) || n === 0x2028 || n === 0x2029 ||
+    (n >= 0xd800 && n <= 0xdfff)) {
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}`
+      : `\\u${n.toString(16).padStart(4, '0')}`;
+  }
+  return c;
+}
+
+/** A string for a message: single-quoted, escaped, cut to `max` characters. */
+function quoteString(s: string, max: number): string {
+  let out = '';
+  const n = Math.min(s.length, max);
+  for (let i = 0; i < n; i++) {
+    const c = s[i]!;
+    out += c === "'" || c === '\\' ? `\\${c}` : escapeChar(c);
+  }
+  return s.length > max ? `'${out}...' (${s.length} characters)` : `'${out}'`;
+}
+
+/**
+ * A value given by a user, as an error message shows it: strings single-quoted with control
+ * characters escaped and cut to {@link QUOTE_MAX} characters (the length said when cut);
+ * numbers, booleans, `null` and `undefined` as written; arrays and objects by their kind and
+ * size, never serialised (they may be huge, deeply nested or cyclic). Never throws.
+ */
+export function quote(v: unknown, max = QUOTE_MAX): string {
+  switch (typeof v) {
+    case 'string': return quoteString(v, max);
+    case 'number': return Object.is(v, -0) ? '-0' : String(v);
+    case 'bigint': return `${v}n`.length > max ? 'a bigint' : `${v}n`;
+    case 'boolean': return String(v);
+    case 'undefined': return 'undefined';
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return `an array of ${v.length} items`;
+      return 'an object';
+  }
+}
+
+/** Whether `v` is a non-null object that is not an array. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks that `v` is an integer from `min` to `max` (a number, not a string) and returns it;
+ * a {@link SimUsageError} naming `field` and the bad value otherwise.
+ */
+export function intArg(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new SimUsageError('E_BAD_ARGUMENT', `${field}: expected an integer from ${min} to ` +
+      `${max}, got ${quote(v)}`);
+  }
+  return v;
 }

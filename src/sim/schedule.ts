@@ -17,8 +17,12 @@
  *
  * A token may be followed by a decimal repeat count (`a12` is twelve steps of task 0).
  * The encoding is plain ASCII, so it survives shells, JSON and URLs.
+ *
+ * Caps: a schedule text is at most {@link SCHEDULE_TEXT_MAX} characters and decodes to at most
+ * {@link SCHEDULE_CHOICES_MAX} choices (50 times the default step limit); anything larger is
+ * refused before it is decoded or allocated.
  */
-import { SimUsageError } from './errors.ts';
+import { quote, SimUsageError } from './errors.ts';
 
 export const IRQ_BASE = 1 << 16;
 export const ARRIVE_BASE = 2 << 16;
@@ -72,44 +76,67 @@ export function encodeSchedule(ids: ArrayLike<number>): string {
   return out;
 }
 
-const LETTER_BASES: Record<string, number> = {
-  X: 0, Y: IRQ_BASE, Q: ARRIVE_BASE, T: TIMER_BASE, W: DRAIN_BASE, S: SIGNAL_BASE,
-};
+const LETTER_BASES: ReadonlyMap<string, number> = new Map([
+  ['X', 0], ['Y', IRQ_BASE], ['Q', ARRIVE_BASE], ['T', TIMER_BASE], ['W', DRAIN_BASE],
+  ['S', SIGNAL_BASE],
+]);
 
-/** Decodes {@link encodeSchedule}'s text. Throws a SimUsageError naming the bad position. */
+/** The longest schedule text {@link decodeSchedule} accepts, in characters. */
+export const SCHEDULE_TEXT_MAX = 1_000_000;
+/** The most choices a schedule may decode to (50 times the default step limit). */
+export const SCHEDULE_CHOICES_MAX = 1_000_000;
+
+/**
+ * Decodes {@link encodeSchedule}'s text. Throws a SimUsageError naming the bad position, or
+ * the cap, for text over {@link SCHEDULE_TEXT_MAX} characters or decoding to more than
+ * {@link SCHEDULE_CHOICES_MAX} choices (checked before anything is allocated).
+ */
 export function decodeSchedule(text: string): number[] {
+  if (typeof text !== 'string') {
+    throw new SimUsageError('E_BAD_SCHEDULE', `schedule: expected a string, got ${quote(text)}`);
+  }
+  if (text.length > SCHEDULE_TEXT_MAX) {
+    throw new SimUsageError('E_BAD_SCHEDULE', `schedule: ${text.length} characters, over the ` +
+      `cap of ${SCHEDULE_TEXT_MAX} (${quote(text, 16)})`);
+  }
   const s = text.trim();
   const out: number[] = [];
   let i = 0;
   const bad = (why: string): never => {
     throw new SimUsageError('E_BAD_SCHEDULE',
-      `malformed schedule at character ${i + 1} ('${s.slice(i, i + 8)}'): ${why}`);
+      `malformed schedule at character ${i + 1} (${quote(s.slice(i, i + 8))}): ${why}`);
   };
   while (i < s.length) {
     const ch = s[i]!;
     let id: number;
+    const base = LETTER_BASES.get(ch);
     if (ch >= 'a' && ch <= 'z') {
       id = ch.charCodeAt(0) - 97;
       i++;
     } else if (ch >= 'A' && ch <= 'P') {
       id = IRQ_BASE + ch.charCodeAt(0) - 65;
       i++;
-    } else if (LETTER_BASES[ch] !== undefined) {
-      const m = /^[0-9]{1,5}\./.exec(s.slice(i + 1));
+    } else if (base !== undefined) {
+      const m = /^[0-9]{1,5}\./.exec(s.slice(i + 1, i + 8));
       if (!m) bad(`'${ch}' must be followed by a number and '.'`);
       const n = Number(m![0].slice(0, -1));
       if (n > KIND_MASK) bad(`index ${n} is too large`);
-      id = LETTER_BASES[ch]! + n;
+      id = base + n;
       i += 1 + m![0].length;
     } else {
-      return bad(`unexpected character '${ch}'`);
+      return bad(`unexpected character ${quote(ch)}`);
     }
-    const rep = /^[0-9]+/.exec(s.slice(i));
+    const rep = /^[0-9]+/.exec(s.slice(i, i + 12));
     let count = 1;
     if (rep) {
       count = Number(rep[0]);
       if (count < 2 || count > 10_000_000) bad(`bad repeat count ${rep[0]}`);
+      if (out.length + count > SCHEDULE_CHOICES_MAX) {
+        bad(`the schedule decodes to more than ${SCHEDULE_CHOICES_MAX} choices (the cap)`);
+      }
       i += rep[0].length;
+    } else if (out.length >= SCHEDULE_CHOICES_MAX) {
+      bad(`the schedule decodes to more than ${SCHEDULE_CHOICES_MAX} choices (the cap)`);
     }
     for (let r = 0; r < count; r++) out.push(id);
   }

@@ -1,5 +1,5 @@
 /** Builds a scheduler from its command-line name. */
-import { SimUsageError } from '../errors.ts';
+import { quote, SimUsageError } from '../errors.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { PctScheduler } from './pct.ts';
 import { RandomScheduler } from './random.ts';
@@ -15,8 +15,8 @@ export type StrategyName = (typeof STRATEGIES)[number];
  */
 export function makeScheduler(name: string): Scheduler {
   if (name === 'random') return new RandomScheduler();
-  const m = /^pct(?::([0-9]{1,2}))?$/.exec(name);
+  const m = typeof name === 'string' ? /^pct(?::([0-9]{1,2}))?$/.exec(name) : null;
   if (m) return new PctScheduler(m[1] === undefined ? 3 : Math.max(1, Number(m[1])));
   throw new SimUsageError('E_BAD_STRATEGY',
-    `unknown scheduler '${name}': expected one of random, pct, pct:DEPTH`);
+    `unknown scheduler ${quote(name)}: expected one of random, pct, pct:DEPTH`);
 }
