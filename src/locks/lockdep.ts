@@ -26,10 +26,13 @@ import {
   USED_IN_HARDIRQ_READ, type LockClass, type LockSite,
 } from './lockdep-graph.ts';
 
-/** Lock kinds: spinning kinds matter for IRQ usage and atomic context. */
+/** Lock kind: spinlock_t. Spinning kinds matter for IRQ usage and atomic context. */
 export const LD_SPIN = 0;
+/** Lock kind: rwlock_t (spinning). */
 export const LD_RWLOCK = 1;
+/** Lock kind: struct mutex (sleeping). */
 export const LD_MUTEX = 2;
+/** Lock kind: rw_semaphore (sleeping). */
 export const LD_RWSEM = 3;
 
 /** One entry of a context's held-lock stack (struct held_lock). */

@@ -98,9 +98,11 @@ export interface MachineAccess {
   contexts(): readonly Ctx[];
 }
 
-/** `task_struct.state` values (include/linux/sched.h). */
+/** `task_struct.state` TASK_RUNNING (include/linux/sched.h). */
 export const TASK_RUNNING = 0;
+/** TASK_INTERRUPTIBLE: asleep, woken by a signal too. */
 export const TASK_INTERRUPTIBLE = 1;
+/** TASK_UNINTERRUPTIBLE: asleep, deaf to signals. */
 export const TASK_UNINTERRUPTIBLE = 2;
 
 /**
