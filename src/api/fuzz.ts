@@ -76,9 +76,10 @@ export interface ChunkResult extends FuzzTally {
 
 /**
  * Runs one chunk; with `stopAtFirst` (default) it stops at the chunk's first failure.
- * `onOne` is called after each execution.
+ * `onOne` is called after each execution with its result (a caller can keep every failure).
  */
-export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: () => void): ChunkResult {
+export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResult) => void):
+ChunkResult {
   checkFuzzOptions(o, 'runChunk');
   checkChunk(ch, o.scenarios.length, o.schedules);
   const seed0 = o.seed ?? 0;
@@ -97,7 +98,7 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: () => void): Chu
     r0.variant = r.variant;
     r0.schedules++;
     r0.steps += r.steps;
-    onOne?.();
+    onOne?.(r);
     if (r.violations.length > 0) {
       r0.violations++;
       if (!r0.failure) {

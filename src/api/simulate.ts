@@ -96,19 +96,18 @@ function scheduler(o: SimulateOptions): { sched: Scheduler; name: string } {
   return { sched: base, name: o.strategy ?? 'random' };
 }
 
+/**
+ * How a replay command starts: the installed CLI, run through npx so that the line works as
+ * printed in a project that has eventpoll-sim as a dependency. (The CLI rewrites it for a
+ * process that preloaded a user's variant with `node --import`.)
+ */
+export const REPLAY_COMMAND = 'npx eventpoll-sim replay';
+
 /** Quotes a word for a POSIX shell when it needs it. */
 function sh(s: string): string {
   return /^[A-Za-z0-9_.:+\-/=]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs one execution. */
-export function simulate(o: SimulateOptions): SimulateResult {
-  checkSimulateOptions(o);
-  const seed = o.seed ?? 0;
-  const cfg = resolveVariant(o.variant, o.bugs);
-  const { scenario, name } = resolveScenario(o.scenario);
-  const { sched, name: strategy } = scheduler(o);
-  const memory = o.memory ?? scenario.memory ?? 'sc';
 /** Checks simulate()'s options (see options.ts); `fn` names the caller in messages. */
 export function checkSimulateOptions(o: unknown, fn = 'simulate'): SimulateOptions {
   const x = optionsArg(o, fn);
@@ -129,6 +128,14 @@ export function checkSimulateOptions(o: unknown, fn = 'simulate'): SimulateOptio
   return x as unknown as SimulateOptions;
 }
 
+/** Runs one execution. */
+export function simulate(o: SimulateOptions): SimulateResult {
+  checkSimulateOptions(o);
+  const seed = o.seed ?? 0;
+  const cfg = resolveVariant(o.variant, o.bugs);
+  const { scenario, name } = resolveScenario(o.scenario);
+  const { sched, name: strategy } = scheduler(o);
+  const memory = o.memory ?? scenario.memory ?? 'sc';
   const built = buildMachine(scenario, {
     cfg, seed, memory, trace: o.trace ?? false,
     ...(o.limits ? { limits: o.limits } : {}), ...(o.checkers ? { checkers: o.checkers } : {}),
@@ -145,7 +152,7 @@ export function checkSimulateOptions(o: unknown, fn = 'simulate'): SimulateOptio
     variant: vname, scenario: name, seed, strategy, memory, status: out.status,
     violations: out.violations, steps: out.steps, schedule, hash: out.hash, time: out.time,
     results: built.results,
-    replay: `eventpoll-sim replay --variant ${sh(vname)} --scenario ${sh(scen)} ` +
+    replay: `${REPLAY_COMMAND} --variant ${sh(vname)} --scenario ${sh(scen)} ` +
       `--seed ${seed}${memory !== (scenario.memory ?? 'sc') ? ` --memory ${memory}` : ''} ` +
       `--schedule ${sh(schedule)}`,
   };

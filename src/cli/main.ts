@@ -1,6 +1,7 @@
 /**
- * eventpoll-sim: run, fuzz, replay, list, campaign (npm start), zoo, script, bench.
- * Exit codes: 0 clean, 1 a violation was found, 2 bad usage. Errors print one line.
+ * eventpoll-sim: run, fuzz, replay, list, campaign (npm start), zoo, script, diff, explore,
+ * merge. Exit codes: 0 clean, 1 a violation was found, 2 bad usage (or output that could
+ * not be written), 3 an internal error. Errors print one line.
  */
 import { SimError } from '../sim/errors.ts';
 import { cmdCampaign } from './commands/campaign.ts';
@@ -11,6 +12,9 @@ import { cmdReplay, cmdRun } from './commands/run.ts';
 import { cmdScript } from './commands/script.ts';
 import { cmdDiff } from './commands/diff.ts';
 import { cmdZoo } from './commands/zoo.ts';
+import { cmdMerge } from './commands/merge.ts';
+import { guardOutput } from './output.ts';
+import { version } from './version.ts';
 
 const USAGE = `usage: eventpoll-sim <command> [options]
 
@@ -24,30 +28,40 @@ commands:
   zoo       re-find the bug zoo: schedules to first failure, shrunk, fixed counterparts
   diff      the same scenario and seeds on two variants: the first observable difference
   explore   bounded exhaustive search (every schedule within K preemptions)
+  merge     merge the --json results of the shards of a fuzz or campaign (--shard i/n)
 
 common options: --variant NAME[+BUG...]  --scenario NAME|gen:SEED|FILE.json  --seed N
                 --strategy random|pct|pct:D  --memory sc|tso  --json
-run 'eventpoll-sim <command> --help' for the options of one command.`;
+run 'eventpoll-sim <command> --help' for the options of one command;
+'eventpoll-sim --version' prints the version.
+exit codes: 0 clean, 1 a property was violated, 2 bad usage, 3 internal error.`;
 
 type Command = (argv: string[]) => Promise<number> | number;
 
-const COMMANDS: Record<string, Command> = {
-  run: cmdRun, replay: cmdReplay, fuzz: cmdFuzz, list: cmdList, campaign: cmdCampaign,
-  zoo: cmdZoo, diff: cmdDiff,
-  explore: cmdExplore, script: cmdScript,
-};
+/** By name; a Map, so that `constructor` or `__proto__` is an unknown command. */
+const COMMANDS = new Map<string, Command>([
+  ['run', cmdRun], ['replay', cmdReplay], ['fuzz', cmdFuzz], ['list', cmdList],
+  ['campaign', cmdCampaign], ['zoo', cmdZoo], ['diff', cmdDiff], ['explore', cmdExplore],
+  ['script', cmdScript], ['merge', cmdMerge],
+]);
+
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    console.log(version());
+    return 0;
+  }
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     console.log(USAGE);
     return cmd === undefined ? 2 : 0;
   }
-  const run = COMMANDS[cmd];
+  const run = COMMANDS.get(cmd);
   if (!run) {
-    console.error(`eventpoll-sim: unknown command '${cmd}' (expected one of ` +
-      `${Object.keys(COMMANDS).join(', ')})`);
+    console.error(`eventpoll-sim: unknown command '${printable(cmd)}' (expected one of ` +
+      `${[...COMMANDS.keys()].join(', ')})`);
     return 2;
   }
   try {
@@ -65,4 +79,10 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.EVENTPOLL_SIM_DEBUG) console.error((e as Error).stack);
     return 3;
   }
+}
+
+/** A user's word for an error message: control characters escaped, cut to 60 characters. */
+function printable(s: string): string {
+  const t = s.length > 60 ? `${s.slice(0, 60)}...` : s;
+  return t.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -61,6 +61,12 @@ export interface Variant {
   readonly ops: EpOps;
   /** Semantics flags used by checkers (e.g. whether EPOLLWAKEUP is supported). */
   readonly features: { wakeupSources: boolean; exclusive: boolean };
+  /**
+   * Properties the variant is known to violate as it stands (a design kept broken on
+   * purpose: an RFC as posted, a fix that closes one window only), each with the reason in
+   * a sentence. `eventpoll-sim campaign` prints them, so a finding reads as expected.
+   */
+  readonly knownViolations?: readonly KnownViolation[];
 }
 
 /**
@@ -81,6 +87,12 @@ export const FAULTS: readonly BugSwitch[] = [
 ];
 
 /** A variant with a set of enabled deviations. */
+/** A property a variant is known to violate, and why (see {@link Variant.knownViolations}). */
+export interface KnownViolation {
+  readonly property: string;
+  readonly why: string;
+}
+
 export interface VariantConfig {
   readonly variant: Variant;
   readonly bugs: ReadonlySet<string>;

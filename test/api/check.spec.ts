@@ -14,7 +14,7 @@ describe('api: assertNoViolation (fast-check seed 42)', () => {
     expect(out.ok).toBe(false);
     expect(out.report).toMatch(/^P1-lost-wakeup violated \(lost-wakeup\)/);
     expect(out.report).toContain('shrunk interleaving:');
-    expect(out.report).toMatch(/replay \(save the scenario above as scenario.json\): eventpoll-sim replay/);
+    expect(out.report).toMatch(/replay \(save the scenario above as scenario.json\): npx eventpoll-sim replay/);
     expect(() => assertNoViolation({ variant: 'mainline-6.18+B5', numRuns: 300 }))
       .toThrow(/P1-lost-wakeup violated/);
   });

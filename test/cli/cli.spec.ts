@@ -20,8 +20,9 @@ function argvOf(command: string): string[] {
   for (const m of command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)) {
     out.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
   }
-  expect(out.slice(0, 2)).toEqual(['eventpoll-sim', 'replay']);
-  return out.slice(1);
+  // Printed for the installed package: `npx eventpoll-sim replay ...`.
+  expect(out.slice(0, 3)).toEqual(['npx', 'eventpoll-sim', 'replay']);
+  return out.slice(2);
 }
 
 describe('cli: exit codes and errors', () => {

@@ -46,7 +46,7 @@ describe('zoo: entries', () => {
     const [r] = JSON.parse(lines.join('\n')) as { status: string; shrunk?: { replay: string };
       fixedRuns: { clean: boolean; schedules: number }[] }[];
     expect(r!.status).toBe('found');
-    expect(r!.shrunk?.replay).toMatch(/^eventpoll-sim replay --variant /);
+    expect(r!.shrunk?.replay).toMatch(/^npx eventpoll-sim replay --variant /);
     expect(r!.fixedRuns.map((f) => f.clean)).toEqual([true, true]);
   });
 });

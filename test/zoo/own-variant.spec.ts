@@ -60,7 +60,7 @@ describe('docs/own-variant.md: my-callback (seed family 0, pinned)', () => {
       numRuns: 200 });
     expect(out.ok).toBe(false);
     expect(out.report).toContain('P2-list-integrity');
-    expect(out.report).toContain('eventpoll-sim replay --variant my-callback');
+    expect(out.report).toContain('npx eventpoll-sim replay --variant my-callback');
   });
 });
 

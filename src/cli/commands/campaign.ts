@@ -1,84 +1,244 @@
 /**
  * `campaign` (what `npm start` runs): a short fuzz campaign over every built-in variant,
- * the library scenarios and some generated ones, with a summary table.
+ * the library scenarios and some generated ones, with a summary table that says what was
+ * checked (strategy, memory model, scenarios, properties) and why a variant known to be
+ * broken fails (the variant's own `knownViolations`).
  */
-import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { variantNames } from '../../eventpoll/variant.ts';
-import { scenarioNames } from '../../scenario/library.ts';
+import type { FuzzOptions, FuzzSummary } from '../../api/fuzz.ts';
+import { getVariant, variantNames } from '../../eventpoll/variant.ts';
+import { resolveScenario, scenarioNames } from '../../scenario/library.ts';
+import { SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { FuzzPool } from '../fuzz-pool.ts';
 import { progress } from '../progress.ts';
+import { cliReplay } from '../replay-line.ts';
+import { parseShard, SHARD_FORMAT, shardSelect, type ShardFile } from '../shard.ts';
+import { signalExit, watchInterrupt } from '../signals.ts';
 import { rate, table } from '../table.ts';
-import { seedArg } from './common.ts';
+import { version } from '../version.ts';
+import { jobsArg, memoryArg, noPositionals, seedArg, strategyArg } from './common.ts';
 
-const HELP = `usage: eventpoll-sim campaign [--schedules N] [--gen N] [--seed N] [--jobs N]
-       [--strict] [--json]
-Fuzzes every variant on every library scenario (--schedules each, default 200) and on
---gen generated scenarios (default 20), then prints one summary row per variant. A variant
-with 20000 executions or more runs on --jobs worker threads (default: one per CPU); the
-results do not depend on it.
-Some variants are designs known to be broken (the RFCs of the source documents), so a
-violation is a finding, not a failure: the exit code is 0 unless --strict is given.`;
+const HELP = `usage: eventpoll-sim campaign [--seeds N] [--gen N] [--seed N]
+       [--strategy random|pct|pct:D] [--memory sc|tso] [--jobs N] [--force-jobs]
+       [--shard I/N] [--strict] [--json]
+Fuzzes every variant on every library scenario and on --gen generated scenarios (default
+20: gen:SEED, gen:SEED+1, ...), --seeds seeds each (default 200, starting at --seed,
+default 0; --schedules N is the older name of --seeds), then prints one summary row per
+variant, what was checked, and the first failure of each variant with its replay command.
+A variant with 20000 executions or more runs on --jobs threads (default and maximum: one
+per CPU); the results do not depend on it. --shard I/N runs shard I of N (with --json, a
+shard result for 'eventpoll-sim merge').
+Some variants are designs known to be broken (the RFCs of the source documents): their
+known violations are listed with the reason, and a violation is a finding, not a
+failure: the exit code is 0 unless --strict is given (then 1 on any violation).
+SIGINT/SIGTERM print the summary so far (exit 130/143).`;
+
+/** The properties every run checks (the default checkers and the built-in checks). */
+export const PROPERTIES: readonly [string, string][] = [
+  ['P1', 'lost wakeup'], ['P2', 'list integrity'], ['P3', 'memory safety'],
+  ['P4', 'locking'], ['P5', 'event semantics'], ['P6', 'EPOLLWAKEUP sources'],
+  ['P7', 'liveness'],
+];
+
+/** A campaign as data: what shards must agree on, and what the summary describes. */
+export interface CampaignPlan {
+  version: string;
+  variants: string[];
+  scenarios: string[];
+  gen: number;
+  schedules: number;
+  seed: number;
+  strategy: string | null;
+  memory: 'sc' | 'tso' | null;
+}
+
+/** The fuzz options of variant `i` of a plan. */
+export function planOptions(p: CampaignPlan, i: number): FuzzOptions & { variant: string } {
+  return {
+    variant: p.variants[i]!, scenarios: p.scenarios, schedules: p.schedules, seed: p.seed,
+    ...(p.strategy !== null ? { strategy: p.strategy } : {}),
+    ...(p.memory !== null ? { memory: p.memory } : {}),
+  };
+}
+
+/** A plan read back from a shard file, with its options per variant. */
+export function campaignFromShard(c: unknown): CampaignPlan & {
+  options(i: number): FuzzOptions & { variant: string };
+} {
+  const p = c as CampaignPlan;
+  return { ...p, options: (i) => planOptions(p, i) };
+}
+
+/** Timing of a campaign: the only part of its output that varies from run to run. */
+export interface CampaignTiming {
+  seconds: number;
+  threads: number;
+  perVariant: number[];
+}
+
+function memoryText(p: CampaignPlan): string {
+  if (p.memory !== null) return p.memory;
+  const n = { sc: 0, tso: 0 };
+  for (const s of p.scenarios) n[resolveScenario(s).scenario.memory ?? 'sc']++;
+  return `each scenario's own (${n.sc} sc, ${n.tso} tso)`;
+}
+
+/** The summary of a campaign, as data (JSON) apart from timing. */
+function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
+  const lib = p.scenarios.length - p.gen;
+  return {
+    strategy: p.strategy ?? 'random', memory: memoryText(p), seed: p.seed,
+    seeds: p.schedules,
+    scenarios: { library: lib, generated: p.gen, names: p.scenarios },
+    properties: PROPERTIES.map(([id, what]) => `${id} ${what}`),
+    violations: runs.reduce((a, r) => a + r.violations, 0),
+    variants: runs.map((sum, i) => {
+      const name = p.variants[i]!;
+      const first = sum.scenarios.find((s) => s.failure);
+      const known = knownOf(name);
+      const found = [...new Set(sum.scenarios.flatMap((s) => (s.failure
+        ? [s.failure.violation.property] : [])))];
+      return {
+        variant: name, scenarios: sum.scenarios.length, schedules: sum.schedules,
+        steps: sum.steps, violations: sum.violations,
+        properties: found,
+        unexpected: found.filter((x) => !known.some((k) => k.property === x)),
+        firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
+          property: first.failure!.violation.property, message: first.failure!.violation.message,
+          replay: cliReplay(first.replay!) } : null,
+        known,
+      };
+    }),
+  };
+}
+
+function knownOf(variant: string): { property: string; why: string }[] {
+  try {
+    return (getVariant(variant).knownViolations ?? []).map((k) => ({ ...k }));
+  } catch {
+    return [];
+  }
+}
+
+/** Prints a campaign's summary; returns the exit code (0, or 1 with strict and a finding). */
+export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
+  timing: CampaignTiming, json: boolean, strict = false,
+  stopped?: string): number {
+  const r = report(p, runs);
+  const code = r.violations > 0 && strict ? 1 : 0;
+  if (json) {
+    console.log(JSON.stringify({ ...r, ...(stopped ? { stopped } : {}), timing }, null, 1));
+    return code;
+  }
+  const props = r.properties.join(', ');
+  console.log(`campaign: ${p.variants.length} variants x ${p.scenarios.length} scenarios ` +
+    `(${r.scenarios.library} library, ${p.gen} generated` +
+    `${p.gen > 0 ? `: gen:${p.seed}..gen:${p.seed + p.gen - 1}` : ''}) x ${p.schedules} ` +
+    `seeds from ${p.seed}\n  strategy ${r.strategy}; memory ${r.memory}\n` +
+    `  properties checked: ${props}\n`);
+  const rows = r.variants.map((x, i) => [x.variant, String(x.scenarios), String(x.schedules),
+    rate(x.steps / (timing.perVariant[i] ?? NaN)), String(x.violations),
+    x.firstFailure ? `${x.firstFailure.scenario} seed ${x.firstFailure.seed} ` +
+      `(${x.firstFailure.property})` : '-',
+    x.violations === 0 ? '' : x.unexpected.length === 0 ? 'known' : 'NEW']);
+  console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations',
+    'first failing', 'known?'], rows));
+  console.log(`\n${timing.seconds.toFixed(1)} s on ${timing.threads} ` +
+    `thread${timing.threads === 1 ? '' : 's'}; ` + (r.violations === 0
+    ? 'no violation found.' : `${r.violations} violation(s) found.`));
+  if (stopped) console.log(`INTERRUPTED by ${stopped}: the rows cover the work done.`);
+  for (const x of r.variants) {
+    if (!x.firstFailure) continue;
+    console.log(`\n${x.variant}: ${x.firstFailure.property}: ${x.firstFailure.message}\n` +
+      `  replay: ${x.firstFailure.replay}`);
+    for (const prop of x.properties) {
+      const k = x.known.find((y) => y.property === prop);
+      console.log(k ? `  ${prop} is known: ${k.why}.`
+        : `  ${prop} is NOT a known violation of ${x.variant}: a new finding.`);
+    }
+  }
+  return code;
+}
 
 /** `campaign`. */
 export async function cmdCampaign(argv: string[]): Promise<number> {
-  const { values: v } = parse(argv, {
-    schedules: { type: 'string' }, gen: { type: 'string' }, seed: { type: 'string' },
-    jobs: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean' }, strict: { type: 'boolean' },
+  const { values: v, positionals } = parse(argv, {
+    schedules: { type: 'string' }, seeds: { type: 'string' }, gen: { type: 'string' },
+    seed: { type: 'string' }, strategy: { type: 'string' }, memory: { type: 'string' },
+    jobs: { type: 'string' }, 'force-jobs': { type: 'boolean' }, shard: { type: 'string' },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    strict: { type: 'boolean' },
   });
   if (v.help) {
     console.log(HELP);
     return 0;
   }
-  const schedules = intOpt(v.schedules, 'schedules', 200, 1, 1e9);
+  noPositionals('campaign', positionals);
+  if (v.seeds !== undefined && v.schedules !== undefined) {
+    throw new SimUsageError('E_USAGE', 'give --seeds or --schedules (its older name), not both');
+  }
+  const schedules = v.seeds !== undefined ? intOpt(v.seeds, 'seeds', 200, 1, 1e9)
+    : intOpt(v.schedules, 'schedules', 200, 1, 1e9);
   const gen = intOpt(v.gen, 'gen', 20, 0, 1e6);
   const seed = seedArg(v.seed);
-  const jobs = intOpt(v.jobs, 'jobs', availableParallelism(), 1, 64);
-  const pool = new FuzzPool(jobs);
+  const strategy = strategyArg(v.strategy) ?? null;
+  const memory = memoryArg(v.memory) ?? null;
+  const jobs = jobsArg(v.jobs, !!v['force-jobs']);
+  const shard = parseShard(v.shard);
   const scenarios = [...scenarioNames()];
   for (let i = 0; i < gen; i++) scenarios.push(`gen:${seed + i}`);
-  const rows: string[][] = [];
-  const out: unknown[] = [];
-  let violations = 0;
+  const plan: CampaignPlan = { version: version(), variants: variantNames(), scenarios, gen,
+    schedules, seed, strategy, memory };
+  const pool = new FuzzPool(jobs);
+  const runs: FuzzSummary[] = [];
+  const shardRuns: ShardFile['runs'] = [];
+  const perVariant: number[] = [];
+  let threads = 1;
+  const interrupt = watchInterrupt('the campaign');
   const t00 = performance.now();
-  for (const variant of variantNames()) {
-    const bar = progress(variant, !v.json);
-    const t0 = performance.now();
-    let sum;
-    try {
-      sum = await pool.fuzz({ variant, scenarios, schedules, seed,
-        onProgress: (d, t) => bar.tick(d, t) });
-    } catch (e) {
-      await pool.close();
-      throw e;
-    } finally {
-      bar.stop();
+  // Chunks are numbered across the whole campaign, so shards share out every variant.
+  let offset = 0;
+  try {
+    for (let i = 0; i < plan.variants.length && interrupt.signal === undefined; i++) {
+      const o = planOptions(plan, i);
+      const bar = progress(`${o.variant}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`);
+      const t0 = performance.now();
+      const base = offset;
+      let run;
+      try {
+        run = await pool.run(o, {
+          shouldStop: () => interrupt.signal !== undefined,
+          onProgress: (d, t, bad) => bar.tick(d, t, bad),
+          ...(shard ? { select: (k: number) => shardSelect(shard)(base + k) } : {}),
+        });
+      } finally {
+        bar.stop();
+      }
+      if (shard) offset += run.chunks;
+      threads = Math.max(threads, run.threads);
+      perVariant.push((performance.now() - t0) / 1000);
+      runs.push(run.summary);
+      shardRuns.push({ results: run.results });
     }
-    const secs = (performance.now() - t0) / 1000;
-    violations += sum.violations;
-    const first = sum.scenarios.find((s) => s.failure);
-    rows.push([variant, String(sum.scenarios.length), String(sum.schedules),
-      rate(sum.steps / secs), String(sum.violations),
-      first ? `${first.scenario} seed ${first.failure!.seed}` : '-']);
-    out.push({ variant, scenarios: sum.scenarios.length, schedules: sum.schedules,
-      steps: sum.steps, seconds: secs, violations: sum.violations,
-      firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
-        property: first.failure!.violation.property, replay: first.replay } : null });
-    if (!v.json && first) {
-      console.error(`${variant}: ${first.failure!.violation.message}\n  replay: ${first.replay}`);
-    }
+  } finally {
+    interrupt.dispose();
+    await pool.close();
   }
-  await pool.close();
-  const wall = (performance.now() - t00) / 1000;
-  if (v.json) {
-    console.log(JSON.stringify(out, null, 1));
-  } else {
-    console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations',
-      'first failing'], rows));
-    console.log(`\n${wall.toFixed(1)} s on ${pool.used} thread${pool.used === 1 ? '' : 's'}; ` +
-      (violations === 0 ? 'no violation found.' : `${violations} violation(s) found.`));
+  const timing = { seconds: (performance.now() - t00) / 1000, threads, perVariant };
+  const stopped = interrupt.signal;
+  if (shard && v.json) {
+    const file: ShardFile = { format: SHARD_FORMAT, command: 'campaign', campaign: plan, shard,
+      runs: shardRuns, ...(stopped ? { stopped } : {}),
+      timing: { seconds: timing.seconds, threads } };
+    console.log(JSON.stringify(file));
+    return stopped ? signalExit(stopped) : 0;
   }
-  return violations > 0 && v.strict ? 1 : 0;
+  if (shard) {
+    console.log(`shard ${shard.index}/${shard.count} of the campaign (its own chunks only; ` +
+      'merge the --json results of every shard for the whole):\n');
+  }
+  const shown = { ...plan, variants: plan.variants.slice(0, runs.length) };
+  const code = printCampaign(shown, runs, timing, !!v.json, !!v.strict, stopped);
+  return stopped ? signalExit(stopped) : code;
 }

@@ -1,10 +1,12 @@
 /** Options shared by the commands, and loading a scenario from a name or a JSON file. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Scenario } from '../../scenario/types.ts';
 import { validateScenario } from '../../scenario/validate.ts';
 import { parseSeed, quote, SimUsageError } from '../../sim/errors.ts';
-import { choiceOpt } from '../args.ts';
+import { choiceOpt, intOpt } from '../args.ts';
 import { zooScenario } from '../../zoo/scenarios.ts';
+import { makeScheduler } from '../../sim/schedulers/index.ts';
 
 /** parseArgs option specs used by several commands. */
 export const COMMON = {
@@ -61,4 +63,55 @@ export function required(v: unknown, name: string): string {
     throw new SimUsageError('E_USAGE', `missing --${name}`);
   }
   return v;
+}
+
+/**
+ * The --strategy option: undefined when not given; a name `makeScheduler` knows otherwise
+ * (an unknown one, or an empty one, is a usage error naming the known strategies).
+ */
+export function strategyArg(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (s === '') {
+    throw new SimUsageError('E_BAD_STRATEGY', "bad --strategy '': expected one of random, " +
+      'pct, pct:DEPTH');
+  }
+  makeScheduler(s);
+  return s;
+}
+
+/** Commands that take no positional argument reject a stray one (a typo'd option value). */
+export function noPositionals(cmd: string, positionals: readonly string[]): void {
+  if (positionals.length === 0) return;
+  const p = positionals[0]!;
+  throw new SimUsageError('E_USAGE', `${cmd} takes no positional argument, got ` +
+    `'${p.length > 60 ? `${p.slice(0, 60)}...` : p}'`.replace(/[\x00-\x1f\x7f]/g, '?'));
+}
+
+/**
+ * The --jobs option: threads to run on (default: the CPU count). More threads than CPUs
+ * only cost memory and time (each holds its own copy of the model and competes for the
+ * same cores), so the count is capped at the CPU count, with a note, unless `force`
+ * (--force-jobs) is given.
+ */
+export function jobsArg(v: unknown, force: boolean, cpus = availableParallelism()): number {
+  const n = intOpt(v, 'jobs', cpus, 1, force ? 256 : 64);
+  if (n > cpus && !force) {
+    process.stderr.write(`eventpoll-sim: --jobs ${n} capped at the ${cpus} CPU` +
+      `${cpus === 1 ? '' : 's'} of this machine (--force-jobs to use ${n})\n`);
+    return cpus;
+  }
+  return n;
+}
+
+/** The --time-limit option: seconds (a positive number), or undefined. */
+export function timeLimitArg(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  const n = /^[0-9]{1,7}(\.[0-9]{1,3})?$/.test(s) ? Number(s) : NaN;
+  if (!(n > 0)) {
+    throw new SimUsageError('E_USAGE', `bad --time-limit '${s.slice(0, 40)}': expected a ` +
+      'number of seconds greater than 0');
+  }
+  return n;
 }

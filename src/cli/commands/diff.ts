@@ -7,11 +7,13 @@
 import { differential, type DifferentialResult } from '../../api/differential.ts';
 import { SimUsageError } from '../../sim/errors.ts';
 import { choiceOpt, intOpt, parse } from '../args.ts';
-import { COMMON, memoryArg, scenarioArg, seedArg } from './common.ts';
+import { cliReplay } from '../replay-line.ts';
+import { COMMON, memoryArg, noPositionals, scenarioArg, seedArg, strategyArg } from './common.ts';
 
 const HELP = `usage: eventpoll-sim diff --variant A --variant B --scenario S [--seeds N] [--seed N]
-       [--strategy random|pct] [--memory sc|tso] [--align syscalls|seed] [--all] [--json]
-Runs scenario S on variants A and B for seeds SEED..SEED+N-1 (default 0 and 1) and reports
+       [--strategy random|pct|pct:D] [--memory sc|tso] [--align syscalls|seed] [--all] [--json]
+Runs scenario S on variants A and B for --seeds N seeds starting at --seed SEED, i.e.
+SEED..SEED+N-1 (defaults: N 2, SEED 0), and reports
 the first observable difference of each seed, most severe first: a different violation, a
 call that returned in one variant only, a different return value, other events (often
 scheduling: which waiter got which event), or the final state of files and sets.
@@ -34,13 +36,13 @@ function show(r: DifferentialResult, all: boolean): string {
     out.push(`  ${x.severity}: ${x.kind} ${where}:\n    A ${r.a.variant}: ${x.a}\n    ` +
       `B ${r.b.variant}: ${x.b}`);
   }
-  out.push(`  replay A: ${r.a.replay}`, `  replay B: ${r.b.replay}`);
+  out.push(`  replay A: ${cliReplay(r.a.replay)}`, `  replay B: ${cliReplay(r.b.replay)}`);
   return out.join('\n');
 }
 
 /** `diff`. */
 export function cmdDiff(argv: string[]): number {
-  const { values: v } = parse(argv, {
+  const { values: v, positionals } = parse(argv, {
     ...COMMON, variant: { type: 'string', multiple: true }, seeds: { type: 'string' },
     align: { type: 'string' }, all: { type: 'boolean' },
   });
@@ -48,6 +50,8 @@ export function cmdDiff(argv: string[]): number {
     console.log(HELP);
     return 0;
   }
+  noPositionals('diff', positionals);
+  const strategy = strategyArg(v.strategy);
   const variants = (v.variant as string[] | undefined) ?? [];
   if (variants.length !== 2) {
     throw new SimUsageError('E_USAGE', 'diff takes exactly two --variant options');
@@ -63,13 +67,14 @@ export function cmdDiff(argv: string[]): number {
   for (let i = 0; i < seeds; i++) {
     results.push(differential({
       variantA: variants[0]!, variantB: variants[1]!, scenario, scenarioRef: ref,
-      seed: seed0 + i, align, ...(v.strategy ? { strategy: String(v.strategy) } : {}),
+      seed: seed0 + i, align, ...(strategy ? { strategy } : {}),
       ...(memory ? { memory } : {}),
     }));
   }
   const differing = results.filter((r) => r.differences.length > 0);
   if (v.json) {
-    console.log(JSON.stringify(results, null, 1));
+    console.log(JSON.stringify(results.map((r) => ({ ...r, a: { ...r.a, replay: cliReplay(r.a.replay) },
+      b: { ...r.b, replay: cliReplay(r.b.replay) } })), null, 1));
   } else {
     for (const r of results) console.log(show(r, !!v.all));
     const by = new Map<string, number>();

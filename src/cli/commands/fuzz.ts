@@ -1,71 +1,174 @@
 /** `fuzz`: many executions, a per-scenario summary, and the first failure of each. */
-import { availableParallelism } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FuzzSummary } from '../../api/fuzz.ts';
+import type { FuzzOptions, FuzzSummary } from '../../api/fuzz.ts';
 import { scenarioNames } from '../../scenario/library.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
-import { FuzzPool } from '../fuzz-pool.ts';
+import { FuzzPool, type FoundFailure } from '../fuzz-pool.ts';
 import { progress } from '../progress.ts';
+import { cliReplay } from '../replay-line.ts';
+import { parseShard, SHARD_FORMAT, shardSelect, type ShardFile } from '../shard.ts';
+import { signalExit, watchInterrupt } from '../signals.ts';
 import { rate, table } from '../table.ts';
-import { COMMON, memoryArg, required, scenarioArg, seedArg } from './common.ts';
+import { version } from '../version.ts';
+import {
+  COMMON, jobsArg, memoryArg, noPositionals, required, scenarioArg, seedArg, strategyArg,
+  timeLimitArg,
+} from './common.ts';
 
 const HELP = `usage: eventpoll-sim fuzz --variant V [--scenario S ...] [--all] [--gen N]
-       [--schedules N | --total N] [--seed N] [--strategy random|pct] [--memory sc|tso]
-       [--keep-going] [--jobs N] [--json]
-Runs --schedules executions (default 1000) of each scenario: the named ones, every library
-scenario with --all (the default when none is named), and N generated ones (gen:SEED..)
-with --gen. --total N spreads N executions evenly over the scenarios instead. Execution i
-of a scenario uses seed SEED+i. --jobs N runs on N worker threads (default: one per CPU;
-runs under 20000 executions stay on one thread); the results do not depend on it.
-Exit 1 if any property was violated.`;
+       [--seeds N | --schedules N | --total N] [--seed N] [--strategy random|pct|pct:D]
+       [--memory sc|tso] [--keep-going] [--jobs N] [--force-jobs] [--time-limit SECONDS]
+       [--save-failures DIR] [--shard I/N] [--json]
+Runs N executions of each scenario: the named ones, every library scenario with --all
+(the default when none is named), and N generated ones (gen:SEED..) with --gen.
+--seeds N: N seeds per scenario, starting at --seed (default 0): execution i of a scenario
+uses seed SEED+i. --schedules N is the same count under its older name (default 1000);
+--total N spreads N executions evenly over the scenarios instead.
+--jobs N runs on N threads, this one and N-1 workers (default and maximum: the CPU count;
+--force-jobs allows more; runs under 20000 executions stay on one thread); the results do
+not depend on it. --time-limit stops starting new work after SECONDS and prints the summary
+of what ran, marked as stopped. --save-failures DIR writes each failing execution to
+DIR as a JSON file as soon as it is found ('eventpoll-sim replay FILE' replays it).
+--shard I/N runs only shard I of N of the campaign; with --json it writes a shard result
+for 'eventpoll-sim merge' (see README, "Sharding in CI").
+SIGINT/SIGTERM stop after the executions in hand and print the summary so far (exit
+130/143). Exit 1 if any property was violated.`;
 
 const OPTS = {
   ...COMMON,
   all: { type: 'boolean' },
   gen: { type: 'string' },
+  seeds: { type: 'string' },
   schedules: { type: 'string' },
   total: { type: 'string' },
   'keep-going': { type: 'boolean' },
   jobs: { type: 'string' },
+  'force-jobs': { type: 'boolean' },
+  'time-limit': { type: 'string' },
+  'save-failures': { type: 'string' },
+  shard: { type: 'string' },
 } as const;
 
-/** Prints a fuzz summary; returns the exit code. */
-export function printFuzz(sum: FuzzSummary, seconds: number, json: boolean, jobs = 1): number {
+/** How a run ended early, if it did. */
+export type Stopped = 'time-limit' | 'SIGINT' | 'SIGTERM';
+
+/** Timing of a run: the only part of the output that varies from run to run. */
+export interface Timing {
+  seconds: number;
+  threads: number;
+}
+
+/** What fuzz prints, apart from timing (the same for one machine, any threads, or shards). */
+export function fuzzReport(sum: FuzzSummary, o: { strategy?: string; memory?: string }) {
+  return {
+    variant: sum.variant, strategy: o.strategy ?? 'random', memory: o.memory ?? 'scenario',
+    schedules: sum.schedules, steps: sum.steps, violations: sum.violations,
+    scenarios: sum.scenarios.map((s) => (s.replay === undefined ? s
+      : { ...s, replay: cliReplay(s.replay) })),
+  };
+}
+
+/** Prints a fuzz summary; returns the exit code (by the findings). */
+export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
+  o: { strategy?: string; memory?: string } = {},
+  stopped?: { why: Stopped; planned: number; limit?: number }): number {
+  const code = sum.violations > 0 ? 1 : 0;
   if (json) {
-    console.log(JSON.stringify({ ...sum, seconds, jobs }, null, 1));
-    return sum.violations > 0 ? 1 : 0;
+    console.log(JSON.stringify({ ...fuzzReport(sum, o),
+      ...(stopped ? { stopped: stopped.why, planned: stopped.planned } : {}), timing },
+    null, 1));
+    return code;
   }
+  const { seconds, threads } = timing;
   const rows = sum.scenarios.map((s) => [s.scenario, String(s.schedules), String(s.steps),
     String(s.violations), s.failure ? `seed ${s.failure.seed} (${s.failure.violation.property})`
       : '-']);
   console.log(table(['scenario', 'schedules', 'steps', 'violations', 'first failure'], rows));
   console.log(`\n${sum.variant}: ${sum.schedules} schedules, ${sum.steps} steps in ` +
     `${seconds.toFixed(2)} s (${rate(sum.schedules / seconds)} schedules/s, ` +
-    `${rate(sum.steps / seconds)} steps/s${jobs > 1 ? ` on ${jobs} threads` : ''}), ` +
-    `${sum.violations} violation(s)`);
+    `${rate(sum.steps / seconds)} steps/s${threads > 1 ? ` on ${threads} threads` : ''}), ` +
+    `${sum.violations} violation(s); strategy ${o.strategy ?? 'random'}, memory ` +
+    `${o.memory ?? "each scenario's own"}`);
+  if (stopped) console.log(stoppedLine(stopped, sum.schedules));
   for (const s of sum.scenarios) {
     if (!s.failure) continue;
     console.log(`\n${s.scenario}: ${s.failure.violation.property}: ${s.failure.violation.message}` +
-      `\n  replay: ${s.replay}`);
+      `\n  replay: ${cliReplay(s.replay)}`);
   }
-  return sum.violations > 0 ? 1 : 0;
+  return code;
+}
+
+/** The line that marks a summary as partial. */
+export function stoppedLine(s: { why: Stopped; planned: number; limit?: number },
+  done: number): string {
+  const why = s.why === 'time-limit' ? `STOPPED by the time limit (${s.limit} s)`
+    : `INTERRUPTED by ${s.why}`;
+  return `${why} after ${done} of ${s.planned} planned schedules: the counts above cover ` +
+    'the seeds that ran (the first of each scenario\'s range).';
+}
+
+/** A file name for a failure: variant, scenario and seed, in safe characters. */
+function failureFileName(f: FoundFailure): string {
+  const scen = typeof f.scenario === 'string' ? f.scenario : f.scenario.name ?? 'scenario';
+  return `${f.variant}_${scen}_seed${f.seed}.json`.replace(/[^A-Za-z0-9_.+-]/g, '-');
+}
+
+/** Writes failures into `dir` as they come; the first write error is kept for the end. */
+export function failureSaver(dir: string | undefined): {
+  save?: (f: FoundFailure) => void; error: () => Error | undefined; count: () => number;
+} {
+  if (dir === undefined) return { error: () => undefined, count: () => 0 };
+  if (dir === '') throw new SimUsageError('E_USAGE', 'bad --save-failures \'\': expected a directory');
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new SimUsageError('E_USAGE', `--save-failures: cannot create '${dir}': ` +
+      (e as Error).message);
+  }
+  let err: Error | undefined;
+  let n = 0;
+  return {
+    save(f) {
+      if (err) return;
+      const v = f.violation;
+      const data = { variant: f.variant, scenario: f.scenario, seed: f.seed,
+        schedule: f.schedule, memory: f.memory, strategy: f.strategy, property: v.property,
+        kind: v.kind, message: v.message, hash: f.hash, replay: cliReplay(f.replay),
+        violation: v };
+      try {
+        writeFileSync(join(dir, failureFileName(f)), `${JSON.stringify(data, null, 1)}\n`);
+        n++;
+      } catch (e) {
+        err = new SimUsageError('E_USAGE', `--save-failures: cannot write into '${dir}': ` +
+          (e as Error).message);
+      }
+    },
+    error: () => err,
+    count: () => n,
+  };
 }
 
 /** `fuzz`. */
 export async function cmdFuzz(argv: string[]): Promise<number> {
-  const { values: v } = parse(argv, OPTS);
+  const { values: v, positionals } = parse(argv, OPTS);
   if (v.help) {
     console.log(HELP);
     return 0;
   }
+  noPositionals('fuzz', positionals);
   const variant = required(v.variant, 'variant');
   const seed = seedArg(v.seed);
-  if (v.schedules !== undefined && v.total !== undefined) {
-    throw new SimUsageError('E_USAGE', 'give --schedules or --total, not both');
+  const counts = (['seeds', 'schedules', 'total'] as const).filter((k) => v[k] !== undefined);
+  if (counts.length > 1) {
+    throw new SimUsageError('E_USAGE', `give one of --seeds, --schedules, --total, not ` +
+      counts.map((k) => `--${k}`).join(' and '));
   }
-  let schedules = intOpt(v.schedules, 'schedules', 1000, 1, 1e9);
+  let schedules = v.seeds !== undefined ? intOpt(v.seeds, 'seeds', 1000, 1, 1e9)
+    : intOpt(v.schedules, 'schedules', 1000, 1, 1e9);
   const refs = new Map<Scenario, string>();
   const named = ((v.scenario as string[] | undefined) ?? []).map((s) => {
     const { scenario, ref } = scenarioArg(s);
@@ -81,20 +184,81 @@ export async function cmdFuzz(argv: string[]): Promise<number> {
     schedules = Math.ceil(intOpt(v.total, 'total', 0, 1, 1e10) / scenarios.length);
   }
   const memory = memoryArg(v.memory);
-  const jobs = intOpt(v.jobs, 'jobs', availableParallelism(), 1, 64);
-  const bar = progress(`fuzz ${variant}`, !v.json);
+  const strategy = strategyArg(v.strategy);
+  const jobs = jobsArg(v.jobs, !!v['force-jobs']);
+  const limit = timeLimitArg(v['time-limit']);
+  const shard = parseShard(v.shard);
+  const saver = failureSaver(v['save-failures'] as string | undefined);
+  const o: FuzzOptions & { variant: string } = {
+    variant, scenarios, schedules, seed, stopAtFirst: !v['keep-going'], refs,
+    ...(strategy ? { strategy } : {}), ...(memory ? { memory } : {}),
+  };
+  const bar = progress(`fuzz ${variant}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`);
   const t0 = performance.now();
+  const deadline = limit === undefined ? Infinity : t0 + limit * 1000;
   const pool = new FuzzPool(jobs);
-  let sum: FuzzSummary;
+  const interrupt = watchInterrupt('fuzz');
+  let run;
   try {
-    sum = await pool.fuzz({
-      variant, scenarios, schedules, seed, stopAtFirst: !v['keep-going'], refs,
-      ...(v.strategy ? { strategy: String(v.strategy) } : {}), ...(memory ? { memory } : {}),
-      onProgress: (d, t) => bar.tick(d, t),
+    run = await pool.run(o, {
+      shouldStop: () => interrupt.signal !== undefined || saver.error() !== undefined ||
+        performance.now() >= deadline,
+      ...(saver.save ? { onFailure: saver.save } : {}),
+      onProgress: (d, t, bad) => bar.tick(d, t, bad),
+      ...(shard ? { select: shardSelect(shard) } : {}),
     });
   } finally {
     bar.stop();
+    interrupt.dispose();
     await pool.close();
   }
-  return printFuzz(sum, (performance.now() - t0) / 1000, !!v.json, pool.used);
+  const saveError = saver.error();
+  if (saveError) throw saveError;
+  const timing = { seconds: (performance.now() - t0) / 1000, threads: run.threads };
+  const why: Stopped | undefined = interrupt.signal !== undefined
+    ? interrupt.signal as 'SIGINT' | 'SIGTERM' : run.stopped ? 'time-limit' : undefined;
+  const stopped = why ? { why, planned: run.planned, ...(limit ? { limit } : {}) } : undefined;
+  let code: number;
+  if (shard && v.json) {
+    const file: ShardFile = {
+      format: SHARD_FORMAT, command: 'fuzz', campaign: fuzzCampaign(o), shard,
+      runs: [{ results: run.results }], ...(why ? { stopped: why } : {}), timing,
+    };
+    console.log(JSON.stringify(file));
+    code = run.summary.violations > 0 ? 1 : 0;
+  } else {
+    if (shard && !v.json) {
+      console.log(`shard ${shard.index}/${shard.count} of the campaign (its own chunks only; ` +
+        'merge the --json results of every shard for the whole):\n');
+    }
+    code = printFuzz(run.summary, timing, !!v.json, o, stopped);
+  }
+  if (saver.save && !v.json) {
+    console.log(`\n${saver.count()} failing execution(s) saved in ${v['save-failures']}`);
+  }
+  return interrupt.signal ? signalExit(interrupt.signal) : code;
+}
+
+/** A fuzz campaign as data (what shards must agree on). */
+export function fuzzCampaign(o: FuzzOptions & { variant: string }): unknown {
+  return {
+    version: version(), variant: o.variant, scenarios: o.scenarios,
+    refs: o.scenarios.flatMap((s, i) => (typeof s !== 'string' && o.refs?.has(s)
+      ? [[i, o.refs.get(s)!]] : [])),
+    schedules: o.schedules, seed: o.seed ?? 0, strategy: o.strategy ?? null,
+    memory: o.memory ?? null, stopAtFirst: o.stopAtFirst ?? true,
+  };
+}
+
+/** The options of a campaign read back from a shard file. */
+export function campaignOptions(c: unknown): FuzzOptions & { variant: string } {
+  const x = c as { variant: string; scenarios: (Scenario | string)[]; refs: [number, string][];
+    schedules: number; seed: number; strategy: string | null; memory: 'sc' | 'tso' | null;
+    stopAtFirst: boolean };
+  return {
+    variant: x.variant, scenarios: x.scenarios, schedules: x.schedules, seed: x.seed,
+    refs: new Map(x.refs.map(([i, r]) => [x.scenarios[i] as Scenario, r])),
+    stopAtFirst: x.stopAtFirst, ...(x.strategy !== null ? { strategy: x.strategy } : {}),
+    ...(x.memory !== null ? { memory: x.memory } : {}),
+  };
 }

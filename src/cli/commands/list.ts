@@ -2,15 +2,18 @@
 import { getVariant, variantNames } from '../../eventpoll/variant.ts';
 import { LIBRARY } from '../../scenario/library.ts';
 import { parse } from '../args.ts';
+import { noPositionals } from './common.ts';
 
 /** `list`. */
 export function cmdList(argv: string[]): number {
-  const { values: v } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean' } });
+  const { values: v, positionals } = parse(argv, { json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' } });
   if (v.help) {
     console.log('usage: eventpoll-sim list [--json]\nLists variants with their bug switches, ' +
       'the library scenarios and the scheduling strategies.');
     return 0;
   }
+  noPositionals('list', positionals);
   const variants = variantNames().map((n) => {
     const x = getVariant(n);
     return { name: n, follows: x.follows, bugs: x.bugs.map((b) => ({ ...b })) };

@@ -1,10 +1,14 @@
 /** `run` and `replay`: one execution, described for a human or as JSON. */
 import { readFileSync } from 'node:fs';
-import { simulate, type Failure, type SimulateResult } from '../../api/simulate.ts';
+import { REPLAY_COMMAND, simulate, type SimulateResult } from '../../api/simulate.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { validateScenario } from '../../scenario/validate.ts';
 import { SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { describeRun } from '../report.ts';
-import { COMMON, memoryArg, required, scenarioArg, seedArg } from './common.ts';
+import { cliReplay } from '../replay-line.ts';
+import { COMMON, memoryArg, noPositionals, required, scenarioArg, seedArg, strategyArg }
+  from './common.ts';
 
 const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N]
        [--strategy random|pct]
@@ -14,8 +18,10 @@ always on a violation) and the replay command. Exit 1 if a property was violated
 
 const REPLAY_HELP = `usage: eventpoll-sim replay --variant V --scenario S --seed N --schedule STR
        [--memory sc|tso] [--lines] [--tail N] [--json]
-   or: eventpoll-sim replay FAILURE.json
-Re-runs a recorded schedule exactly and prints the whole interleaving per CPU.`;
+   or: eventpoll-sim replay FAILURE.json [--lines] [--tail N] [--json]
+Re-runs a recorded schedule exactly and prints the whole interleaving per CPU.
+FAILURE.json is a file written by 'fuzz --save-failures DIR' (or any JSON object with
+variant, scenario, seed, schedule and optionally memory).`;
 
 const OPTS = {
   ...COMMON,
@@ -26,8 +32,9 @@ const OPTS = {
   tail: { type: 'string' },
 } as const;
 
-function print(r: SimulateResult, json: boolean, showTrace: boolean, lines: boolean,
+function print(r0: SimulateResult, json: boolean, showTrace: boolean, lines: boolean,
   tail: number | undefined): number {
+  const r = { ...r0, replay: cliReplay(r0.replay) };
   if (json) {
     console.log(JSON.stringify(r, null, 1));
   } else {
@@ -41,19 +48,20 @@ function print(r: SimulateResult, json: boolean, showTrace: boolean, lines: bool
 
 /** `run`. */
 export function cmdRun(argv: string[]): number {
-  const { values: v } = parse(argv, OPTS);
+  const { values: v, positionals } = parse(argv, OPTS);
   if (v.help) {
     console.log(RUN_HELP);
     return 0;
   }
+  noPositionals('run', positionals);
   const scen = (v.scenario as string[] | undefined) ?? [];
   if (scen.length !== 1) throw new SimUsageError('E_USAGE', 'run takes exactly one --scenario');
   const { scenario, ref } = scenarioArg(scen[0]!);
   const memory = memoryArg(v.memory);
   const base = {
     variant: required(v.variant, 'variant'), scenario, scenarioRef: ref, seed: seedArg(v.seed),
-    ...(v.strategy ? { strategy: String(v.strategy) } : {}), ...(memory ? { memory } : {}),
-    ...(v.prefix ? { prefix: String(v.prefix) } : {}),
+    ...(v.strategy !== undefined ? { strategy: strategyArg(v.strategy)! } : {}),
+    ...(memory ? { memory } : {}), ...(v.prefix ? { prefix: String(v.prefix) } : {}),
   };
   let r = simulate({ ...base, trace: !!v.trace });
   // A failing run is re-run with its schedule and the full trace, to show the interleaving.
@@ -72,17 +80,25 @@ export function cmdReplay(argv: string[]): number {
     return 0;
   }
   const tail = v.tail !== undefined ? intOpt(v.tail, 'tail', 0, 1, 1e9) : undefined;
+  if (positionals.length > 1) {
+    throw new SimUsageError('E_USAGE', `replay takes one FAILURE.json file, got ` +
+      `${positionals.length} (${positionals.slice(0, 3).map((p) => `'${p.slice(0, 60)}'`).join(', ')}` +
+      `${positionals.length > 3 ? ', ...' : ''})`);
+  }
   if (positionals.length > 0) {
-    let f: Failure;
-    try {
-      f = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Failure;
-    } catch (e) {
-      throw new SimUsageError('E_USAGE', `cannot read failure file '${positionals[0]}': ` +
-        (e as Error).message);
+    for (const o of ['variant', 'scenario', 'seed', 'schedule', 'memory', 'strategy', 'prefix']) {
+      if (v[o] !== undefined) {
+        throw new SimUsageError('E_USAGE', `replay FILE takes no --${o} (the file gives it)`);
+      }
     }
+    const f = readFailure(positionals[0]!);
     const r = simulate({ variant: f.variant, scenario: f.scenario, seed: f.seed,
-      memory: f.memory, schedule: f.schedule, trace: true });
-    return print(r, !!v.json, true, !!v.lines, tail);
+      ...(f.memory !== undefined ? { memory: f.memory } : {}), schedule: f.schedule,
+      trace: true });
+    // The file itself is the shortest way to replay it again.
+    const file = positionals[0]!;
+    const q = /^[A-Za-z0-9_.:+\-/=@]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
+    return print({ ...r, replay: `${REPLAY_COMMAND} ${q}` }, !!v.json, true, !!v.lines, tail);
   }
   const scen = (v.scenario as string[] | undefined) ?? [];
   if (scen.length !== 1) throw new SimUsageError('E_USAGE', 'replay takes exactly one --scenario');
@@ -93,4 +109,44 @@ export function cmdReplay(argv: string[]): number {
     schedule: required(v.schedule, 'schedule'), trace: true, ...(memory ? { memory } : {}),
   });
   return print(r, !!v.json, true, !!v.lines, tail);
+}
+
+/** What replay needs from a failure file. */
+interface FailureFile {
+  variant: string;
+  scenario: Scenario | string;
+  seed: number;
+  schedule: string;
+  memory?: 'sc' | 'tso';
+}
+
+/** Reads and checks a failure file (one written by fuzz --save-failures, or by hand). */
+function readFailure(path: string): FailureFile {
+  let f: unknown;
+  try {
+    f = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new SimUsageError('E_USAGE', `cannot read failure file '${path}': ` +
+      (e as Error).message.split('\n')[0]);
+  }
+  const bad = (why: string): never => {
+    throw new SimUsageError('E_USAGE', `failure file '${path}': ${why}`);
+  };
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) bad('expected a JSON object');
+  const o = f as Record<string, unknown>;
+  if (typeof o.variant !== 'string' || o.variant === '') bad('missing "variant" (a string)');
+  if (typeof o.scenario !== 'string' && (typeof o.scenario !== 'object' || o.scenario === null ||
+    Array.isArray(o.scenario))) {
+    bad('missing "scenario" (a name or a scenario object)');
+  }
+  if (typeof o.seed !== 'number' || !Number.isInteger(o.seed)) bad('missing "seed" (an integer)');
+  if (typeof o.schedule !== 'string') bad('missing "schedule" (a string)');
+  if (o.memory !== undefined && o.memory !== 'sc' && o.memory !== 'tso') {
+    bad(`bad "memory": expected "sc" or "tso"`);
+  }
+  const scenario = typeof o.scenario === 'string' ? scenarioArg(o.scenario).scenario
+    : validateScenario(o.scenario);
+  return { variant: o.variant as string, scenario, seed: o.seed as number,
+    schedule: o.schedule as string,
+    ...(o.memory !== undefined ? { memory: o.memory as 'sc' | 'tso' } : {}) };
 }

@@ -4,23 +4,25 @@
  * Exit 0 when every runnable entry was found with its expected property and every fixed
  * counterpart stayed clean; 1 otherwise (pending entries do not count).
  */
-import { availableParallelism } from 'node:os';
 import { SimUsageError } from '../../sim/errors.ts';
 import { ZOO, zooEntry, type ZooEntry } from '../../zoo/entries.ts';
 import { runEntries } from '../zoo-parallel.ts';
 import type { EntryReport, StrategyStats } from '../../zoo/run.ts';
 import { intOpt, parse } from '../args.ts';
 import { table } from '../table.ts';
+import { cliReplay } from '../replay-line.ts';
+import { jobsArg, noPositionals } from './common.ts';
 
-const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--seeds N] [--budget N]
+const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--families N] [--budget N]
        [--fixed-multiple N] [--no-fixed] [--no-shrink] [--jobs N] [--json | --markdown]
 For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds 0,1,2,...
-of N seed families (--seeds, default 10; family f starts at seed f*1000000) until the first
+of N seed families (--families, default 10; family f starts at seed f*1000000) until the first
 failure (at most --budget schedules, default per entry), shrinks the failures with the
 fewest context switches (keeping the smallest result), and runs the fixed counterpart
 for --fixed-multiple (default 100) times the worst family's schedules, with each strategy.
 The default strategy is pct (see docs/zoo.md). Entries run on --jobs worker threads
-(default: the CPU count); results do not depend on it.
+(default and maximum: the CPU count); results do not depend on it. (--seeds, which means
+"N seeds from --seed" in fuzz, campaign and diff, is not a zoo option: see --families.)
 Entries whose variant does not exist yet are reported as pending. --markdown prints the
 table as markdown (what docs/zoo.md shows); --json prints every measurement.`;
 
@@ -45,7 +47,7 @@ function row(r: EntryReport): string[] {
     : r.status === 'unexpected' ? 'OTHER' : 'no';
   const sh = r.shrunk ? `${r.shrunk.steps} st/${r.shrunk.decisions} sw` : '-';
   const replay = r.status === 'pending' ? r.pending ?? ''
-    : r.shrunk?.replay ?? r.example?.replay ?? '';
+    : cliReplay(r.shrunk?.replay ?? r.example?.replay ?? '');
   return [r.id, r.bug, r.property, found, stat(r.strategies[0], r.budget),
     stat(r.strategies[1], r.budget), sh, fixedCell(r), replay];
 }
@@ -92,8 +94,9 @@ export function zooOk(r: EntryReport): boolean {
 
 /** `zoo`. */
 export async function cmdZoo(argv: string[]): Promise<number> {
-  const { values: v } = parse(argv, {
+  const { values: v, positionals } = parse(argv, {
     entry: { type: 'string', multiple: true }, seeds: { type: 'string' },
+    families: { type: 'string' }, 'force-jobs': { type: 'boolean' },
     budget: { type: 'string' }, 'fixed-multiple': { type: 'string' },
     'no-fixed': { type: 'boolean' }, 'no-shrink': { type: 'boolean' }, jobs: { type: 'string' },
     json: { type: 'boolean' }, markdown: { type: 'boolean' },
@@ -102,6 +105,11 @@ export async function cmdZoo(argv: string[]): Promise<number> {
   if (v.help) {
     console.log(HELP);
     return 0;
+  }
+  noPositionals('zoo', positionals);
+  if (v.seeds !== undefined) {
+    throw new SimUsageError('E_USAGE', 'zoo: --seeds is now --families (the number of seed ' +
+      'families; --seeds means a number of seeds from --seed in fuzz, campaign and diff)');
   }
   const ids = (v.entry as string[] | undefined) ?? [];
   const entries: ZooEntry[] = ids.length === 0 ? [...ZOO] : ids.map((id) => {
@@ -112,10 +120,10 @@ export async function cmdZoo(argv: string[]): Promise<number> {
     }
     return e;
   });
-  const families = intOpt(v.seeds, 'seeds', 10, 1, 1000);
+  const families = intOpt(v.families, 'families', 10, 1, 1000);
   const budget = v.budget === undefined ? undefined : intOpt(v.budget, 'budget', 0, 1, 1e9);
   const fixedMultiple = intOpt(v['fixed-multiple'], 'fixed-multiple', 100, 1, 1e6);
-  const jobs = intOpt(v.jobs, 'jobs', availableParallelism(), 1, 64);
+  const jobs = jobsArg(v.jobs, !!v['force-jobs']);
   const seconds = new Map<string, number>();
   const show = status(!v.json && !v.markdown);
   const done = await runEntries(entries, {
@@ -134,13 +142,13 @@ export async function cmdZoo(argv: string[]): Promise<number> {
       for (const s of r.strategies) {
         for (const u of s.unexpected) {
           console.log(`\n${r.id} ${s.strategy} family ${u.family}: unexpected ${u.property}: ` +
-            `${u.message}\n  replay: ${u.replay}`);
+            `${u.message}\n  replay: ${cliReplay(u.replay)}`);
         }
       }
       for (const f of r.fixedRuns) {
         if (f.failure) {
           console.log(`\n${r.id} fixed (${r.fixed}, ${f.strategy}): ${f.failure.property}: ` +
-            `${f.failure.message}\n  replay: ${f.failure.replay}`);
+            `${f.failure.message}\n  replay: ${cliReplay(f.failure.replay)}`);
         }
       }
       if (r.fixedPending) console.log(`\n${r.id} fixed counterpart pending: ${r.fixedPending}`);

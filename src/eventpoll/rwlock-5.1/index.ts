@@ -57,6 +57,10 @@ export const rwlock51: Variant = registerVariant({
     'default = every later fix applied (v5.13-v6.17 behaviour)',
   locking: RWLOCK_LOCKING,
   lockOrder: ['epnested_mutex', 'ep->mtx', 'ep->lock', 'ep->wq.lock'],
+  knownViolations: [{ property: 'P7-liveness', why: 'B11 (not a switch): qrwlock lets ' +
+    'readers in hardirq context (ep_poll_callback\'s read_lock) pass a waiting writer, so ' +
+    'an interrupt storm can starve epoll_wait\'s write_lock_irq; the fix that shipped is ' +
+    'the spinlock of mainline-6.18 (0c43094f8cc9)' }],
   bugs: [
     { id: 'B3', summary: 'ep_poll adds/removes its wait entry under ep->wq.lock only, not ' +
       'ep->lock (v5.1-v5.5; fixed by 1b53734bd0b2); needs TSO' },

@@ -31,7 +31,7 @@ import { wfcq_alloc } from '../../queues/wfcqueue.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { POINTER_FIELDS } from '../../sim/context.ts';
 import { alloc_eventpoll } from '../structs.ts';
-import { registerVariant, type EpOps, type Variant } from '../variant.ts';
+import { registerVariant, type EpOps, type KnownViolation, type Variant } from '../variant.ts';
 import { B1 } from '../classic-4.19/index.ts';
 import { eventpoll_release_file } from '../classic-4.19/items.ts';
 import { ep_poll_callback } from './callback.ts';
@@ -98,6 +98,18 @@ const WS_SWITCHES = [
     'stay_awake/relax under the wakeup source\'s lock' },
 ];
 
+/**
+ * Why both RFC variants fail P6: EPOLLWAKEUP is as posted in both (the WF1 fix touches the
+ * event transfer only). See wakeup.ts and test/variants/wfcqueue.spec.ts.
+ */
+const P6_AS_POSTED: KnownViolation = {
+  property: 'P6-wakeup-source',
+  why: 'EPOLLWAKEUP is as posted: the callback marks the item READY and queues it before ' +
+    '__pm_stay_awake(), and nothing relaxes ep->ws, so an item can sit queued with no ' +
+    'active wakeup source (seed 001 asked whether a counter would do: +ws-counter still ' +
+    'fails, +ws-counter-locked holds)',
+};
+
 /** wfcqueue-rfc-v3: the RFC as posted. */
 export const wfcqueueRfc: Variant = registerVariant({
   name: 'wfcqueue-rfc-v3',
@@ -107,6 +119,12 @@ export const wfcqueueRfc: Variant = registerVariant({
   lockOrder: ['epnested_mutex', 'ep->mtx', 'ep->wqlock'],
   bugs: [B1, ...WS_SWITCHES],
   features: { wakeupSources: true, exclusive: false },
+  knownViolations: [
+    { property: 'P1-lost-wakeup', why: 'WF1 (Arve Hjønnevåg\'s window): ep_send_events ' +
+      'resets epi->state to IDLE after delivering, so a callback in between loses its ' +
+      'cmpxchg and queues nothing; the -fixed variant closes it' },
+    P6_AS_POSTED,
+  ],
   ops: OPS_AS_POSTED,
 });
 
@@ -123,5 +141,6 @@ export const wfcqueueRfcFixed: Variant = registerVariant({
     B1, ...WS_SWITCHES,
   ],
   features: { wakeupSources: true, exclusive: false },
+  knownViolations: [P6_AS_POSTED],
   ops: { ...OPS_AS_POSTED, ep_send_events: ep_send_events_with({ resetFirst: true }) },
 });
