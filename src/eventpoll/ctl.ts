@@ -1,8 +1,9 @@
 /**
- * fs/eventpoll.c @ v6.18: do_epoll_ctl() and the loop checks (ep_loop_check(),
- * ep_loop_check_proc(), ep_get_upwards_depth_proc()). Shared by every variant: the argument
- * checks and their errno order are the syscall's contract, and the variant-specific work
- * (insert, modify, remove) goes through the variant's table.
+ * fs/eventpoll.c @ v6.18: do_epoll_ctl(), ep_find() and the loop checks (ep_loop_check(),
+ * ep_loop_check_proc(), ep_get_upwards_depth_proc()). Every built-in variant uses these
+ * ({@link CTL_OPS}): the argument checks and their errno order are the syscall's contract.
+ * Each is called through the variant's table, as is the variant-specific work (insert,
+ * modify, remove), so a user variant can replace any of them alone.
  *
  * LOCKING: `ep->mtx` for every op; an ADD that may create a loop or a deep path (the target
  * is an epoll file, or the set is itself watched) also takes `epnested_mutex` first.
@@ -10,10 +11,11 @@
 import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../locks/mutex.ts';
 import { listOwners } from '../queues/list.ts';
 import type { Ctx } from '../sim/context.ts';
-import { atomic_add_return, READ_ONCE } from '../sim/mem.ts';
+import { READ_ONCE } from '../sim/mem.ts';
 import type { Model } from '../sim/op.ts';
 import { file_can_poll } from './file.ts';
 import { kernel } from './kernel.ts';
+import type { EpOps } from './variant.ts';
 import {
   EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EP_MAX_NESTS, EPERM, EPOLL_CTL_ADD, EPOLL_CTL_DEL,
   EPOLL_CTL_MOD, EPOLLERR, EPOLLEXCLUSIVE, EPOLLEXCLUSIVE_OK_BITS, EPOLLHUP,
@@ -37,7 +39,7 @@ export function ep_find(c: Ctx, ep: number, file: number, fd: number): number {
 }
 
 /** ep_loop_check_proc(): how deep the sets below `ep` go (EP_MAX_NESTS+1 = too deep/loop). */
-function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
+export function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
@@ -49,7 +51,7 @@ function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
     if (!isEpoll(c, f)) continue;
     const tovisit = epOf(c, f);
     if (tovisit === k.inserting_into || depth > EP_MAX_NESTS) result = EP_MAX_NESTS + 1;
-    else result = Math.max(result, (yield* ep_loop_check_proc(c, tovisit, depth + 1)) + 1);
+    else result = Math.max(result, (yield* k.ops.ep_loop_check_proc(c, tovisit, depth + 1)) + 1);
     if (result > EP_MAX_NESTS) break;
   }
   o.loop_check_depth = result;
@@ -58,7 +60,7 @@ function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
 }
 
 /** ep_get_upwards_depth_proc(): how many sets watch `ep`, transitively. */
-function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
+export function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
@@ -66,7 +68,7 @@ function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
   const f_ep = c.m.arena.objs[o.file as number]!.f_ep as number;
   for (const epi of listOwners(c.m, f_ep)) {
     const up = c.m.arena.objs[epi]!.ep as number;
-    result = Math.max(result, ep_get_upwards_depth_proc(c, up, depth + 1) + 1);
+    result = Math.max(result, k.ops.ep_get_upwards_depth_proc(c, up, depth + 1) + 1);
   }
   o.gen = k.loop_check_gen;
   o.loop_check_depth = result;
@@ -74,11 +76,12 @@ function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
 }
 
 /** ep_loop_check(): -1 if adding `to` into `ep` makes a loop or a path deeper than allowed. */
-function* ep_loop_check(c: Ctx, ep: number, to: number): Model<number> {
-  kernel(c).inserting_into = ep;
-  const depth = yield* ep_loop_check_proc(c, to, 0);
+export function* ep_loop_check(c: Ctx, ep: number, to: number): Model<number> {
+  const k = kernel(c);
+  k.inserting_into = ep;
+  const depth = yield* k.ops.ep_loop_check_proc(c, to, 0);
   if (depth > EP_MAX_NESTS) return -1;
-  const up = ep_get_upwards_depth_proc(c, ep, 0);
+  const up = k.ops.ep_get_upwards_depth_proc(c, ep, 0);
   return depth + 1 + up > EP_MAX_NESTS ? -1 : 0;
 }
 
@@ -115,14 +118,14 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
         yield* mutex_lock(c, k.epnested_mutex);
         k.loop_check_gen++;
         full_check = true;
-        if (isEpoll(c, tf) && (yield* ep_loop_check(c, ep, epOf(c, tf))) !== 0) {
+        if (isEpoll(c, tf) && (yield* k.ops.ep_loop_check(c, ep, epOf(c, tf))) !== 0) {
           error = -ELOOP;
           break out;
         }
         yield* mutex_lock(c, mtx);
       }
     }
-    const epi = ep_find(c, ep, tf, fd);
+    const epi = k.ops.ep_find(c, ep, tf, fd);
     error = -EINVAL;
     switch (op) {
       case EPOLL_CTL_ADD:
@@ -131,9 +134,8 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
         break;
       case EPOLL_CTL_DEL:
         if (epi) {
-          if (yield* k.ops.ep_remove(c, ep, epi, false)) {
-            yield* epRefPut(c, ep);
-          }
+          // The set is still open, so the reference dropped here is never the last.
+          yield* k.ops.ep_remove_safe(c, ep, epi);
           error = 0;
         } else {
           error = -ENOENT;
@@ -155,7 +157,7 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
   return error;
 }
 
-/** ep_refcount_dec_and_test() after a DEL: the set is still open, so it cannot reach 0. */
-function* epRefPut(_c: Ctx, ep: number): Model<void> {
-  yield atomic_add_return(ep, 'refcount', -1, 'ep_refcount_dec_and_test');
-}
+/** The functions of this file, as every built-in variant's table has them. */
+export const CTL_OPS = {
+  do_epoll_ctl, ep_find, ep_loop_check, ep_loop_check_proc, ep_get_upwards_depth_proc,
+} as const satisfies Partial<EpOps>;

@@ -1,19 +1,34 @@
 /**
- * The per-run eventpoll runtime: which variant runs, its bug switches, the process's
- * descriptor table, the global locks of fs/eventpoll.c (`epnested_mutex`, `loop_check_gen`)
- * and the ghost state the checkers read. Stored in `m.ext.ep`; model code reaches it with
+ * The per-run eventpoll runtime: which variant runs, its bug switches, its function table,
+ * its file types, the process's descriptor table, the global locks of fs/eventpoll.c
+ * (`epnested_mutex`, `loop_check_gen`), the variant's own per-run and per-task state, and
+ * the ghost state the checkers read. Stored in `m.ext.ep`; model code reaches it with
  * {@link kernel}.
  */
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { SimUsageError } from '../sim/errors.ts';
-import type { EpOps, VariantConfig } from './variant.ts';
+import { fileTypesOf, type FileOps } from './file.ts';
+import { fullOps, type FullEpOps, type VariantConfig } from './variant.ts';
 import { Ghost } from './ghost.ts';
 
 /** Per-run eventpoll state. */
 export class EpKernel {
   readonly m: MachineAccess;
   readonly cfg: VariantConfig;
-  readonly ops: EpOps;
+  /**
+   * The variant's function table: model code calls every fs/eventpoll.c function through
+   * it (`kernel(c).ops.ep_done_scan(...)`), so a user variant can replace any one.
+   */
+  readonly ops: FullEpOps;
+  /** file_operations by f_op name: the built-in types and the variant's own. */
+  readonly fops: ReadonlyMap<string, FileOps>;
+  /**
+   * The variant's own per-run state, from `Variant.initState` (undefined without one).
+   * Plain data: prepared setups copy it (see {@link variantState}).
+   */
+  variantState: unknown;
+  /** Per-task state of the variant by task handle (see {@link EpKernel.taskState}). */
+  readonly taskStates = new Map<number, unknown>();
   /** The descriptor table of the one simulated process (all tasks are its threads). */
   readonly fdt: (number | undefined)[] = [];
   /** Global mutex of ep_loop_check (`epnested_mutex`, 6.4+; `epmutex` before). */
@@ -31,9 +46,26 @@ export class EpKernel {
   constructor(m: MachineAccess, cfg: VariantConfig) {
     this.m = m;
     this.cfg = cfg;
-    this.ops = cfg.variant.ops;
+    this.ops = fullOps(cfg.variant);
+    this.fops = fileTypesOf(cfg.variant.fileTypes ?? []);
     this.ghost = new Ghost(m);
     for (let i = 0; i < 3; i++) this.fdt.push(-1); // stdin, stdout, stderr are taken
+    this.variantState = cfg.variant.initState?.(m);
+  }
+
+  /**
+   * The variant's state for the context's task, made by `Variant.initTaskState` (default
+   * `{}`) on first use. Keyed by the task_struct handle; a hardirq context (no task) gets
+   * its CPU's interrupt state, keyed by `-1 - cpu`. Plain data, as `variantState`.
+   */
+  taskState<T = Record<string, unknown>>(c: Ctx): T {
+    const key = c.irq ? -1 - c.cpu : c.task;
+    let s = this.taskStates.get(key);
+    if (s === undefined) {
+      s = this.cfg.variant.initTaskState?.(c) ?? {};
+      this.taskStates.set(key, s);
+    }
+    return s as T;
   }
 
   /** True when the named bug switch is on. */
@@ -67,4 +99,12 @@ export class EpKernel {
 /** The eventpoll runtime of the machine a context runs on. */
 export function kernel(c: Ctx): EpKernel {
   return c.m.ext.ep as EpKernel;
+}
+
+/**
+ * The running variant's per-run state (what its `initState` made), typed by the caller.
+ * It lives in the run's kernel, so each run has its own, and prepared setups copy it.
+ */
+export function variantState<T>(c: Ctx): T {
+  return kernel(c).variantState as T;
 }

@@ -8,14 +8,15 @@ import { EP_UNACTIVE_PTR } from '../queues/arena.ts';
 import { listOwners } from '../queues/list.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { load } from '../sim/mem.ts';
+import { SimUsageError } from '../sim/errors.ts';
 import { custom, type CustomOp, type Model } from '../sim/op.ts';
-import { alloc_file, fops, FMODE_READ, FMODE_WRITE, FOPS, fput, get_file } from './file.ts';
-import { do_epoll_ctl } from './ctl.ts';
-import { eventfd_create, eventfd_read, eventfd_write } from './files/eventfd.ts';
-import { pipe_create, pipe_read, pipe_write } from './files/pipe.ts';
+import {
+  alloc_file, fops, FMODE_READ, FMODE_WRITE, FOPS, fput, get_file, type CustomFileSpec,
+} from './file.ts';
+import { eventfd_create } from './files/eventfd.ts';
+import { pipe_create } from './files/pipe.ts';
 import { regular_create } from './files/regular.ts';
-import { socketpair_create, unix_shutdown, unix_stream_recvmsg, unix_stream_sendmsg }
-  from './files/socket.ts';
+import { socketpair_create, unix_shutdown } from './files/socket.ts';
 import { kernel, type EpKernel } from './kernel.ts';
 import { do_sys_poll } from './select.ts';
 import type { WaitCall } from './ghost.ts';
@@ -70,6 +71,20 @@ export function sys_regular(c: Ctx, label: string): number {
   return kernel(c).fd_install(track(c.m, regular_create(c.m, label)));
 }
 
+/**
+ * A file of a type the running variant adds (`Variant.fileTypes`), made by the type's
+ * `create` for a scenario's `files` entry; returns its descriptor.
+ */
+export function sys_open_file(c: Ctx, spec: CustomFileSpec): number {
+  const k = kernel(c);
+  const ops = k.fops.get(spec.type);
+  if (ops?.create === undefined) {
+    throw new SimUsageError('E_BAD_SCENARIO', `file type '${spec.type}' cannot be created ` +
+      `by variant '${k.cfg.variant.name}'`);
+  }
+  return k.fd_install(track(c.m, ops.create(c, spec)));
+}
+
 /** dup(): a new descriptor for the same file. */
 export function* sys_dup(c: Ctx, fd: number): Model<number> {
   const k = kernel(c);
@@ -79,8 +94,11 @@ export function* sys_dup(c: Ctx, fd: number): Model<number> {
   return k.fd_install(f);
 }
 
-/** eventpoll_release(): only files some set watches need eventpoll_release_file. */
-function* eventpoll_release(c: Ctx, file: number): Model<void> {
+/**
+ * include/linux/eventpoll.h @ v6.18: eventpoll_release(): only files some set watches need
+ * eventpoll_release_file.
+ */
+export function* eventpoll_release(c: Ctx, file: number): Model<void> {
   const head = c.m.arena.objs[file]!.f_ep as number;
   if ((yield load(head, 'next', 'eventpoll_release')) === head) return;
   yield* kernel(c).ops.eventpoll_release_file(c, file);
@@ -89,7 +107,7 @@ function* eventpoll_release(c: Ctx, file: number): Model<void> {
 /** fput() with eventpoll_release and the file's own release; frees the file at the end. */
 export function* fput_file(c: Ctx, file: number): Model<void> {
   const before = c.m.arena.isLive(file);
-  yield* fput(c, file, eventpoll_release);
+  yield* fput(c, file, kernel(c).ops.eventpoll_release);
   if (before && (c.m.memory.readGlobal(file, 'f_count') as number) === 0) {
     const o = c.m.arena.objs[file]!;
     c.m.free(c, o.f_ep as number);
@@ -109,7 +127,7 @@ export function* sys_close(c: Ctx, fd: number): Model<number> {
 /** epoll_ctl(). */
 export function* sys_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, events: number,
   data: number): Model<number> {
-  return yield* do_epoll_ctl(c, epfd, op, fd, events, data);
+  return yield* kernel(c).ops.do_epoll_ctl(c, epfd, op, fd, events, data);
 }
 
 /**
@@ -180,43 +198,33 @@ Model<number> {
 }
 
 /**
- * read(): bytes read from a pipe, socket or regular file (0 at end of file). An eventfd
- * read needs 8 bytes (else -EINVAL), returns 8 and leaves the counter value in `out.value`.
+ * read() (vfs_read): the file's f_op->read. Bytes read from a pipe, socket or regular file
+ * (0 at end of file). An eventfd read needs 8 bytes (else -EINVAL), returns 8 and leaves
+ * the counter value in `out.value`. A file without a read method (an epoll file) is -EINVAL.
  */
 export function* sys_read(c: Ctx, fd: number, n: number, out: { value: bigint } = { value: 0n }):
 Model<number> {
   const f = kernel(c).fdget(fd);
   if (f === undefined) return -EBADF;
-  const o = c.m.arena.objs[f]!;
   // vfs_read(): a descriptor not open for reading is EBADF before anything else.
-  if (!((o.f_mode as number) & FMODE_READ)) return -EBADF;
-  switch (o.f_op) {
-    case 'eventfd': return n < 8 ? -EINVAL : yield* eventfd_read(c, f, out);
-    case 'pipe': return yield* pipe_read(c, f, n);
-    case 'socket': return yield* unix_stream_recvmsg(c, f, n);
-    // The file position always sits at the end (every write appends there): nothing to read.
-    case 'regular': return 0;
-    // An epoll file has no read method.
-    default: return -EINVAL;
-  }
+  if (!((c.m.arena.objs[f]!.f_mode as number) & FMODE_READ)) return -EBADF;
+  const ops = fops(c.m, f);
+  if (ops.read === undefined) return -EINVAL;
+  return yield* ops.read(c, f, n, out);
 }
 
 /**
- * write(): bytes written to a pipe, socket or regular file. On an eventfd `n` is the 8-byte
- * value added to the counter, and a successful write returns 8.
+ * write() (vfs_write): the file's f_op->write. Bytes written to a pipe, socket or regular
+ * file. On an eventfd `n` is the 8-byte value added to the counter, and a successful write
+ * returns 8. A file without a write method (an epoll file) is -EINVAL.
  */
 export function* sys_write(c: Ctx, fd: number, n: number | bigint): Model<number> {
   const f = kernel(c).fdget(fd);
   if (f === undefined) return -EBADF;
-  const o = c.m.arena.objs[f]!;
-  if (!((o.f_mode as number) & FMODE_WRITE)) return -EBADF;
-  switch (o.f_op) {
-    case 'eventfd': return yield* eventfd_write(c, f, BigInt(n));
-    case 'pipe': return yield* pipe_write(c, f, Number(n));
-    case 'socket': return yield* unix_stream_sendmsg(c, f, Number(n));
-    case 'regular': return Number(n);
-    default: return -EINVAL;
-  }
+  if (!((c.m.arena.objs[f]!.f_mode as number) & FMODE_WRITE)) return -EBADF;
+  const ops = fops(c.m, f);
+  if (ops.write === undefined) return -EINVAL;
+  return yield* ops.write(c, f, n);
 }
 
 /** shutdown(): how is 0 (SHUT_RD), 1 (SHUT_WR) or 2 (SHUT_RDWR). */

@@ -19,9 +19,9 @@ import type { Ctx } from '../../sim/context.ts';
 import { load, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked, ep_item_from_wait, exclusiveWake } from '../mainline/callback.ts';
+import { exclusiveWake } from '../mainline/callback.ts';
 import { EP_PRIVATE_BITS, EPOLLEXCLUSIVE, EPOLLIN } from '../uapi.ts';
-import { __pm_stay_awake, ep_pm_stay_awake } from '../wakeup-source.ts';
+import { __pm_stay_awake } from '../wakeup-source.ts';
 
 const FN = 'ep_poll_callback';
 
@@ -30,8 +30,9 @@ const FN = 'ep_poll_callback';
  * set's `poll_wait` (the pollers of the epoll file itself: an outer set, or poll(2)). The
  * ghost records the epoll file's wakeup, as every wakeup of a watched file does. Nesting is
  * bounded by the ELOOP checks at ADD time (ep_call_nested's bookkeeping is not modelled).
+ * (`epi` and `pollflags` are the 6.x arguments of the table's signature, unused here.)
  */
-export function* ep_poll_safewake(c: Ctx, ep: number): Model<void> {
+export function* ep_poll_safewake(c: Ctx, ep: number, _epi = 0, _pollflags = 0): Model<void> {
   kernel(c).ghost.edge(c.m.arena.objs[ep]!.file as number);
   yield* wake_up_poll(c, c.m.arena.objs[ep]!.poll_wait as number, EPOLLIN);
 }
@@ -39,13 +40,14 @@ export function* ep_poll_safewake(c: Ctx, ep: number): Model<void> {
 /** ep_poll_callback() of v4.19. */
 export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: number,
   key: number): Model<number> {
-  const epi = ep_item_from_wait(c, wait);
+  const k = kernel(c);
+  const epi = k.ops.ep_item_from_wait(c, wait);
   const ep: number = yield load(epi, 'ep', FN);
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
   const pollflags = key;
   // fault:no-stay-awake (a P6 canary, see variant.ts): queue without activating a source.
-  const noStayAwake = kernel(c).bug('fault:no-stay-awake');
+  const noStayAwake = k.bug('fault:no-stay-awake');
   let pwake = false;
   let ewake = 0;
   const flags = yield* spin_lock_irqsave(c, lock);
@@ -67,9 +69,9 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       }
       break out_unlock;
     }
-    if (!(yield* ep_is_linked(c, epi))) {
+    if (!(yield* k.ops.ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
-      if (!noStayAwake) yield* ep_pm_stay_awake(c, epi);
+      if (!noStayAwake) yield* k.ops.ep_pm_stay_awake(c, epi);
     }
     if (yield* waitqueue_active(c, o.wq as number)) {
       ewake = exclusiveWake(events, pollflags);
@@ -79,7 +81,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   }
   yield* spin_unlock_irqrestore(c, lock, flags);
   // "We have to call this outside the lock."
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   if (!((yield load(epi, 'events', FN)) & EPOLLEXCLUSIVE)) ewake = 1;
   return ewake;
 }

@@ -15,14 +15,25 @@
 import { mutex_init } from '../../locks/mutex.ts';
 import { init_waitqueue_head } from '../../locks/waitqueue.ts';
 import type { Ctx } from '../../sim/context.ts';
-import { alloc_eventpoll } from '../structs.ts';
-import { registerVariant, type BugSwitch, type Variant } from '../variant.ts';
-import { ep_poll_callback } from './callback.ts';
+import { default_wake_function } from '../../locks/waitqueue.ts';
+import { COMMON_OPS } from '../common.ts';
+import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
 import {
-  ep_clear_and_put, ep_insert, ep_modify, ep_remove, eventpoll_release_file,
+  ep_create_wakeup_source, ep_free, ep_ptable_queue_proc, ep_unregister_pollwait,
+} from '../mainline/items.ts';
+import { alloc_eventpoll } from '../structs.ts';
+import { registerVariant, type BugSwitch, type EpOps, type Variant } from '../variant.ts';
+import { ep_pm_stay_awake } from '../wakeup-source.ts';
+import { ep_poll_callback, ep_poll_safewake } from './callback.ts';
+import {
+  ep_clear_and_put, ep_insert, ep_modify, ep_queue_ready_locked, ep_rbtree_insert, ep_remove,
+  eventpoll_release_file,
 } from './items.ts';
-import { ep_eventpoll_poll, ep_send_events } from './scan.ts';
-import { ep_poll } from './wait.ts';
+import {
+  ep_eventpoll_poll, ep_item_poll, ep_read_events_proc, ep_scan_ready_list, ep_send_events,
+  ep_send_events_proc,
+} from './scan.ts';
+import { ep_events_available, ep_poll } from './wait.ts';
 
 /** The LOCKING comment of v4.19, in our words. */
 export const CLASSIC_LOCKING = `\
@@ -49,6 +60,42 @@ export function ep_alloc_wq_locked(c: Ctx, label: string): number {
 export const B1: BugSwitch = { id: 'B1', summary: 'ep_modify without smp_mb() between ' +
   'storing the new mask and polling the file (before 128dd1759d96, v3.9)' };
 
+/**
+ * The table of v4.19 (exclusive-4.5 and roundrobin-rfc start from it, rwlock-5.1 and the
+ * wfcqueue RFC take parts): the functions mainline shares unchanged (ep_ptable_queue_proc,
+ * ep_unregister_pollwait, ep_free, ep_create_wakeup_source, ...) come from mainline's
+ * modules, the rest is this era's own.
+ */
+export const CLASSIC_OPS: EpOps = {
+  ...COMMON_OPS,
+  ep_alloc: ep_alloc_wq_locked,
+  ep_poll_callback,
+  ep_poll,
+  ep_send_events,
+  ep_eventpoll_poll,
+  ep_insert,
+  ep_modify,
+  ep_remove,
+  ep_clear_and_put,
+  eventpoll_release_file,
+  ep_free,
+  ep_poll_safewake,
+  ep_ptable_queue_proc,
+  ep_unregister_pollwait,
+  ep_rbtree_insert,
+  ep_is_linked,
+  ep_item_from_wait,
+  ep_item_poll,
+  ep_events_available,
+  ep_scan_ready_list,
+  ep_send_events_proc,
+  ep_read_events_proc,
+  default_wake_function,
+  queue_if_ready: ep_queue_ready_locked,
+  ep_pm_stay_awake,
+  ep_create_wakeup_source,
+};
+
 /** classic-4.19. */
 export const classic: Variant = registerVariant({
   name: 'classic-4.19',
@@ -59,16 +106,5 @@ export const classic: Variant = registerVariant({
   lockOrder: ['epnested_mutex', 'ep->mtx', 'ep->wq.lock'],
   bugs: [B1],
   features: { wakeupSources: true, exclusive: true },
-  ops: {
-    ep_alloc: ep_alloc_wq_locked,
-    ep_poll_callback,
-    ep_poll,
-    ep_send_events,
-    ep_eventpoll_poll,
-    ep_insert,
-    ep_modify,
-    ep_remove,
-    ep_clear_and_put,
-    eventpoll_release_file,
-  },
+  ops: CLASSIC_OPS,
 });

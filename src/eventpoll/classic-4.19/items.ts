@@ -32,17 +32,10 @@ import { list_add_tail, list_del_init, list_entry, listOwners } from '../../queu
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_mb, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
-import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked } from '../mainline/callback.ts';
-import {
-  ep_create_wakeup_source, ep_free, ep_ptable_queue_proc, ep_unregister_pollwait,
-} from '../mainline/items.ts';
+import { ep_pqueue } from '../mainline/items.ts';
 import { alloc_epitem } from '../structs.ts';
 import { EPOLLWAKEUP } from '../uapi.ts';
-import { ep_pm_stay_awake } from '../wakeup-source.ts';
-import { ep_poll_safewake } from './callback.ts';
-import { ep_item_poll } from './scan.ts';
 
 /** `&file->f_lock`, created on first use (a file nobody watches never needs it). */
 export function f_lock(c: Ctx, file: number): number {
@@ -80,15 +73,17 @@ export function epi_free(c: Ctx, epi: number, fn: string): void {
 }
 
 /**
- * The tail of ep_insert() and ep_modify() in v4.19: under `ep->wq.lock`, queue the item if
- * it is not linked and wake `ep->wq`; returns whether `poll_wait` needs a safewake.
+ * The tail of ep_insert() and ep_modify() in v4.19 (the table's `queue_if_ready`): with
+ * `ep->wq.lock` held by the caller, queue the item if it is not linked and wake `ep->wq`;
+ * returns whether `poll_wait` needs a safewake.
  */
-function* ep_queue_ready_locked(c: Ctx, ep: number, epi: number): Model<boolean> {
+export function* ep_queue_ready_locked(c: Ctx, ep: number, epi: number): Model<boolean> {
+  const ops = kernel(c).ops;
   const o = c.m.arena.objs[ep]!;
   let pwake = false;
-  if (!(yield* ep_is_linked(c, epi))) {
+  if (!(yield* ops.ep_is_linked(c, epi))) {
     yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
-    yield* ep_pm_stay_awake(c, epi);
+    yield* ops.ep_pm_stay_awake(c, epi);
     if (yield* waitqueue_active(c, o.wq as number)) yield* wake_up_locked(c, o.wq as number);
     if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
   }
@@ -102,21 +97,20 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
     events, data });
   k.ghost.arm(epi);
-  if (events & EPOLLWAKEUP) yield* ep_create_wakeup_source(c, ep, epi);
+  if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   // Attach to the poll hooks: from here on the callback can hit the new item.
-  const pt: PollTable = { qproc: ep_ptable_queue_proc, key: events, epi };
-  const revents = yield* ep_item_poll(c, epi, pt, 1);
+  const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
   const fl = f_lock(c, tfile);
   yield* spin_lock(c, fl);
   yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number,
     c.m.arena.objs[tfile]!.f_ep as number);
   yield* spin_unlock(c, fl);
-  yield* ep_rbtree_insert(c, ep, epi);
+  yield* k.ops.ep_rbtree_insert(c, ep, epi);
   const lock = c.m.arena.objs[ep]!.lock as number;
   const flags = yield* spin_lock_irqsave(c, lock);
-  const pwake = revents ? yield* ep_queue_ready_locked(c, ep, epi) : false;
+  const pwake = revents ? yield* k.ops.queue_if_ready(c, ep, epi) : false;
   yield* spin_unlock_irqrestore(c, lock, flags);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
@@ -125,7 +119,7 @@ export function* ep_modify_wakeup_source(c: Ctx, ep: number, epi: number, events
 Model<void> {
   const FN = 'ep_modify';
   if (events & EPOLLWAKEUP) {
-    if ((yield load(epi, 'ws', FN)) === 0) yield* ep_create_wakeup_source(c, ep, epi);
+    if ((yield load(epi, 'ws', FN)) === 0) yield* kernel(c).ops.ep_create_wakeup_source(c, ep, epi);
   } else if ((yield load(epi, 'ws', FN)) !== 0) {
     // ep_destroy_wakeup_source(): RCU_INIT_POINTER(epi->ws, NULL); synchronize_rcu().
     yield store(epi, 'ws', 0, FN);
@@ -136,30 +130,32 @@ Model<void> {
 export function* ep_modify(c: Ctx, ep: number, epi: number, events: number, data: number):
 Model<number> {
   const FN = 'ep_modify';
+  const k = kernel(c);
   // Set the new mask before polling, or an event between the two could be missed.
   yield store(epi, 'events', events, FN);
   yield store(epi, 'data', data, FN);
-  kernel(c).ghost.arm(epi);
+  k.ghost.arm(epi);
   yield* ep_modify_wakeup_source(c, ep, epi, events);
   // Flush the mask to other CPUs (the callback takes ep->wq.lock, we did not), and pair
   // with wq_has_sleeper(): the callback or the poll below (or both) sees the readiness.
-  if (!kernel(c).bug('B1')) yield smp_mb(FN);
+  if (!k.bug('B1')) yield smp_mb(FN);
   let pwake = false;
-  if (yield* ep_item_poll(c, epi, null, 1)) {
+  if (yield* k.ops.ep_item_poll(c, epi, null, 1)) {
     const lock = c.m.arena.objs[ep]!.lock as number;
     yield* spin_lock_irq(c, lock);
-    pwake = yield* ep_queue_ready_locked(c, ep, epi);
+    pwake = yield* k.ops.queue_if_ready(c, ep, epi);
     yield* spin_unlock_irq(c, lock);
   }
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
 /** ep_remove() of v4.19; always frees the item (returns true). */
 export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Model<boolean> {
   const FN = 'ep_remove';
+  const k = kernel(c);
   const file: number = yield load(epi, 'ffd_file', FN);
-  if (!kernel(c).bug('fault:no-unregister-pollwait')) yield* ep_unregister_pollwait(c, ep, epi);
+  if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
   yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
@@ -167,7 +163,9 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const lock = c.m.arena.objs[ep]!.lock as number;
   const flags = yield* spin_lock_irqsave(c, lock);
-  if (yield* ep_is_linked(c, epi)) yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  if (yield* k.ops.ep_is_linked(c, epi)) {
+    yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  }
   yield* spin_unlock_irqrestore(c, lock, flags);
   // wakeup_source_unregister(ep_wakeup_source(epi)); call_rcu(&epi->rcu, epi_rcu_free).
   const ws: number = yield load(epi, 'ws', FN);
@@ -181,15 +179,19 @@ export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   // "We need to release all tasks waiting for these file."
-  if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ep_poll_safewake(c, ep);
+  if (yield* waitqueue_active(c, o.poll_wait as number)) {
+    yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
+  }
   yield* mutex_lock(c, k.epnested_mutex);
-  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_unregister_pollwait(c, ep, epi);
+  for (const epi of listOwners(c.m, o.rbr as number)) {
+    yield* k.ops.ep_unregister_pollwait(c, ep, epi);
+  }
   // ep->mtx is taken only to keep lockdep quiet: no one else can reach the set now.
   yield* mutex_lock(c, o.mtx as number);
   for (const epi of listOwners(c.m, o.rbr as number)) yield* k.ops.ep_remove(c, ep, epi, true);
   yield* mutex_unlock(c, o.mtx as number);
   yield* mutex_unlock(c, k.epnested_mutex);
-  ep_free(c, ep);
+  k.ops.ep_free(c, ep);
 }
 
 /** eventpoll_release_file() of v4.19: the last close of a watched file. */

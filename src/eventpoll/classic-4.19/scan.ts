@@ -28,28 +28,19 @@ import { load, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { poll_wait, vfs_poll, type PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked } from '../mainline/callback.ts';
 import { deliveredCheck } from '../mainline/scan.ts';
 import { EP_PRIVATE_BITS, EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLRDNORM, type EpollEvent }
   from '../uapi.ts';
-import { __pm_relax, __pm_stay_awake, ep_pm_stay_awake, ep_wakeup_source, ws_active }
-  from '../wakeup-source.ts';
-import { ep_poll_safewake } from './callback.ts';
+import type { ScanProc, SendEventsData } from '../variant.ts';
+import { __pm_relax, __pm_stay_awake, ep_wakeup_source, ws_active } from '../wakeup-source.ts';
 
-/** A scan procedure: works on the private txlist with `ep->mtx` held. */
-export type ScanProc<P> = (c: Ctx, ep: number, txlist: number, priv: P) => Model<number>;
-
-/** struct ep_send_events_data. */
-export interface SendEventsData {
-  maxevents: number;
-  events: EpollEvent[];
-  res: number;
-}
+export type { ScanProc, SendEventsData };
 
 /** ep_scan_ready_list() of v4.19. */
 export function* ep_scan_ready_list<P>(c: Ctx, ep: number, sproc: ScanProc<P>, priv: P,
   depth: number, ep_locked: boolean): Model<number> {
   const FN = 'ep_scan_ready_list';
+  const ops = kernel(c).ops;
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
   const rdllist = o.rdllist as number;
@@ -68,9 +59,9 @@ export function* ep_scan_ready_list<P>(c: Ctx, ep: number, sproc: ScanProc<P>, p
   while (nepi !== NULL) {
     const epi = nepi;
     // Items still on txlist are put back by the splice below.
-    if (!(yield* ep_is_linked(c, epi))) {
+    if (!(yield* ops.ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, rdllist);
-      yield* ep_pm_stay_awake(c, epi);
+      yield* ops.ep_pm_stay_awake(c, epi);
     }
     nepi = yield load(epi, 'next', FN);
     yield store(epi, 'next', EP_UNACTIVE_PTR, FN);
@@ -86,7 +77,7 @@ export function* ep_scan_ready_list<P>(c: Ctx, ep: number, sproc: ScanProc<P>, p
   yield* spin_unlock_irq(c, lock);
   if (!ep_locked) yield* mutex_unlock(c, o.mtx as number);
   c.m.free(c, txlist, FN);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* ops.ep_poll_safewake(c, ep, 0, 0);
   return res;
 }
 
@@ -125,7 +116,7 @@ Model<number> {
     }
     yield* list_del_init(c, first);
     k.ghost.consume(epi);
-    const revents = yield* ep_item_poll(c, epi, null, 1);
+    const revents = yield* k.ops.ep_item_poll(c, epi, null, 1);
     if (!revents) continue;
     const data: number = yield load(epi, 'data', FN);
     esed.events.push({ events: revents, data });
@@ -138,24 +129,22 @@ Model<number> {
     } else if (!(events & EPOLLET)) {
       // LT: back on the ready list, without the lock (see the file header).
       yield* list_add_tail(c, first, rdllist);
-      yield* ep_pm_stay_awake(c, epi);
+      yield* k.ops.ep_pm_stay_awake(c, epi);
     }
   }
   return 0;
 }
 
-/** The signature of an ep_scan_ready_list() (v4.19, v4.5 and v5.1 each have their own). */
-export type ScanReadyList = <P>(c: Ctx, ep: number, sproc: ScanProc<P>, priv: P, depth: number,
-  ep_locked: boolean) => Model<number>;
-
-/** ep_send_events() of v4.19 over a given ep_scan_ready_list() (identical in v4.5 and v5.1). */
-export function ep_send_events_on(scan: ScanReadyList):
-(c: Ctx, ep: number, out: EpollEvent[], maxevents: number) => Model<number> {
-  return function* ep_send_events(c, ep, out, maxevents) {
-    const esed: SendEventsData = { maxevents, events: out, res: 0 };
-    yield* scan(c, ep, ep_send_events_proc, esed, 0, false);
-    return esed.res;
-  };
+/**
+ * ep_send_events() of v4.19 (identical in v4.5 and v5.1, which differ in the variant's
+ * ep_scan_ready_list()).
+ */
+export function* ep_send_events(c: Ctx, ep: number, out: EpollEvent[], maxevents: number):
+Model<number> {
+  const ops = kernel(c).ops;
+  const esed: SendEventsData = { maxevents, events: out, res: 0 };
+  yield* ops.ep_scan_ready_list(c, ep, ops.ep_send_events_proc, esed, 0, false);
+  return esed.res;
 }
 
 /** ep_read_events_proc() of v4.19 (identical in v5.1): is some queued item ready? */
@@ -166,7 +155,7 @@ Model<number> {
   while (pos !== head) {
     const tmp: number = yield load(pos, 'next', FN);
     const epi = list_entry(c.m, pos);
-    if (yield* ep_item_poll(c, epi, null, depth + 1)) return EPOLLIN | EPOLLRDNORM;
+    if (yield* kernel(c).ops.ep_item_poll(c, epi, null, depth + 1)) return EPOLLIN | EPOLLRDNORM;
     // Queued by a callback but not ready for what the caller asked: drop it here.
     yield* __pm_relax(c, yield* ep_wakeup_source(c, epi));
     yield* list_del_init(c, pos);
@@ -176,19 +165,13 @@ Model<number> {
 }
 
 /**
- * ep_eventpoll_poll() of v4.19 over a given ep_scan_ready_list() (and the nested branch of
- * ep_item_poll, which differs only in the depth passed).
+ * ep_eventpoll_poll() of v4.19 (and the nested branch of ep_item_poll, which differs only
+ * in the depth passed); the same in v4.5 and v5.1.
  */
-export function ep_eventpoll_poll_on(scan: ScanReadyList):
-(c: Ctx, file: number, pt: PollTable | null, depth: number) => Model<number> {
-  return function* ep_eventpoll_poll(c, file, pt, depth) {
-    const ep = c.m.arena.objs[file]!.private_data as number;
-    yield* poll_wait(c, file, c.m.arena.objs[ep]!.poll_wait as number, pt);
-    return yield* scan(c, ep, ep_read_events_proc, depth, depth, false);
-  };
+export function* ep_eventpoll_poll(c: Ctx, file: number, pt: PollTable | null, depth: number):
+Model<number> {
+  const ops = kernel(c).ops;
+  const ep = c.m.arena.objs[file]!.private_data as number;
+  yield* poll_wait(c, file, c.m.arena.objs[ep]!.poll_wait as number, pt);
+  return yield* ops.ep_scan_ready_list(c, ep, ops.ep_read_events_proc, depth, depth, false);
 }
-
-/** ep_send_events() of v4.19. */
-export const ep_send_events = ep_send_events_on(ep_scan_ready_list);
-/** ep_eventpoll_poll() of v4.19. */
-export const ep_eventpoll_poll = ep_eventpoll_poll_on(ep_scan_ready_list);

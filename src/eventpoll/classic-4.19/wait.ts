@@ -16,8 +16,7 @@ import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../locks/spinlock.
 import {
   __set_current_state, schedule_hrtimeout_range, set_current_state, signal_pending,
 } from '../../locks/sched.ts';
-import { __add_wait_queue_exclusive, __remove_wait_queue, init_waitqueue_entry }
-  from '../../locks/waitqueue.ts';
+import { __add_wait_queue_exclusive, __remove_wait_queue } from '../../locks/waitqueue.ts';
 import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
 import { list_empty } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
@@ -25,6 +24,7 @@ import { TASK_INTERRUPTIBLE, TASK_RUNNING } from '../../sim/context.ts';
 import { load } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
+import { ep_poll_waitqueue_entry } from '../mainline/wait.ts';
 import { EINTR, type EpollEvent } from '../uapi.ts';
 
 /** ep_events_available() of v4.19: `!list_empty(&ep->rdllist) || ovflist != UNACTIVE`. */
@@ -67,13 +67,13 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
   for (;;) {
     // fetch_events: (ep_busy_loop() is not modelled)
     let flags = yield* spin_lock_irqsave(c, lock);
-    if (!skipWait && !(yield* ep_events_available(c, ep))) {
-      const wait = init_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
+    if (!skipWait && !(yield* k.ops.ep_events_available(c, ep))) {
+      const wait = ep_poll_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
       yield* __add_wait_queue_exclusive(c, wq, wait);
       for (;;) {
         // Set the state before the test, so a wakeup in between is not lost.
         yield* set_current_state(c, TASK_INTERRUPTIBLE);
-        if ((yield* ep_events_available(c, ep)) || timed_out) break;
+        if ((yield* k.ops.ep_events_available(c, ep)) || timed_out) break;
         if (yield* signal_pending(c)) {
           res = -EINTR;
           break;
@@ -88,7 +88,7 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
     }
     skipWait = false;
     // check_events: is it worth to try to dig for events?
-    const eavail = yield* ep_events_available(c, ep);
+    const eavail = yield* k.ops.ep_events_available(c, ep);
     yield* spin_unlock_irqrestore(c, lock, flags);
     if (res || !eavail) return res;
     res = yield* k.ops.ep_send_events(c, ep, out, maxevents);

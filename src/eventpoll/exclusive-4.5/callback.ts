@@ -20,22 +20,21 @@ import type { Ctx } from '../../sim/context.ts';
 import { load, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
 import { EP_PRIVATE_BITS, EPOLLEXCLUSIVE } from '../uapi.ts';
-import { __pm_stay_awake, ep_pm_stay_awake } from '../wakeup-source.ts';
-import { ep_poll_safewake } from '../classic-4.19/callback.ts';
+import { __pm_stay_awake } from '../wakeup-source.ts';
 
 const FN = 'ep_poll_callback';
 
 /** ep_poll_callback() of v4.5. */
 export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: number,
   key: number): Model<number> {
-  const epi = ep_item_from_wait(c, wait);
+  const k = kernel(c);
+  const epi = k.ops.ep_item_from_wait(c, wait);
   const ep: number = yield load(epi, 'ep', FN);
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
   // fault:no-stay-awake (a P6 canary, see variant.ts): queue without activating a source.
-  const noStayAwake = kernel(c).bug('fault:no-stay-awake');
+  const noStayAwake = k.bug('fault:no-stay-awake');
   let pwake = false;
   let ewake = 0;
   const flags = yield* spin_lock_irqsave(c, lock);
@@ -54,9 +53,9 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       }
       break out_unlock;
     }
-    if (!(yield* ep_is_linked(c, epi))) {
+    if (!(yield* k.ops.ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
-      if (!noStayAwake) yield* ep_pm_stay_awake(c, epi);
+      if (!noStayAwake) yield* k.ops.ep_pm_stay_awake(c, epi);
     }
     if (yield* waitqueue_active(c, o.wq as number)) {
       ewake = 1;
@@ -65,7 +64,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
     if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
   }
   yield* spin_unlock_irqrestore(c, lock, flags);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   if ((yield load(epi, 'events', FN)) & EPOLLEXCLUSIVE) return ewake;
   return 1;
 }

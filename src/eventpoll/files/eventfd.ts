@@ -131,6 +131,11 @@ FOPS.set('eventfd', {
   name: 'eventfd',
   poll: eventfd_poll,
   release: eventfd_release,
+  // An eventfd read needs room for the 8-byte counter.
+  *read(c, file, n, out) {
+    return n < 8 ? -EINVAL : yield* eventfd_read(c, file, out);
+  },
+  write: (c, file, n) => eventfd_write(c, file, BigInt(n)),
   readyMask(m, file) {
     const ctx = m.arena.objs[file]!.private_data as number;
     return eventfd_mask(BigInt(m.memory.readGlobal(ctx, 'count') as string));

@@ -223,6 +223,8 @@ FOPS.set('pipe', {
   name: 'pipe',
   poll: pipe_poll,
   release: pipe_release,
+  read: (c, file, n) => pipe_read(c, file, n),
+  write: (c, file, n) => pipe_write(c, file, Number(n)),
   readyMask(m, file) {
     const f = m.arena.objs[file]!;
     const p = m.arena.objs[f.private_data as number]!;

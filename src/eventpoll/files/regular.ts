@@ -19,5 +19,12 @@ FOPS.set('regular', {
   name: 'regular',
   poll: null,
   *release() {},
+  // The file position always sits at the end (every write appends there): nothing to read.
+  *read() {
+    return 0;
+  },
+  *write(_c, _file, n) {
+    return Number(n);
+  },
   readyMask: () => DEFAULT_POLLMASK,
 });

@@ -286,6 +286,8 @@ FOPS.set('socket', {
   name: 'socket',
   poll: unix_poll,
   release: unix_release,
+  read: (c, file, n) => unix_stream_recvmsg(c, file, n),
+  write: (c, file, n) => unix_stream_sendmsg(c, file, Number(n)),
   readyMask(m, file) {
     const sk = m.arena.objs[file]!.private_data as number;
     const o = m.arena.objs[sk]!;

@@ -22,7 +22,6 @@ import { kernel } from '../kernel.ts';
 import {
   EP_PRIVATE_BITS, EPOLLEXCLUSIVE, EPOLLIN, EPOLLINOUT_BITS, EPOLLOUT, POLLFREE,
 } from '../uapi.ts';
-import { ep_pm_stay_awake } from '../wakeup-source.ts';
 
 const FN = 'ep_poll_callback';
 
@@ -53,7 +52,7 @@ export function exclusiveWake(events: number, pollflags: number): number {
 export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: number,
   key: number): Model<number> {
   const k = kernel(c);
-  const epi = ep_item_from_wait(c, wait);
+  const epi = k.ops.ep_item_from_wait(c, wait);
   const ep: number = yield load(epi, 'ep', FN);
   const pollflags = key;
   let ewake = 0;
@@ -72,13 +71,13 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       if (next === EP_UNACTIVE_PTR) {
         yield store(epi, 'next', ovflist, FN);
         yield WRITE_ONCE(ep, 'ovflist', epi, FN);
-        if (!k.bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
+        if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake(c, epi);
       }
       if (k.bug('B4')) break unlock;
-    } else if (k.bug('fault:callback-no-linked-check') || !(yield* ep_is_linked(c, epi))) {
+    } else if (k.bug('fault:callback-no-linked-check') || !(yield* k.ops.ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number,
         c.m.arena.objs[ep]!.rdllist as number);
-      if (!k.bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
+      if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake(c, epi);
     }
     const wq = c.m.arena.objs[ep]!.wq as number;
     if (yield* waitqueue_active(c, wq)) {
@@ -89,7 +88,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   }
   yield* spin_unlock_irqrestore(c, lock, flags);
   // ep_poll_safewake() must run outside ep->lock.
-  if (pwake) yield* ep_poll_safewake(c, ep, epi, 0);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, epi, 0);
   if (!(events & EPOLLEXCLUSIVE)) ewake = 1;
   return ewake;
 }

@@ -9,14 +9,20 @@
 import { mutex_init } from '../../locks/mutex.ts';
 import { spin_lock_init } from '../../locks/spinlock.ts';
 import { init_waitqueue_head } from '../../locks/waitqueue.ts';
+import { default_wake_function } from '../../locks/waitqueue.ts';
+import { COMMON_OPS } from '../common.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type Variant } from '../variant.ts';
-import { ep_poll_callback } from './callback.ts';
+import { ep_pm_stay_awake } from '../wakeup-source.ts';
+import { ep_is_linked, ep_item_from_wait, ep_poll_callback, ep_poll_safewake } from './callback.ts';
 import {
-  ep_clear_and_put, ep_insert, ep_modify, ep_remove, eventpoll_release_file,
+  ep_clear_and_put, ep_create_wakeup_source, ep_free, ep_insert, ep_modify,
+  ep_ptable_queue_proc, ep_rbtree_insert, ep_remove, ep_unregister_pollwait,
+  eventpoll_release_file, queue_if_ready,
 } from './items.ts';
-import { ep_eventpoll_poll, ep_send_events } from './scan.ts';
-import { ep_poll } from './wait.ts';
+import { ep_done_scan, ep_eventpoll_poll, ep_item_poll, ep_send_events, ep_start_scan }
+  from './scan.ts';
+import { ep_autoremove_wake_function, ep_events_available, ep_poll } from './wait.ts';
 
 /** The LOCKING comment of v6.18 (in our words). */
 export const MAINLINE_LOCKING = `\
@@ -50,6 +56,7 @@ export const mainline: Variant = registerVariant({
   ],
   features: { wakeupSources: true, exclusive: true },
   ops: {
+    ...COMMON_OPS,
     ep_alloc(c, label) {
       const m = c.m;
       return alloc_eventpoll(m, label, {
@@ -68,5 +75,22 @@ export const mainline: Variant = registerVariant({
     ep_remove,
     ep_clear_and_put,
     eventpoll_release_file,
+    ep_free,
+    ep_poll_safewake,
+    ep_ptable_queue_proc,
+    ep_unregister_pollwait,
+    ep_rbtree_insert,
+    ep_is_linked,
+    ep_item_from_wait,
+    ep_item_poll,
+    ep_events_available,
+    ep_start_scan,
+    ep_done_scan,
+    ep_autoremove_wake_function,
+    // Only ep_poll's entries under switch B6 (no autoremove) use it.
+    default_wake_function,
+    queue_if_ready,
+    ep_pm_stay_awake,
+    ep_create_wakeup_source,
   },
 });

@@ -1,6 +1,8 @@
 /**
  * fs/eventpoll.c @ v6.18: item lifetime. ep_insert(), ep_ptable_queue_proc(), ep_modify(),
- * __ep_remove(), ep_unregister_pollwait(), ep_clear_and_put(), eventpoll_release_file().
+ * __ep_remove(), ep_unregister_pollwait(), ep_remove_safe(), ep_refcount_dec_and_test(),
+ * ep_free(), ep_clear_and_put(), eventpoll_release_file(). Calls between them go through
+ * the variant's table (`kernel(c).ops`), so each can be replaced alone.
  *
  * LOCKING: all of these run with `ep->mtx` held (ep_clear_and_put and
  * eventpoll_release_file take it themselves). `file->f_lock` protects the file's list of
@@ -27,9 +29,8 @@ import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
 import { alloc_epitem } from '../structs.ts';
 import { EPOLLEXCLUSIVE, EPOLLWAKEUP } from '../uapi.ts';
-import { ep_pm_stay_awake, wakeup_source_register } from '../wakeup-source.ts';
-import { ep_is_linked, ep_poll_callback, ep_poll_safewake } from './callback.ts';
-import { ep_item_poll } from './scan.ts';
+import { wakeup_source_register } from '../wakeup-source.ts';
+import { ep_poll_callback } from './callback.ts';
 
 /** The callback is registered once under its kernel name; it dispatches to the variant. */
 registerWakeFunction('ep_poll_callback', function* (c, wait, mode, sync, key) {
@@ -55,6 +56,14 @@ Model<void> {
   yield store(epi, 'nwait', nwait + 1, 'ep_ptable_queue_proc');
 }
 
+/**
+ * The poll table of ep_insert() (struct ep_pqueue): the running variant's
+ * ep_ptable_queue_proc hooks the item `epi` on every wait queue the file's poll names.
+ */
+export function ep_pqueue(c: Ctx, events: number, epi: number): PollTable {
+  return { qproc: kernel(c).ops.ep_ptable_queue_proc, key: events, epi };
+}
+
 /** ep_create_wakeup_source(). */
 export function* ep_create_wakeup_source(c: Ctx, ep: number, epi: number): Model<void> {
   if ((yield load(ep, 'ws', 'ep_create_wakeup_source')) === 0) {
@@ -65,14 +74,19 @@ export function* ep_create_wakeup_source(c: Ctx, ep: number, epi: number): Model
     'ep_create_wakeup_source');
 }
 
-/** Queues a ready item and wakes waiters (the tail of ep_insert and ep_modify). */
-function* queue_if_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
+/**
+ * The tail of ep_insert() and ep_modify() of v6.18 (inline there; a function of its own in
+ * the model so that it can be replaced alone): under ep->lock, queue a ready item that is
+ * not linked and wake ep->wq; returns whether poll_wait needs a safewake.
+ */
+export function* queue_if_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
+  const ops = kernel(c).ops;
   const o = c.m.arena.objs[ep]!;
   let pwake = false;
   yield* spin_lock_irq(c, o.lock as number);
-  if (!(yield* ep_is_linked(c, epi))) {
+  if (!(yield* ops.ep_is_linked(c, epi))) {
     yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
-    yield* ep_pm_stay_awake(c, epi);
+    yield* ops.ep_pm_stay_awake(c, epi);
     if (yield* waitqueue_active(c, o.wq as number)) yield* wake_up(c, o.wq as number);
     if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
   }
@@ -80,8 +94,8 @@ function* queue_if_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
   return pwake;
 }
 
-/** Inserts `epi` into the (rb-tree ordered) list `head` by (file, fd). */
-function* rbtree_insert(c: Ctx, ep: number, epi: number): Model<void> {
+/** ep_rbtree_insert(): the rb-tree is a list kept in (file, fd) order (see structs.ts). */
+export function* ep_rbtree_insert(c: Ctx, ep: number, epi: number): Model<void> {
   const head = c.m.arena.objs[ep]!.rbr as number;
   const key = c.m.arena.objs[epi]!;
   let pos: number = yield load(head, 'next', 'ep_rbtree_insert');
@@ -111,13 +125,12 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   yield* spin_lock(c, fo.f_lock as number);
   yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
   yield* spin_unlock(c, fo.f_lock as number);
-  yield* rbtree_insert(c, ep, epi);
-  if (events & EPOLLWAKEUP) yield* ep_create_wakeup_source(c, ep, epi);
+  yield* k.ops.ep_rbtree_insert(c, ep, epi);
+  if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   // Poll the file with ep_ptable_queue_proc: this hooks the item on its wait queue(s).
-  const pt: PollTable = { qproc: ep_ptable_queue_proc, key: events, epi };
-  const revents = yield* ep_item_poll(c, epi, pt, 1);
-  const pwake = revents ? yield* queue_if_ready(c, ep, epi) : false;
-  if (pwake) yield* ep_poll_safewake(c, ep, 0, 0);
+  const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
+  const pwake = revents ? yield* k.ops.queue_if_ready(c, ep, epi) : false;
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
@@ -125,21 +138,22 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
 export function* ep_modify(c: Ctx, ep: number, epi: number, events: number, data: number):
 Model<number> {
   const FN = 'ep_modify';
+  const k = kernel(c);
   // Set the new mask before polling, or an event between the two could be missed.
   yield store(epi, 'events', events, FN);
   yield store(epi, 'data', data, FN);
-  kernel(c).ghost.arm(epi);
+  k.ghost.arm(epi);
   if (events & EPOLLWAKEUP) {
-    if ((yield load(epi, 'ws', FN)) === 0) yield* ep_create_wakeup_source(c, ep, epi);
+    if ((yield load(epi, 'ws', FN)) === 0) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   } else if ((yield load(epi, 'ws', FN)) !== 0) {
     yield store(epi, 'ws', 0, FN);
   }
   // Flush the mask to other CPUs, and pair with wq_has_sleeper(): the callback or the poll
   // below (or both) must see the readiness.
-  if (!kernel(c).bug('B1')) yield smp_mb(FN);
-  const revents = yield* ep_item_poll(c, epi, null, 1);
-  const pwake = revents ? yield* queue_if_ready(c, ep, epi) : false;
-  if (pwake) yield* ep_poll_safewake(c, ep, 0, 0);
+  if (!k.bug('B1')) yield smp_mb(FN);
+  const revents = yield* k.ops.ep_item_poll(c, epi, null, 1);
+  const pwake = revents ? yield* k.ops.queue_if_ready(c, ep, epi) : false;
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
@@ -163,8 +177,9 @@ export function* ep_unregister_pollwait(c: Ctx, _ep: number, epi: number): Model
 /** __ep_remove() of v6.18: returns false when a racing release owns the item. */
 export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Model<boolean> {
   const FN = '__ep_remove';
+  const k = kernel(c);
   const file: number = yield load(epi, 'ffd_file', FN);
-  if (!kernel(c).bug('fault:no-unregister-pollwait')) yield* ep_unregister_pollwait(c, ep, epi);
+  if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fo = c.m.arena.objs[file]!;
   yield* spin_lock(c, fo.f_lock as number);
   if ((yield load(epi, 'dying', FN)) && !force) {
@@ -176,7 +191,9 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const o = c.m.arena.objs[ep]!;
   yield* spin_lock_irq(c, o.lock as number);
-  if (yield* ep_is_linked(c, epi)) yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  if (yield* k.ops.ep_is_linked(c, epi)) {
+    yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  }
   yield* spin_unlock_irq(c, o.lock as number);
   // kfree_rcu(): no callback can still run on this item (its hooks are gone), so the
   // grace period is modelled as immediate.
@@ -187,14 +204,15 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
   return true;
 }
 
-/** ep_refcount_dec_and_test(). */
-function* ep_put(c: Ctx, ep: number): Model<boolean> {
+/** ep_refcount_dec_and_test(): true when the set's last reference is gone. */
+export function* ep_refcount_dec_and_test(_c: Ctx, ep: number): Model<boolean> {
   return (yield atomic_add_return(ep, 'refcount', -1, 'ep_refcount_dec_and_test')) === 0;
 }
 
-/** ep_remove_safe(). */
-function* ep_remove_safe(c: Ctx, ep: number, epi: number): Model<void> {
-  if (yield* kernel(c).ops.ep_remove(c, ep, epi, false)) yield* ep_put(c, ep);
+/** ep_remove_safe(): remove the item; its reference on the set is never the last one. */
+export function* ep_remove_safe(c: Ctx, ep: number, epi: number): Model<void> {
+  const ops = kernel(c).ops;
+  if (yield* ops.ep_remove(c, ep, epi, false)) yield* ops.ep_refcount_dec_and_test(c, ep);
 }
 
 /** ep_free(): the eventpoll's last reference is gone. */
@@ -207,19 +225,23 @@ export function ep_free(c: Ctx, ep: number): void {
 
 /** ep_clear_and_put(): the epoll file's last close. */
 export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
+  const ops = kernel(c).ops;
   const o = c.m.arena.objs[ep]!;
-  if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ep_poll_safewake(c, ep, 0, 0);
+  if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ops.ep_poll_safewake(c, ep, 0, 0);
   yield* mutex_lock(c, o.mtx as number);
-  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_unregister_pollwait(c, ep, epi);
-  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_remove_safe(c, ep, epi);
-  const dispose = yield* ep_put(c, ep);
+  for (const epi of listOwners(c.m, o.rbr as number)) {
+    yield* ops.ep_unregister_pollwait(c, ep, epi);
+  }
+  for (const epi of listOwners(c.m, o.rbr as number)) yield* ops.ep_remove_safe(c, ep, epi);
+  const dispose = yield* ops.ep_refcount_dec_and_test(c, ep);
   yield* mutex_unlock(c, o.mtx as number);
-  if (dispose) ep_free(c, ep);
+  if (dispose) ops.ep_free(c, ep);
 }
 
 /** eventpoll_release_file(): a watched file's last close removes it from every set. */
 export function* eventpoll_release_file(c: Ctx, file: number): Model<void> {
   const FN = 'eventpoll_release_file';
+  const ops = kernel(c).ops;
   const fo = c.m.arena.objs[file]!;
   if (fo.f_lock === 0) return;
   for (;;) {
@@ -235,8 +257,9 @@ export function* eventpoll_release_file(c: Ctx, file: number): Model<void> {
     const ep: number = yield load(epi, 'ep', FN);
     const mtx = c.m.arena.objs[ep]!.mtx as number;
     yield* mutex_lock(c, mtx);
-    const dispose = (yield* kernel(c).ops.ep_remove(c, ep, epi, true)) && (yield* ep_put(c, ep));
+    const dispose = (yield* ops.ep_remove(c, ep, epi, true)) &&
+      (yield* ops.ep_refcount_dec_and_test(c, ep));
     yield* mutex_unlock(c, mtx);
-    if (dispose) ep_free(c, ep);
+    if (dispose) ops.ep_free(c, ep);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * fs/eventpoll.c @ v6.18: the harvest. ep_start_scan(), ep_done_scan(), ep_send_events(),
- * ep_item_poll() and __ep_eventpoll_poll().
+ * ep_item_poll() and __ep_eventpoll_poll(), calling each other through the variant's table.
  *
  * LOCKING: the harvester holds `ep->mtx` for the whole scan, so ctl and other harvesters
  * are excluded; `ep->lock` is held only to steal `rdllist` (setting `ovflist` to NULL so that
@@ -26,9 +26,7 @@ import { kernel } from '../kernel.ts';
 import type { WaitCall } from '../ghost.ts';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLRDNORM, EP_PRIVATE_BITS, type EpollEvent }
   from '../uapi.ts';
-import { __pm_relax, __pm_stay_awake, ep_pm_stay_awake, ep_wakeup_source, ws_active }
-  from '../wakeup-source.ts';
-import { ep_is_linked } from './callback.ts';
+import { __pm_relax, __pm_stay_awake, ep_wakeup_source, ws_active } from '../wakeup-source.ts';
 
 /** ep_start_scan(): steal rdllist into txlist and start chaining callbacks on ovflist. */
 export function* ep_start_scan(c: Ctx, ep: number, txlist: number): Model<void> {
@@ -47,6 +45,7 @@ export function* ep_start_scan(c: Ctx, ep: number, txlist: number): Model<void> 
 /** ep_done_scan(): requeue ovflist (reversed to FIFO), put txlist back, wake if ready. */
 export function* ep_done_scan(c: Ctx, ep: number, txlist: number): Model<void> {
   const FN = 'ep_done_scan';
+  const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   const rdllist = o.rdllist as number;
   yield* spin_lock_irq(c, o.lock as number);
@@ -56,16 +55,16 @@ export function* ep_done_scan(c: Ctx, ep: number, txlist: number): Model<void> {
     nepi = yield load(epi, 'next', FN);
     yield store(epi, 'next', EP_UNACTIVE_PTR, FN);
     // The item may already be on txlist; the splice below handles those.
-    if (!(yield* ep_is_linked(c, epi))) {
+    if (!(yield* k.ops.ep_is_linked(c, epi))) {
       // ovflist is LIFO: adding each at the head restores FIFO order.
       yield* list_add(c, c.m.arena.objs[epi]!.rdllink as number, rdllist);
-      yield* ep_pm_stay_awake(c, epi);
+      yield* k.ops.ep_pm_stay_awake(c, epi);
     }
   }
   yield WRITE_ONCE(ep, 'ovflist', EP_UNACTIVE_PTR, FN);
   yield* list_splice(c, txlist, rdllist);
   yield* __pm_relax(c, (yield load(ep, 'ws', FN)) as number);
-  if (!kernel(c).bug('no-done-scan-wake')) {
+  if (!k.bug('no-done-scan-wake')) {
     const next: number = yield READ_ONCE(rdllist, 'next', FN);
     if (next !== rdllist && (yield* waitqueue_active(c, o.wq as number))) {
       yield* wake_up(c, o.wq as number);
@@ -104,11 +103,12 @@ export function deliveredCheck(c: Ctx, epi: number, revents: number): void {
 export function* ep_send_events(c: Ctx, ep: number, out: EpollEvent[], maxevents: number):
 Model<number> {
   const FN = 'ep_send_events';
+  const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   const txlist = list_head_alloc(c.m, 0, `txlist@${c.name}`);
   let res = 0;
   yield* mutex_lock(c, o.mtx as number);
-  yield* ep_start_scan(c, ep, txlist);
+  yield* k.ops.ep_start_scan(c, ep, txlist);
   // Items cannot vanish while we hold ep->mtx, so txlist is walked without ep->lock.
   let pos: number = yield load(txlist, 'next', FN);
   while (pos !== txlist) {
@@ -122,8 +122,8 @@ Model<number> {
       yield* __pm_relax(c, ws);
     }
     yield* list_del_init(c, pos);
-    kernel(c).ghost.consume(epi);
-    const revents = yield* ep_item_poll(c, epi, null, 1);
+    k.ghost.consume(epi);
+    const revents = yield* k.ops.ep_item_poll(c, epi, null, 1);
     if (revents) {
       const data: number = yield load(epi, 'data', FN);
       out.push({ events: revents, data });
@@ -131,19 +131,19 @@ Model<number> {
       res++;
       const events: number = yield load(epi, 'events', FN);
       if (events & EPOLLONESHOT) {
-        if (!kernel(c).bug('fault:no-oneshot-disarm')) {
+        if (!k.bug('fault:no-oneshot-disarm')) {
           yield store(epi, 'events', events & EP_PRIVATE_BITS, FN);
         }
       } else if (!(events & EPOLLET)) {
         // LT: requeue so the next epoll_wait polls it again. Only we add to rdllist now:
         // callbacks go to ovflist and ctl is locked out by ep->mtx.
         yield* list_add_tail(c, pos, o.rdllist as number);
-        yield* ep_pm_stay_awake(c, epi);
+        yield* k.ops.ep_pm_stay_awake(c, epi);
       }
     }
     pos = tmp;
   }
-  yield* ep_done_scan(c, ep, txlist);
+  yield* k.ops.ep_done_scan(c, ep, txlist);
   yield* mutex_unlock(c, o.mtx as number);
   c.m.free(c, txlist);
   return res;
@@ -153,18 +153,19 @@ Model<number> {
 export function* ep_eventpoll_poll(c: Ctx, file: number, pt: PollTable | null, depth: number):
 Model<number> {
   const FN = 'ep_eventpoll_poll';
+  const ops = kernel(c).ops;
   const ep = c.m.arena.objs[file]!.private_data as number;
   const o = c.m.arena.objs[ep]!;
   yield* poll_wait(c, file, o.poll_wait as number, pt);
   const txlist = list_head_alloc(c.m, 0, `txlist@${c.name}`);
   let res = 0;
   yield* mutex_lock_nested(c, o.mtx as number, depth);
-  yield* ep_start_scan(c, ep, txlist);
+  yield* ops.ep_start_scan(c, ep, txlist);
   let pos: number = yield load(txlist, 'next', FN);
   while (pos !== txlist) {
     const tmp: number = yield load(pos, 'next', FN);
     const epi = list_entry(c.m, pos);
-    if (yield* ep_item_poll(c, epi, null, depth + 1)) {
+    if (yield* ops.ep_item_poll(c, epi, null, depth + 1)) {
       res = EPOLLIN | EPOLLRDNORM;
       break;
     }
@@ -173,7 +174,7 @@ Model<number> {
     yield* list_del_init(c, pos);
     pos = tmp;
   }
-  yield* ep_done_scan(c, ep, txlist);
+  yield* ops.ep_done_scan(c, ep, txlist);
   yield* mutex_unlock(c, o.mtx as number);
   c.m.free(c, txlist);
   return res;

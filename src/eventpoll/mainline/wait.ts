@@ -19,7 +19,7 @@
  *   6.18.44 has the fix). Every other switch implies it too (see preFix).
  */
 import { __add_wait_queue_exclusive, __remove_wait_queue, default_wake_function,
-  init_wait, registerWakeFunction } from '../../locks/waitqueue.ts';
+  init_wait, init_waitqueue_func_entry, registerWakeFunction } from '../../locks/waitqueue.ts';
 import { spin_lock_irq, spin_unlock_irq } from '../../locks/spinlock.ts';
 import {
   __set_current_state, schedule_hrtimeout_range, signal_pending,
@@ -29,6 +29,7 @@ import { list_del_init_careful, list_empty, list_empty_careful } from '../../que
 import type { Ctx } from '../../sim/context.ts';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from '../../sim/context.ts';
 import { READ_ONCE } from '../../sim/mem.ts';
+import type { MachineAccess } from '../../sim/context.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
 import { EINTR, type EpollEvent } from '../uapi.ts';
@@ -42,14 +43,34 @@ export function* ep_events_available(c: Ctx, ep: number): Model<boolean> {
 }
 
 /** ep_autoremove_wake_function(): wake, then unconditionally dequeue the entry. */
-export function* ep_autoremove_wake_function(c: Ctx, wait: number, mode: number):
-Model<number> {
+export function* ep_autoremove_wake_function(c: Ctx, wait: number, mode: number,
+  _sync = 0, _key = 0): Model<number> {
   const ret = yield* default_wake_function(c, wait, mode);
   // Pairs with list_empty_careful() in ep_poll: a later loop sees why it was woken.
   yield* list_del_init_careful(c, c.m.arena.objs[wait]!.entry as number);
   return ret;
 }
-registerWakeFunction('ep_autoremove_wake_function', ep_autoremove_wake_function);
+// A wait entry names its wake function (plain data); these names dispatch to the running
+// variant's table, so a variant that replaces the function changes what its waiters do.
+registerWakeFunction('ep_autoremove_wake_function', function* (c, wait, mode, sync, key) {
+  return yield* kernel(c).ops.ep_autoremove_wake_function(c, wait, mode, sync, key);
+});
+
+/**
+ * The wake function of ep_poll's entry in eras that queue it with init_waitqueue_entry()
+ * (default_wake_function): dispatched to the variant's `default_wake_function`, so that
+ * replacing it changes epoll_wait's waiters and no other sleeper.
+ */
+export const EP_POLL_DEFAULT_WAKE = 'default_wake_function@ep_poll';
+registerWakeFunction(EP_POLL_DEFAULT_WAKE, function* (c, wait, mode, sync, key) {
+  return yield* kernel(c).ops.default_wake_function(c, wait, mode, sync, key);
+});
+
+/** init_waitqueue_entry(&wait, current) of ep_poll: see {@link EP_POLL_DEFAULT_WAKE}. */
+export function ep_poll_waitqueue_entry(m: MachineAccess, task: number, label?: string):
+number {
+  return init_waitqueue_func_entry(m, EP_POLL_DEFAULT_WAKE, task, label);
+}
 
 /**
  * Whether this configuration is a kernel from before the false-negative fix: `B5-t0` or any
@@ -76,7 +97,7 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
   // empty rdllist and an inactive ovflist while another thread's scan held the events, and
   // return 0 with LT events ready. `B5-t0` restores the lockless check of 6.18.0, and so
   // does every historical switch: each re-creates a kernel from before that 2025 fix.
-  let eavail = preFix(k) ? yield* ep_events_available(c, ep) : true;
+  let eavail = preFix(k) ? yield* k.ops.ep_events_available(c, ep) : true;
   for (;;) {
     if (eavail) {
       const res = yield* k.ops.ep_send_events(c, ep, out, maxevents);
@@ -86,12 +107,12 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
     if (yield* signal_pending(c)) return -EINTR;
     const wait = init_wait(c);
     if (!k.bug('B6')) c.m.arena.objs[wait]!.func = 'ep_autoremove_wake_function';
-    else c.m.arena.objs[wait]!.func = 'default_wake_function';
+    else c.m.arena.objs[wait]!.func = EP_POLL_DEFAULT_WAKE;
     const entry = c.m.arena.objs[wait]!.entry as number;
-    if (k.bug('B5')) eavail = yield* ep_events_available(c, ep);
+    if (k.bug('B5')) eavail = yield* k.ops.ep_events_available(c, ep);
     yield* spin_lock_irq(c, o.lock as number);
     yield* __set_current_state(c, TASK_INTERRUPTIBLE);
-    if (!k.bug('B5')) eavail = yield* ep_events_available(c, ep);
+    if (!k.bug('B5')) eavail = yield* k.ops.ep_events_available(c, ep);
     if (!eavail) yield* __add_wait_queue_exclusive(c, o.wq as number, wait);
     yield* spin_unlock_irq(c, o.lock as number);
     if (!eavail) {

@@ -23,12 +23,10 @@ import { load, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { poll_wait, vfs_poll, type PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked } from '../mainline/callback.ts';
 import { alloc_epitem } from '../structs.ts';
 import { EINVAL } from '../uapi.ts';
 import {
-  ep_insert as ep_insert_classic, ep_rbtree_insert, ep_remove as ep_remove_classic, epi_free,
-  f_lock,
+  ep_insert as ep_insert_classic, ep_remove as ep_remove_classic, epi_free, f_lock,
 } from '../classic-4.19/items.ts';
 import { ep_eventpoll_poll as ep_eventpoll_poll_classic } from '../classic-4.19/scan.ts';
 import { ep_alloc_45 } from '../exclusive-4.5/index.ts';
@@ -112,7 +110,7 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   yield* spin_lock(c, fl);
   yield* list_add_tail(c, m.arena.objs[epi]!.fllink as number, m.arena.objs[tfile]!.f_ep as number);
   yield* spin_unlock(c, fl);
-  yield* ep_rbtree_insert(c, ep, epi);
+  yield* kernel(c).ops.ep_rbtree_insert(c, ep, epi);
   // The association item stays on ep1's ready list: ep1 reads as its source does.
   const o = m.arena.objs[ep]!;
   yield* spin_lock_irq(c, o.lock as number);
@@ -144,7 +142,9 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
   yield* list_del_init(c, m.arena.objs[epi]!.rbn as number);
   const o = m.arena.objs[ep]!;
   yield* spin_lock_irq(c, o.lock as number);
-  if (yield* ep_is_linked(c, epi)) yield* list_del_init(c, m.arena.objs[epi]!.rdllink as number);
+  if (yield* kernel(c).ops.ep_is_linked(c, epi)) {
+    yield* list_del_init(c, m.arena.objs[epi]!.rdllink as number);
+  }
   yield* spin_unlock_irq(c, o.lock as number);
   yield store(ep, 'rr_epi', 0, FN);
   yield store(ep, 'rr_source', 0, FN);

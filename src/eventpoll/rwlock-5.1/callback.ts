@@ -22,16 +22,12 @@
 import { read_lock_irqsave, read_unlock_irqrestore } from '../../locks/rwlock.ts';
 import { waitqueue_active, wake_up } from '../../locks/waitqueue.ts';
 import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
-import { list_add_tail_lockless } from '../../queues/list-lockless.ts';
-import { chain_epi_lockless } from '../../queues/ovflist.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, READ_ONCE } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked, ep_item_from_wait, exclusiveWake } from '../mainline/callback.ts';
+import { exclusiveWake } from '../mainline/callback.ts';
 import { EP_PRIVATE_BITS, EPOLLEXCLUSIVE } from '../uapi.ts';
-import { ep_pm_stay_awake } from '../wakeup-source.ts';
-import { ep_poll_safewake } from '../classic-4.19/callback.ts';
 
 const FN = 'ep_poll_callback';
 
@@ -39,7 +35,8 @@ const FN = 'ep_poll_callback';
 export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: number,
   key: number): Model<number> {
   const k = kernel(c);
-  const epi = ep_item_from_wait(c, wait);
+  const ops = k.ops;
+  const epi = ops.ep_item_from_wait(c, wait);
   const ep: number = yield load(epi, 'ep', FN);
   const o = c.m.arena.objs[ep]!;
   const pollflags = key;
@@ -53,13 +50,13 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
     if ((yield READ_ONCE(ep, 'ovflist', FN)) !== EP_UNACTIVE_PTR) {
       // 5.1: `if (epi->next == EP_UNACTIVE_PTR && chain_epi_lockless(epi))`; 5.7 moved
       // the same pre-check into chain_epi_lockless(): one plain read either way.
-      const chained = yield* chain_epi_lockless(c, ep, epi, true);
-      if (chained && !k.bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
+      const chained = yield* ops.chain_epi_lockless(c, ep, epi, true);
+      if (chained && !k.bug('fault:no-stay-awake')) yield* ops.ep_pm_stay_awake(c, epi);
       if (k.bug('B4')) break out_unlock;
-    } else if (!(yield* ep_is_linked(c, epi))) {
+    } else if (!(yield* ops.ep_is_linked(c, epi))) {
       const link = c.m.arena.objs[epi]!.rdllink as number;
-      const added = yield* list_add_tail_lockless(c, link, o.rdllist as number);
-      if (added && !k.bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
+      const added = yield* ops.list_add_tail_lockless(c, link, o.rdllist as number);
+      if (added && !k.bug('fault:no-stay-awake')) yield* ops.ep_pm_stay_awake(c, epi);
     }
     if (yield* waitqueue_active(c, o.wq as number)) {
       ewake = exclusiveWake(events, pollflags);
@@ -68,7 +65,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
     if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
   }
   yield* read_unlock_irqrestore(c, o.lock as number, flags);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* ops.ep_poll_safewake(c, ep, 0, 0);
   if (!((yield load(epi, 'events', FN)) & EPOLLEXCLUSIVE)) ewake = 1;
   return ewake;
 }

@@ -30,13 +30,15 @@
 import { mutex_init } from '../../locks/mutex.ts';
 import { rwlock_init } from '../../locks/rwlock.ts';
 import { init_waitqueue_head } from '../../locks/waitqueue.ts';
+import { list_add_tail_lockless } from '../../queues/list-lockless.ts';
+import { chain_epi_lockless } from '../../queues/ovflist.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type Variant } from '../variant.ts';
-import { B1 } from '../classic-4.19/index.ts';
-import { ep_clear_and_put, eventpoll_release_file } from '../classic-4.19/items.ts';
+import { ep_autoremove_wake_function, ep_events_available } from '../mainline/wait.ts';
+import { B1, CLASSIC_OPS } from '../classic-4.19/index.ts';
 import { ep_poll_callback } from './callback.ts';
-import { ep_insert, ep_modify, ep_remove } from './items.ts';
-import { ep_eventpoll_poll, ep_send_events } from './scan.ts';
+import { ep_insert, ep_modify, ep_queue_ready, ep_remove } from './items.ts';
+import { ep_scan_ready_list } from './scan.ts';
 import { ep_poll } from './wait.ts';
 
 /** The LOCKING comment of v5.1, in our words. */
@@ -81,7 +83,10 @@ export const rwlock51: Variant = registerVariant({
     B1,
   ],
   features: { wakeupSources: true, exclusive: true },
+  // v4.19's table (its ep_send_events, ep_eventpoll_poll, scan procedures, ep_free and
+  // eventpoll_release_file are unchanged in v5.1) with v5.1's own functions.
   ops: {
+    ...CLASSIC_OPS,
     ep_alloc(c, label) {
       const m = c.m;
       return alloc_eventpoll(m, label, {
@@ -93,12 +98,14 @@ export const rwlock51: Variant = registerVariant({
     },
     ep_poll_callback,
     ep_poll,
-    ep_send_events,
-    ep_eventpoll_poll,
     ep_insert,
     ep_modify,
     ep_remove,
-    ep_clear_and_put,
-    eventpoll_release_file,
+    ep_scan_ready_list,
+    ep_events_available,
+    ep_autoremove_wake_function,
+    queue_if_ready: ep_queue_ready,
+    list_add_tail_lockless,
+    chain_epi_lockless,
   },
 });

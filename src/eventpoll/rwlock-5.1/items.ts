@@ -26,24 +26,18 @@ import { spin_lock, spin_unlock } from '../../locks/spinlock.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_mb, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
-import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked } from '../mainline/callback.ts';
-import { ep_create_wakeup_source, ep_ptable_queue_proc, ep_unregister_pollwait }
-  from '../mainline/items.ts';
+import { ep_pqueue } from '../mainline/items.ts';
 import { alloc_epitem } from '../structs.ts';
 import { EPOLLWAKEUP } from '../uapi.ts';
-import { ep_pm_stay_awake } from '../wakeup-source.ts';
-import { ep_poll_safewake } from '../classic-4.19/callback.ts';
-import { ep_modify_wakeup_source, ep_rbtree_insert, epi_free, f_lock }
-  from '../classic-4.19/items.ts';
-import { ep_item_poll } from '../classic-4.19/scan.ts';
+import { ep_modify_wakeup_source, epi_free, f_lock } from '../classic-4.19/items.ts';
 
 /**
- * The queueing at the end of ep_insert()/ep_modify() of v5.1: under write_lock_irq, add the
- * item if it is not linked and wake; returns whether `poll_wait` needs a safewake.
+ * The queueing at the end of ep_insert()/ep_modify() of v5.1 (the table's `queue_if_ready`):
+ * under write_lock_irq, add the item if it is not linked and wake; returns whether
+ * `poll_wait` needs a safewake.
  */
-function* ep_queue_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
+export function* ep_queue_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
@@ -51,11 +45,11 @@ function* ep_queue_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
   let pwake = false;
   if (mutant) yield* read_lock_irq(c, lock);
   else yield* write_lock_irq(c, lock);
-  if (!(yield* ep_is_linked(c, epi))) {
+  if (!(yield* k.ops.ep_is_linked(c, epi))) {
     const link = c.m.arena.objs[epi]!.rdllink as number;
     if (k.bug('B20')) yield* list_add_lockless_head_MUTANT(c, link, o.rdllist as number);
     else yield* list_add_tail(c, link, o.rdllist as number);
-    yield* ep_pm_stay_awake(c, epi);
+    yield* k.ops.ep_pm_stay_awake(c, epi);
     if (yield* waitqueue_active(c, o.wq as number)) yield* wake_up(c, o.wq as number);
     if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
   }
@@ -67,20 +61,20 @@ function* ep_queue_ready(c: Ctx, ep: number, epi: number): Model<boolean> {
 /** ep_insert() of v5.1. */
 export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfile: number,
   fd: number, _full_check: boolean): Model<number> {
+  const k = kernel(c);
   const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
     events, data });
-  kernel(c).ghost.arm(epi);
-  if (events & EPOLLWAKEUP) yield* ep_create_wakeup_source(c, ep, epi);
-  const pt: PollTable = { qproc: ep_ptable_queue_proc, key: events, epi };
-  const revents = yield* ep_item_poll(c, epi, pt, 1);
+  k.ghost.arm(epi);
+  if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
+  const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
   const fl = f_lock(c, tfile);
   yield* spin_lock(c, fl);
   yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number,
     c.m.arena.objs[tfile]!.f_ep as number);
   yield* spin_unlock(c, fl);
-  yield* ep_rbtree_insert(c, ep, epi);
-  const pwake = revents ? yield* ep_queue_ready(c, ep, epi) : false;
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  yield* k.ops.ep_rbtree_insert(c, ep, epi);
+  const pwake = revents ? yield* k.ops.queue_if_ready(c, ep, epi) : false;
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
@@ -88,22 +82,24 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
 export function* ep_modify(c: Ctx, ep: number, epi: number, events: number, data: number):
 Model<number> {
   const FN = 'ep_modify';
+  const k = kernel(c);
   yield store(epi, 'events', events, FN);
   yield store(epi, 'data', data, FN);
-  kernel(c).ghost.arm(epi);
+  k.ghost.arm(epi);
   yield* ep_modify_wakeup_source(c, ep, epi, events);
-  if (!kernel(c).bug('B1')) yield smp_mb(FN);
-  const pwake = (yield* ep_item_poll(c, epi, null, 1)) ? yield* ep_queue_ready(c, ep, epi)
-    : false;
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (!k.bug('B1')) yield smp_mb(FN);
+  const pwake = (yield* k.ops.ep_item_poll(c, epi, null, 1))
+    ? yield* k.ops.queue_if_ready(c, ep, epi) : false;
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
 /** ep_remove() of v5.1; always frees the item. */
 export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Model<boolean> {
   const FN = 'ep_remove';
+  const k = kernel(c);
   const file: number = yield load(epi, 'ffd_file', FN);
-  if (!kernel(c).bug('fault:no-unregister-pollwait')) yield* ep_unregister_pollwait(c, ep, epi);
+  if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
   yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
@@ -111,7 +107,9 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const lock = c.m.arena.objs[ep]!.lock as number;
   yield* write_lock_irq(c, lock);
-  if (yield* ep_is_linked(c, epi)) yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  if (yield* k.ops.ep_is_linked(c, epi)) {
+    yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  }
   yield* write_unlock_irq(c, lock);
   const ws: number = yield load(epi, 'ws', FN);
   if (ws !== 0) c.m.free(c, ws, FN);

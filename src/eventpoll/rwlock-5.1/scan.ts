@@ -26,15 +26,14 @@ import type { Ctx } from '../../sim/context.ts';
 import { load, READ_ONCE, store, WRITE_ONCE } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked } from '../mainline/callback.ts';
-import { __pm_relax, ep_pm_stay_awake } from '../wakeup-source.ts';
-import { ep_poll_safewake } from '../classic-4.19/callback.ts';
-import { ep_eventpoll_poll_on, ep_send_events_on, type ScanProc } from '../classic-4.19/scan.ts';
+import type { ScanProc } from '../variant.ts';
+import { __pm_relax } from '../wakeup-source.ts';
 
 /** ep_scan_ready_list() of v5.1. */
 export function* ep_scan_ready_list<P>(c: Ctx, ep: number, sproc: ScanProc<P>, priv: P,
   depth: number, ep_locked: boolean): Model<number> {
   const FN = 'ep_scan_ready_list';
+  const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   const lock = o.lock as number;
   const rdllist = o.rdllist as number;
@@ -50,10 +49,10 @@ export function* ep_scan_ready_list<P>(c: Ctx, ep: number, sproc: ScanProc<P>, p
   let nepi: number = yield READ_ONCE(ep, 'ovflist', FN);
   while (nepi !== NULL) {
     const epi = nepi;
-    if (!(yield* ep_is_linked(c, epi))) {
+    if (!(yield* k.ops.ep_is_linked(c, epi))) {
       // ->ovflist is LIFO, so adding each at the head restores FIFO order.
       yield* list_add(c, c.m.arena.objs[epi]!.rdllink as number, rdllist);
-      yield* ep_pm_stay_awake(c, epi);
+      yield* k.ops.ep_pm_stay_awake(c, epi);
     }
     nepi = yield load(epi, 'next', FN);
     yield store(epi, 'next', EP_UNACTIVE_PTR, FN);
@@ -61,18 +60,13 @@ export function* ep_scan_ready_list<P>(c: Ctx, ep: number, sproc: ScanProc<P>, p
   yield WRITE_ONCE(ep, 'ovflist', EP_UNACTIVE_PTR, FN);
   yield* list_splice(c, txlist, rdllist);
   yield* __pm_relax(c, (yield load(ep, 'ws', FN)) as number);
-  if (!kernel(c).bug('no-scan-wake') && !(yield* list_empty(c, rdllist, FN))) {
+  if (!k.bug('no-scan-wake') && !(yield* list_empty(c, rdllist, FN))) {
     if (yield* waitqueue_active(c, o.wq as number)) yield* wake_up(c, o.wq as number);
     if (yield* waitqueue_active(c, o.poll_wait as number)) pwake = true;
   }
   yield* write_unlock_irq(c, lock);
   if (!ep_locked) yield* mutex_unlock(c, o.mtx as number);
   c.m.free(c, txlist, FN);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return res;
 }
-
-/** ep_send_events() of v5.1. */
-export const ep_send_events = ep_send_events_on(ep_scan_ready_list);
-/** ep_eventpoll_poll() of v5.1. */
-export const ep_eventpoll_poll = ep_eventpoll_poll_on(ep_scan_ready_list);

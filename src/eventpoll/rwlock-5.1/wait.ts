@@ -37,14 +37,14 @@ import {
 } from '../../locks/sched.ts';
 import { spin_lock_irq, spin_unlock_irq } from '../../locks/spinlock.ts';
 import {
-  __add_wait_queue_exclusive, __remove_wait_queue, init_wait, init_waitqueue_entry, wq_lock,
+  __add_wait_queue_exclusive, __remove_wait_queue, init_wait, wq_lock,
 } from '../../locks/waitqueue.ts';
 import { list_empty, list_empty_careful } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from '../../sim/context.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
-import { ep_events_available } from '../mainline/wait.ts';
+import { ep_poll_waitqueue_entry } from '../mainline/wait.ts';
 import { EINTR, type EpollEvent } from '../uapi.ts';
 import { ep_set_mstimeout, schedule_until } from '../classic-4.19/wait.ts';
 
@@ -65,7 +65,7 @@ function* unlockWq(c: Ctx, ep: number, b3: boolean): Model<void> {
 function* ep_events_available_locked(c: Ctx, ep: number): Model<boolean> {
   const lock = c.m.arena.objs[ep]!.lock as number;
   yield* write_lock_irq(c, lock);
-  const eavail = yield* ep_events_available(c, ep);
+  const eavail = yield* kernel(c).ops.ep_events_available(c, ep);
   yield* write_unlock_irq(c, lock);
   return eavail;
 }
@@ -86,7 +86,7 @@ function* ep_poll_fixed(c: Ctx, ep: number, out: EpollEvent[], maxevents: number
   let timed_out = timeoutMs === 0;
   const expires = ep_set_mstimeout(c, timeoutMs);
   // Racy by design: a non-blocking caller "should not care".
-  let eavail = yield* ep_events_available(c, ep);
+  let eavail = yield* k.ops.ep_events_available(c, ep);
   for (;;) {
     if (eavail) {
       const res = yield* k.ops.ep_send_events(c, ep, out, maxevents);
@@ -97,11 +97,11 @@ function* ep_poll_fixed(c: Ctx, ep: number, out: EpollEvent[], maxevents: number
     const wait = init_wait(c, `wait@${c.name}`);
     c.m.arena.objs[wait]!.func = 'ep_autoremove_wake_function';
     const entry = c.m.arena.objs[wait]!.entry as number;
-    if (k.bug('B5')) eavail = yield* ep_events_available(c, ep);
+    if (k.bug('B5')) eavail = yield* k.ops.ep_events_available(c, ep);
     yield* lockWq(c, ep, b3);
     // Barrierless: the callback tests waitqueue_active() under the same lock.
     yield* __set_current_state(c, TASK_INTERRUPTIBLE);
-    if (!k.bug('B5')) eavail = yield* ep_events_available(c, ep);
+    if (!k.bug('B5')) eavail = yield* k.ops.ep_events_available(c, ep);
     if (!eavail) yield* __add_wait_queue_exclusive(c, wq, wait);
     yield* unlockWq(c, ep, b3);
     if (!eavail) timed_out = (yield* schedule_until(c, expires)) === 0;
@@ -148,7 +148,7 @@ function* ep_poll_51(c: Ctx, ep: number, out: EpollEvent[], maxevents: number,
   for (;;) {
     if (!timed_out) {
       // fetch_events: (ep_busy_loop() is not modelled)
-      eavail = yield* ep_events_available(c, ep);
+      eavail = yield* k.ops.ep_events_available(c, ep);
       if (!eavail) {
         const w = yield* ep_wait_51(c, ep, wq, wait, expires, b3);
         ({ eavail, wait, res, timed_out } = w);
@@ -175,7 +175,7 @@ function* ep_wait_51(c: Ctx, ep: number, wq: number, waitIn: number, expires: nu
   const k = kernel(c);
   const w: Wait51 = { eavail: false, wait: waitIn, res: 0, timed_out: false };
   if (w.wait === 0) {
-    w.wait = init_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
+    w.wait = ep_poll_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
     yield* lockWq(c, ep, b3);
     yield* __add_wait_queue_exclusive(c, wq, w.wait);
     yield* unlockWq(c, ep, b3);
@@ -184,7 +184,7 @@ function* ep_wait_51(c: Ctx, ep: number, wq: number, waitIn: number, expires: nu
     // A wakeup that finds us INTERRUPTIBLE again here is one that the next exclusive
     // waiter will never get (B6).
     yield* set_current_state(c, TASK_INTERRUPTIBLE);
-    w.eavail = k.bug('B5') ? yield* ep_events_available(c, ep)
+    w.eavail = k.bug('B5') ? yield* k.ops.ep_events_available(c, ep)
       : yield* ep_events_available_locked(c, ep);
     if (w.eavail) break;
     if (yield* signal_pending(c)) {

@@ -21,7 +21,6 @@ import type { Ctx } from '../../sim/context.ts';
 import { load } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
 import { EPOLLET, EPOLLONESHOT } from '../uapi.ts';
 
 const FN = 'ep_poll_callback';
@@ -34,7 +33,7 @@ export const EP_PRIVATE_BITS_2622 = EPOLLONESHOT | EPOLLET;
  * bookkeeping that refuses loops and nesting deeper than EP_MAX_POLLWAKE_NESTS (not
  * modelled: nesting is bounded by the ELOOP checks of the shared epoll_ctl).
  */
-export function* ep_poll_safewake(c: Ctx, ep: number): Model<void> {
+export function* ep_poll_safewake(c: Ctx, ep: number, _epi = 0, _pollflags = 0): Model<void> {
   kernel(c).ghost.edge(c.m.arena.objs[ep]!.file as number);
   yield* wake_up(c, c.m.arena.objs[ep]!.poll_wait as number);
 }
@@ -58,7 +57,7 @@ export function* ep_wake_locked(c: Ctx, ep: number): Model<boolean> {
 export function* ep_queue_wake_locked(c: Ctx, ep: number, epi: number, wakeIfLinked: boolean):
 Model<boolean> {
   const o = c.m.arena.objs[ep]!;
-  if (yield* ep_is_linked(c, epi)) {
+  if (yield* kernel(c).ops.ep_is_linked(c, epi)) {
     if (!wakeIfLinked) return false;
   } else {
     yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
@@ -69,7 +68,8 @@ Model<boolean> {
 /** ep_poll_callback() of v2.6.22: always returns 1. */
 export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: number,
   _key: number): Model<number> {
-  const epi = ep_item_from_wait(c, wait);
+  const ops = kernel(c).ops;
+  const epi = ops.ep_item_from_wait(c, wait);
   const ep: number = yield load(epi, 'ep', FN);
   const lock = c.m.arena.objs[ep]!.lock as number;
   let pwake = false;
@@ -78,6 +78,6 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   // is_disabled: a mask with no poll bits (a spent EPOLLONESHOT).
   if (events & ~EP_PRIVATE_BITS_2622) pwake = yield* ep_queue_wake_locked(c, ep, epi, true);
   yield* write_unlock_irqrestore(c, lock, flags);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* ops.ep_poll_safewake(c, ep, 0, 0);
   return 1;
 }

@@ -34,11 +34,18 @@ import { rwlock_init } from '../../locks/rwlock.ts';
 import { init_rwsem } from '../../locks/rwsem.ts';
 import { init_waitqueue_head } from '../../locks/waitqueue.ts';
 import type { Ctx } from '../../sim/context.ts';
+import { default_wake_function } from '../../locks/waitqueue.ts';
+import { COMMON_OPS } from '../common.ts';
+import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
+import { ep_free } from '../mainline/items.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type Variant } from '../variant.ts';
-import { ep_poll_callback } from './callback.ts';
+import { ep_rbtree_insert } from '../classic-4.19/items.ts';
+import { ep_ptable_queue_proc_pre45 } from '../wfcqueue-rfc-v3/callback.ts';
+import { ep_poll_callback, ep_poll_safewake } from './callback.ts';
 import {
-  ep_clear_and_put, ep_insert, ep_modify, ep_remove, eventpoll_release_file,
+  ep_clear_and_put, ep_insert, ep_modify, ep_remove, ep_unlink, ep_unregister_pollwait,
+  eventpoll_release_file,
 } from './items.ts';
 import { ep_eventpoll_poll, ep_events_transfer } from './send.ts';
 import { ep_poll } from './wait.ts';
@@ -84,10 +91,14 @@ export const singlepass: Variant = registerVariant({
       'with prev first and next last, closing the window between INIT_LIST_HEAD\'s stores' },
   ],
   features: { wakeupSources: false, exclusive: false },
+  // No ep_item_poll, ep_events_available, ovflist scan or wakeup sources in this era: the
+  // transfer polls f_op->poll directly and ep_poll tests rdllist itself.
   ops: {
+    ...COMMON_OPS,
     ep_alloc,
     ep_poll_callback,
     ep_poll,
+    // 2.6.22's ep_events_transfer(): the steal, the single pass and the hand-back.
     ep_send_events: ep_events_transfer,
     ep_eventpoll_poll,
     ep_insert,
@@ -95,5 +106,15 @@ export const singlepass: Variant = registerVariant({
     ep_remove,
     ep_clear_and_put,
     eventpoll_release_file,
+    ep_free,
+    ep_poll_safewake,
+    // 2.6.22 hooks every item non-exclusively (no EPOLLEXCLUSIVE yet).
+    ep_ptable_queue_proc: ep_ptable_queue_proc_pre45,
+    ep_unregister_pollwait,
+    ep_rbtree_insert,
+    ep_is_linked,
+    ep_item_from_wait,
+    ep_unlink,
+    default_wake_function,
   },
 });

@@ -28,19 +28,18 @@ import { list_add_tail, list_del_init, list_empty, listOwners } from '../../queu
 import type { Ctx } from '../../sim/context.ts';
 import { load, store, xchg } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
-import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_is_linked } from '../mainline/callback.ts';
-import { ep_free as kfree_eventpoll, ep_unregister_pollwait as unhook_all }
-  from '../mainline/items.ts';
+import { ep_pqueue, ep_unregister_pollwait as unhook_all } from '../mainline/items.ts';
 import { alloc_epitem } from '../structs.ts';
-import { ep_rbtree_insert, epi_free, f_lock } from '../classic-4.19/items.ts';
-import { ep_ptable_queue_proc_pre45 } from '../wfcqueue-rfc-v3/callback.ts';
-import { ep_poll_safewake, ep_queue_wake_locked } from './callback.ts';
+import { epi_free, f_lock } from '../classic-4.19/items.ts';
+import { ep_queue_wake_locked } from './callback.ts';
 import { ep_file_poll } from './send.ts';
 
-/** ep_unregister_pollwait() of v2.6.22: `nwait = xchg(&epi->nwait, 0)` guards the unhook. */
-function* ep_unregister_pollwait(c: Ctx, ep: number, epi: number): Model<void> {
+/**
+ * ep_unregister_pollwait() of v2.6.22: `nwait = xchg(&epi->nwait, 0)` guards the unhook
+ * (the unhooking loop itself is the later kernels', unchanged).
+ */
+export function* ep_unregister_pollwait(c: Ctx, ep: number, epi: number): Model<void> {
   const nwait: number = yield xchg(epi, 'nwait', 0, 'ep_unregister_pollwait');
   if (nwait) yield* unhook_all(c, ep, epi);
 }
@@ -49,21 +48,21 @@ function* ep_unregister_pollwait(c: Ctx, ep: number, epi: number): Model<void> {
 function* ep_insert_locked(c: Ctx, ep: number, events: number, data: number, tfile: number,
   fd: number): Model<number> {
   const m = c.m;
+  const ops = kernel(c).ops;
   const epi = alloc_epitem(m, `epi:${m.arena.label(tfile)}`, { ep, file: tfile, fd, events,
     data });
   kernel(c).ghost.arm(epi);
-  const pt: PollTable = { qproc: ep_ptable_queue_proc_pre45, key: events, epi };
-  const revents = yield* ep_file_poll(c, epi, pt);
+  const revents = yield* ep_file_poll(c, epi, ep_pqueue(c, events, epi));
   const fl = f_lock(c, tfile);
   yield* spin_lock(c, fl);
   yield* list_add_tail(c, m.arena.objs[epi]!.fllink as number, m.arena.objs[tfile]!.f_ep as number);
   yield* spin_unlock(c, fl);
   const lock = m.arena.objs[ep]!.lock as number;
   const flags = yield* write_lock_irqsave(c, lock);
-  yield* ep_rbtree_insert(c, ep, epi);
+  yield* ops.ep_rbtree_insert(c, ep, epi);
   const pwake = revents & events ? yield* ep_queue_wake_locked(c, ep, epi, false) : false;
   yield* write_unlock_irqrestore(c, lock, flags);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
@@ -85,28 +84,31 @@ Model<number> {
     pwake = yield* ep_queue_wake_locked(c, ep, epi, false);
   }
   yield* write_unlock_irqrestore(c, lock, flags);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* kernel(c).ops.ep_poll_safewake(c, ep, 0, 0);
   return 0;
 }
 
 /** ep_unlink() of v2.6.22 (ep->lock held for writing): -ENOENT if already unlinked. */
-function* ep_unlink(c: Ctx, _ep: number, epi: number): Model<boolean> {
+export function* ep_unlink(c: Ctx, _ep: number, epi: number): Model<boolean> {
   const FN = 'ep_unlink';
   const rbn = c.m.arena.objs[epi]!.rbn as number;
   if (yield* list_empty(c, rbn, FN)) return false;
   // Clear the mask, so the transfer loop sends nothing for the unlinked item.
   yield store(epi, 'events', 0, FN);
   yield* list_del_init(c, rbn);
-  if (yield* ep_is_linked(c, epi)) yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  if (yield* kernel(c).ops.ep_is_linked(c, epi)) {
+    yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
+  }
   return true;
 }
 
 /** ep_remove() of v2.6.22 (the caller holds ep->sem for writing, or epmutex in ep_free). */
 function* ep_remove_locked(c: Ctx, ep: number, epi: number): Model<boolean> {
   const FN = 'ep_remove';
+  const k = kernel(c);
   const file: number = yield load(epi, 'ffd_file', FN);
   // Unhook without ep->lock: the callback takes ep->lock inside the wait-queue lock.
-  if (!kernel(c).bug('fault:no-unregister-pollwait')) yield* ep_unregister_pollwait(c, ep, epi);
+  if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
   const fllink = c.m.arena.objs[epi]!.fllink as number;
@@ -114,7 +116,7 @@ function* ep_remove_locked(c: Ctx, ep: number, epi: number): Model<boolean> {
   yield* spin_unlock(c, fl);
   const lock = c.m.arena.objs[ep]!.lock as number;
   const flags = yield* write_lock_irqsave(c, lock);
-  const unlinked = yield* ep_unlink(c, ep, epi);
+  const unlinked = yield* k.ops.ep_unlink(c, ep, epi);
   yield* write_unlock_irqrestore(c, lock, flags);
   if (!unlinked) return false;
   // ep_release_epitem(): the last usecnt reference frees it.
@@ -159,14 +161,18 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
 export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
-  if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ep_poll_safewake(c, ep);
+  if (yield* waitqueue_active(c, o.poll_wait as number)) {
+    yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
+  }
   yield* mutex_lock(c, k.epnested_mutex);
-  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_unregister_pollwait(c, ep, epi);
+  for (const epi of listOwners(c.m, o.rbr as number)) {
+    yield* k.ops.ep_unregister_pollwait(c, ep, epi);
+  }
   // "by write-holding "sem" we can be sure that no file cleanup code will hit us": in fact
   // epmutex is what excludes eventpoll_release_file here.
   for (const epi of listOwners(c.m, o.rbr as number)) yield* k.ops.ep_remove(c, ep, epi, true);
   yield* mutex_unlock(c, k.epnested_mutex);
-  kfree_eventpoll(c, ep);
+  k.ops.ep_free(c, ep);
 }
 
 /** eventpoll_release_file() of v2.6.22: the last close of a watched file. */

@@ -30,7 +30,7 @@ import { poll_wait, vfs_poll, type PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
 import { deliveredCheck } from '../mainline/scan.ts';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLRDNORM, type EpollEvent } from '../uapi.ts';
-import { EP_PRIVATE_BITS_2622, ep_poll_safewake, ep_wake_locked } from './callback.ts';
+import { EP_PRIVATE_BITS_2622, ep_wake_locked } from './callback.ts';
 
 /** `epi->ffd.file->f_op->poll(epi->ffd.file, pt)`: unmasked, as v2.6.22 calls it. */
 export function* ep_file_poll(c: Ctx, epi: number, pt: PollTable | null): Model<number> {
@@ -94,7 +94,7 @@ export function* ep_send_events(c: Ctx, ep: number, txlist: number, out: EpollEv
     yield* write_unlock_irqrestore(c, o.lock as number, flags);
   }
   c.m.free(c, injlist, FN);
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
   return eventcnt;
 }
 

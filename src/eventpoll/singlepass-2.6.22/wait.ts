@@ -12,15 +12,15 @@
  */
 import { write_lock_irqsave, write_unlock_irqrestore } from '../../locks/rwlock.ts';
 import { set_current_state, signal_pending } from '../../locks/sched.ts';
-import { __add_wait_queue, __remove_wait_queue, init_waitqueue_entry }
-  from '../../locks/waitqueue.ts';
+import { __add_wait_queue, __remove_wait_queue } from '../../locks/waitqueue.ts';
 import { list_empty } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from '../../sim/context.ts';
 import type { Model } from '../../sim/op.ts';
 import { EINTR, type EpollEvent } from '../uapi.ts';
+import { kernel } from '../kernel.ts';
+import { ep_poll_waitqueue_entry } from '../mainline/wait.ts';
 import { ep_set_mstimeout, schedule_until } from '../classic-4.19/wait.ts';
-import { ep_events_transfer } from './send.ts';
 
 /** ep_poll() of v2.6.22. */
 export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: number,
@@ -37,7 +37,7 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
     let flags = yield* write_lock_irqsave(c, lock);
     let res = 0;
     if (yield* list_empty(c, rdllist, FN)) {
-      const wait = init_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
+      const wait = ep_poll_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
       yield* __add_wait_queue(c, o.wq as number, wait);
       for (;;) {
         // Set the state before the test, so that a callback's wakeup is not lost.
@@ -59,7 +59,8 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
     const eavail = !(yield* list_empty(c, rdllist, FN));
     yield* write_unlock_irqrestore(c, lock, flags);
     if (res || !eavail) return res;
-    res = yield* ep_events_transfer(c, ep, out, maxevents);
+    // The table's ep_send_events is ep_events_transfer() in this era.
+    res = yield* kernel(c).ops.ep_send_events(c, ep, out, maxevents);
     if (res || !jtimeout) return res;
   }
 }

@@ -23,10 +23,7 @@ import { cmpxchg, load, smp_rmb, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_item_from_wait } from '../mainline/callback.ts';
 import { EP_PRIVATE_BITS } from '../uapi.ts';
-import { ep_pm_stay_awake } from '../wakeup-source.ts';
-import { ep_poll_safewake } from '../classic-4.19/callback.ts';
 import { ep_ws_get, ep_ws_put, ws_mode } from './wakeup.ts';
 
 const FN = 'ep_poll_callback';
@@ -69,7 +66,7 @@ export function* ep_notify_waiters(c: Ctx, ep: number): Model<void> {
   yield* spin_unlock(c, wqlock);
   local_irq_restore(c, flags);
   // "Notify the ->poll() wait list (may be outside lock)."
-  if (pwake) yield* ep_poll_safewake(c, ep);
+  if (pwake) yield* kernel(c).ops.ep_poll_safewake(c, ep, 0, 0);
 }
 
 /**
@@ -78,22 +75,23 @@ export function* ep_notify_waiters(c: Ctx, ep: number): Model<void> {
  * the counter modes of wakeup.ts count it before the cmpxchg instead) and notify.
  */
 function* ep_queue_if_idle(c: Ctx, ep: number, epi: number): Model<void> {
+  const k = kernel(c);
   const counter = ws_mode(c) !== 'posted';
   if (counter) yield* ep_ws_get(c, ep, epi);
-  if (!(yield* ep_mark_ready(c, epi))) {
+  if (!(yield* k.ops.ep_mark_ready(c, epi))) {
     if (counter) yield* ep_ws_put(c, ep, epi);
     return;
   }
   const q = queues(c, ep);
   yield* wfcq_enqueue(c, q.rdlhead, q.rdltail, rdlnode(c, epi));
-  if (!counter && !kernel(c).bug('fault:no-stay-awake')) yield* ep_pm_stay_awake(c, epi);
-  yield* ep_notify_waiters(c, ep);
+  if (!counter && !k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake(c, epi);
+  yield* k.ops.ep_notify_waiters(c, ep);
 }
 
 /** ep_poll_callback() of the RFC: always returns 1. */
 export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: number,
   key: number): Model<number> {
-  const epi = ep_item_from_wait(c, wait);
+  const epi = kernel(c).ops.ep_item_from_wait(c, wait);
   const ep: number = yield load(epi, 'ep', FN);
   // (The POLLFREE unhooking before this point is not modelled: no model file sends it.)
   yield smp_rmb(FN);

@@ -30,13 +30,27 @@ import { init_waitqueue_head } from '../../locks/waitqueue.ts';
 import { wfcq_alloc } from '../../queues/wfcqueue.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { POINTER_FIELDS } from '../../sim/context.ts';
+import { default_wake_function } from '../../locks/waitqueue.ts';
+import { COMMON_OPS } from '../common.ts';
+import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
+import {
+  ep_create_wakeup_source, ep_free, ep_unregister_pollwait,
+} from '../mainline/items.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type EpOps, type KnownViolation, type Variant } from '../variant.ts';
+import { ep_pm_stay_awake } from '../wakeup-source.ts';
+import { ep_poll_safewake } from '../classic-4.19/callback.ts';
 import { B1 } from '../classic-4.19/index.ts';
-import { eventpoll_release_file } from '../classic-4.19/items.ts';
-import { ep_poll_callback } from './callback.ts';
+import { ep_rbtree_insert, eventpoll_release_file } from '../classic-4.19/items.ts';
+import { ep_item_poll } from '../classic-4.19/scan.ts';
+import {
+  ep_mark_ready, ep_notify_waiters, ep_poll_callback, ep_ptable_queue_proc_pre45,
+} from './callback.ts';
 import { ep_clear_and_put, ep_insert, ep_modify, ep_remove } from './items.ts';
-import { ep_eventpoll_poll, ep_send_events_with } from './send.ts';
+import {
+  ep_eventpoll_poll, ep_events_available, ep_poll_readyevents_proc, ep_ready_prepare, ep_reap,
+  ep_send_events_with,
+} from './send.ts';
 import { ep_poll } from './wait.ts';
 
 for (const f of ['rdlhead', 'rdltail', 'txlhead', 'txltail', 'rdlnode', 'p']) {
@@ -78,6 +92,7 @@ function ep_alloc(c: Ctx, label: string): number {
 }
 
 const OPS_AS_POSTED: EpOps = {
+  ...COMMON_OPS,
   ep_alloc,
   ep_poll_callback,
   ep_poll,
@@ -88,6 +103,24 @@ const OPS_AS_POSTED: EpOps = {
   ep_remove,
   ep_clear_and_put,
   eventpoll_release_file,
+  ep_free,
+  ep_poll_safewake,
+  // The RFC's v3.9 base hooks every item non-exclusively.
+  ep_ptable_queue_proc: ep_ptable_queue_proc_pre45,
+  ep_unregister_pollwait,
+  ep_rbtree_insert,
+  ep_is_linked,
+  ep_item_from_wait,
+  ep_item_poll,
+  ep_events_available,
+  default_wake_function,
+  ep_pm_stay_awake,
+  ep_create_wakeup_source,
+  ep_mark_ready,
+  ep_notify_waiters,
+  ep_ready_prepare,
+  ep_poll_readyevents_proc,
+  ep_reap,
 };
 
 /** Seed 001's EPOLLWAKEUP question, as switches on both RFC variants (see wakeup.ts). */

@@ -23,38 +23,32 @@ import { list_add_tail, list_del_init, listOwners } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_mb, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
-import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
-import { ep_create_wakeup_source, ep_free as kfree_eventpoll, ep_unregister_pollwait }
-  from '../mainline/items.ts';
+import { ep_pqueue } from '../mainline/items.ts';
 import { alloc_epitem } from '../structs.ts';
 import { EPOLLWAKEUP } from '../uapi.ts';
-import { ep_poll_safewake } from '../classic-4.19/callback.ts';
-import { ep_modify_wakeup_source, ep_rbtree_insert, f_lock } from '../classic-4.19/items.ts';
-import { ep_item_poll } from '../classic-4.19/scan.ts';
+import { ep_modify_wakeup_source, f_lock } from '../classic-4.19/items.ts';
 import {
-  EP_STATE_IDLE, EP_STATE_READY, EP_STATE_ZOMBIE, ep_enqueue_process,
-  ep_ptable_queue_proc_pre45, queues,
+  EP_STATE_IDLE, EP_STATE_READY, EP_STATE_ZOMBIE, ep_enqueue_process, queues,
 } from './callback.ts';
-import { ep_ready_prepare, ep_reap } from './send.ts';
 
 /** ep_insert() of the RFC. */
 export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfile: number,
   fd: number, _full_check: boolean): Model<number> {
   const m = c.m;
+  const k = kernel(c);
   const epi = alloc_epitem(m, `epi:${m.arena.label(tfile)}`, { ep, file: tfile, fd, events,
     data });
   // wfcq_node_init(&epi->rdllink); epi->state = EP_STATE_IDLE (private until published).
   m.arena.objs[epi]!.rdlnode = wfcq_node_alloc(m, epi, `${m.arena.label(epi)}.rdllink`);
-  kernel(c).ghost.arm(epi);
-  if (events & EPOLLWAKEUP) yield* ep_create_wakeup_source(c, ep, epi);
-  const pt: PollTable = { qproc: ep_ptable_queue_proc_pre45, key: events, epi };
-  const revents = yield* ep_item_poll(c, epi, pt, 1);
+  k.ghost.arm(epi);
+  if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
+  const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
   const fl = f_lock(c, tfile);
   yield* spin_lock(c, fl);
   yield* list_add_tail(c, m.arena.objs[epi]!.fllink as number, m.arena.objs[tfile]!.f_ep as number);
   yield* spin_unlock(c, fl);
-  yield* ep_rbtree_insert(c, ep, epi);
+  yield* k.ops.ep_rbtree_insert(c, ep, epi);
   // "If the file is already "ready" we drop it inside the ready list."
   if (revents & events) yield* ep_enqueue_process(c, ep, epi);
   return 0;
@@ -64,22 +58,26 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
 export function* ep_modify(c: Ctx, ep: number, epi: number, events: number, data: number):
 Model<number> {
   const FN = 'ep_modify';
+  const k = kernel(c);
   yield store(epi, 'events', events, FN);
   yield store(epi, 'data', data, FN);
-  kernel(c).ghost.arm(epi);
+  k.ghost.arm(epi);
   yield* ep_modify_wakeup_source(c, ep, epi, events);
   // Pairs with the smp_rmb() in ep_poll_callback.
-  if (!kernel(c).bug('B1')) yield smp_mb(FN);
-  if ((yield* ep_item_poll(c, epi, null, 1)) & events) yield* ep_enqueue_process(c, ep, epi);
+  if (!k.bug('B1')) yield smp_mb(FN);
+  if ((yield* k.ops.ep_item_poll(c, epi, null, 1)) & events) {
+    yield* ep_enqueue_process(c, ep, epi);
+  }
   return 0;
 }
 
 /** ep_remove() of the RFC: frees the item, or leaves a ZOMBIE for ep_send_events. */
 export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Model<boolean> {
   const FN = 'ep_remove';
+  const k = kernel(c);
   const file: number = yield load(epi, 'ffd_file', FN);
   // "Removes poll wait queue hooks, epi->state cannot change after this."
-  if (!kernel(c).bug('fault:no-unregister-pollwait')) yield* ep_unregister_pollwait(c, ep, epi);
+  if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
   yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
@@ -89,7 +87,7 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
   if ((yield load(epi, 'state', FN)) === EP_STATE_READY) {
     yield store(epi, 'state', EP_STATE_ZOMBIE, FN);
   } else {
-    ep_reap(c, ep, epi);
+    k.ops.ep_reap(c, ep, epi);
   }
   return true;
 }
@@ -98,20 +96,24 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
 export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
-  if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ep_poll_safewake(c, ep);
+  if (yield* waitqueue_active(c, o.poll_wait as number)) {
+    yield* k.ops.ep_poll_safewake(c, ep, 0, 0);
+  }
   yield* mutex_lock(c, k.epnested_mutex);
-  for (const epi of listOwners(c.m, o.rbr as number)) yield* ep_unregister_pollwait(c, ep, epi);
+  for (const epi of listOwners(c.m, o.rbr as number)) {
+    yield* k.ops.ep_unregister_pollwait(c, ep, epi);
+  }
   // "We only lock ep->mtx to prevent a lockdep warning."
   yield* mutex_lock(c, o.mtx as number);
   // Reap zombies, these are no longer in ep->rbr.
-  yield* ep_ready_prepare(c, ep);
+  yield* k.ops.ep_ready_prepare(c, ep);
   const q = queues(c, ep);
   let node = yield* __wfcq_first(c, q.txlhead, q.txltail);
   while (node !== NULL) {
     const n = yield* __wfcq_next(c, q.txlhead, q.txltail, node);
     const epi = c.m.arena.objs[node]!.owner as number;
     yield* __wfcq_dequeue(c, q.txlhead, q.txltail);
-    if ((yield load(epi, 'state', 'ep_free')) === EP_STATE_ZOMBIE) ep_reap(c, ep, epi);
+    if ((yield load(epi, 'state', 'ep_free')) === EP_STATE_ZOMBIE) k.ops.ep_reap(c, ep, epi);
     node = n;
   }
   for (const epi of listOwners(c.m, o.rbr as number)) {
@@ -123,5 +125,5 @@ export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
   for (const f of ['rdlhead', 'rdltail', 'txlhead', 'txltail']) {
     c.m.free(c, o[f] as number, 'ep_free');
   }
-  kfree_eventpoll(c, ep);
+  k.ops.ep_free(c, ep);
 }

@@ -38,13 +38,9 @@ import { kernel } from '../kernel.ts';
 import { deliveredCheck } from '../mainline/scan.ts';
 import { EP_PRIVATE_BITS, EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLRDNORM, type EpollEvent }
   from '../uapi.ts';
-import { __pm_relax, __pm_stay_awake, ep_pm_stay_awake, ep_wakeup_source, ws_active }
-  from '../wakeup-source.ts';
+import { __pm_relax, __pm_stay_awake, ep_wakeup_source, ws_active } from '../wakeup-source.ts';
 import { epi_free } from '../classic-4.19/items.ts';
-import { ep_item_poll } from '../classic-4.19/scan.ts';
-import {
-  EP_STATE_IDLE, EP_STATE_READY, EP_STATE_ZOMBIE, ep_mark_ready, queues, rdlnode,
-} from './callback.ts';
+import { EP_STATE_IDLE, EP_STATE_READY, EP_STATE_ZOMBIE, queues, rdlnode } from './callback.ts';
 import { ep_ws_get, ep_ws_put, ws_mode } from './wakeup.ts';
 
 /** ep_ready_prepare(): splice newly queued items onto the transaction list (ep->mtx held). */
@@ -55,7 +51,7 @@ export function* ep_ready_prepare(c: Ctx, ep: number): Model<number> {
 
 /** ep_events_available() of the RFC: splices, then tests the transaction list. */
 export function* ep_events_available(c: Ctx, ep: number): Model<boolean> {
-  const ret = yield* ep_ready_prepare(c, ep);
+  const ret = yield* kernel(c).ops.ep_ready_prepare(c, ep);
   if (ret !== WFCQ_RET_SRC_EMPTY) return true;
   const q = queues(c, ep);
   return !(yield* wfcq_empty(c, q.txlhead, q.txltail));
@@ -111,7 +107,7 @@ Model<boolean> {
   const counter = ws_mode(c) !== 'posted';
   if (state === EP_STATE_ZOMBIE) {
     if (counter) yield* ep_ws_put(c, ep, epi);
-    ep_reap(c, ep, epi);
+    k.ops.ep_reap(c, ep, epi);
     return false;
   }
   if (state !== EP_STATE_READY) {
@@ -134,7 +130,7 @@ Model<boolean> {
     yield* __pm_relax(c, ws);
   }
   k.ghost.consume(epi);
-  const revents = yield* ep_item_poll(c, epi, null, 1);
+  const revents = yield* k.ops.ep_item_poll(c, epi, null, 1);
   if (revents) {
     const data: number = yield load(epi, 'data', FN);
     out.push({ events: revents, data });
@@ -146,10 +142,10 @@ Model<boolean> {
     } else if (!(events & EPOLLET)) {
       // LT: back on the ready list (the fix re-marks it READY first).
       if (opts.resetFirst && counter) yield* ep_ws_get(c, ep, epi);
-      if (!opts.resetFirst || (yield* ep_mark_ready(c, epi))) {
+      if (!opts.resetFirst || (yield* k.ops.ep_mark_ready(c, epi))) {
         const q = queues(c, ep);
         yield* wfcq_enqueue(c, q.rdlhead, q.rdltail, rdlnode(c, epi));
-        if (!counter) yield* ep_pm_stay_awake(c, epi);
+        if (!counter) yield* k.ops.ep_pm_stay_awake(c, epi);
       } else if (counter) {
         yield* ep_ws_put(c, ep, epi);
       }
@@ -168,17 +164,18 @@ Model<boolean> {
 /** ep_poll_readyevents_proc() of the RFC: is some queued, non-zombie item ready? */
 export function* ep_poll_readyevents_proc(c: Ctx, ep: number, depth: number): Model<number> {
   const FN = 'ep_poll_readyevents_proc';
+  const ops = kernel(c).ops;
   const o = c.m.arena.objs[ep]!;
   const q = queues(c, ep);
   let ret = 0;
   yield* mutex_lock_nested(c, o.mtx as number, depth + 1);
-  yield* ep_ready_prepare(c, ep);
+  yield* ops.ep_ready_prepare(c, ep);
   // __wfcq_for_each: read-only; ep->mtx prevents dequeue and epi invalidation.
   for (let node = yield* __wfcq_first(c, q.txlhead, q.txltail); node !== NULL;
     node = yield* __wfcq_next(c, q.txlhead, q.txltail, node)) {
     const epi = c.m.arena.objs[node]!.owner as number;
     if ((yield load(epi, 'state', FN)) === EP_STATE_ZOMBIE) continue;
-    if (yield* ep_item_poll(c, epi, null, depth + 1)) {
+    if (yield* ops.ep_item_poll(c, epi, null, depth + 1)) {
       ret = EPOLLIN | EPOLLRDNORM;
       break;
     }
@@ -194,5 +191,5 @@ export function* ep_eventpoll_poll(c: Ctx, file: number, pt: PollTable | null, d
 Model<number> {
   const ep = c.m.arena.objs[file]!.private_data as number;
   yield* poll_wait(c, file, c.m.arena.objs[ep]!.poll_wait as number, pt);
-  return yield* ep_poll_readyevents_proc(c, ep, depth);
+  return yield* kernel(c).ops.ep_poll_readyevents_proc(c, ep, depth);
 }

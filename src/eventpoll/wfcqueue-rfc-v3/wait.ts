@@ -13,16 +13,14 @@
 import { mutex_lock, mutex_unlock } from '../../locks/mutex.ts';
 import { set_current_state, signal_pending } from '../../locks/sched.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../locks/spinlock.ts';
-import { __add_wait_queue_exclusive, __remove_wait_queue, init_waitqueue_entry }
-  from '../../locks/waitqueue.ts';
+import { __add_wait_queue_exclusive, __remove_wait_queue } from '../../locks/waitqueue.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from '../../sim/context.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
 import { EINTR, type EpollEvent } from '../uapi.ts';
+import { ep_poll_waitqueue_entry } from '../mainline/wait.ts';
 import { ep_set_mstimeout, schedule_until } from '../classic-4.19/wait.ts';
-import { ep_notify_waiters } from './callback.ts';
-import { ep_events_available } from './send.ts';
 
 /** ep_poll() of the RFC: the count of events, 0 on timeout, or -EINTR. */
 export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: number,
@@ -35,18 +33,18 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
   let timeout = timeoutMs !== 0;
   let res = 0;
   yield* mutex_lock(c, mtx);
-  let eavail = yield* ep_events_available(c, ep);
+  let eavail = yield* k.ops.ep_events_available(c, ep);
   let needWait = !eavail && timeout;
   for (;;) {
     if (needWait) {
       // wait_queue_loop:
-      const wait = init_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
+      const wait = ep_poll_waitqueue_entry(c.m, c.task, `wait@${c.name}`);
       let flags = yield* spin_lock_irqsave(c, wqlock);
       yield* __add_wait_queue_exclusive(c, o.wq as number, wait);
       yield* spin_unlock_irqrestore(c, wqlock, flags);
       for (;;) {
         yield* set_current_state(c, TASK_INTERRUPTIBLE);
-        eavail = yield* ep_events_available(c, ep);
+        eavail = yield* k.ops.ep_events_available(c, ep);
         if (eavail || !timeout) break;
         if (yield* signal_pending(c)) {
           res = -EINTR;
@@ -67,9 +65,9 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
     if (res || !timeout) break;
     needWait = true;
   }
-  eavail = yield* ep_events_available(c, ep);
+  eavail = yield* k.ops.ep_events_available(c, ep);
   yield* mutex_unlock(c, mtx);
   // "we may not have transferred everything, wake up others"
-  if (eavail) yield* ep_notify_waiters(c, ep);
+  if (eavail) yield* k.ops.ep_notify_waiters(c, ep);
   return res;
 }
