@@ -24,8 +24,9 @@ export function cli(args: string[], o: { env?: Record<string, string>; node?: st
 
 /** Runs a shell pipeline (bash), for pipes and redirections. */
 export function sh(script: string): CliRun {
-  const r = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8',
-    env: { ...process.env, CLI: `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}` } });
+  // `$CLI args...` in the script runs the CLI.
+  const r = spawnSync('bash', ['-c', `cli() { "$NODE_BIN" "$CLI_JS" "$@"; }; CLI=cli; ${script}`], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_BIN: process.execPath, CLI_JS: BIN } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

@@ -23,14 +23,21 @@ describe('cli: --version', () => {
 
 describe('cli: output that cannot be written', () => {
   it('list into a closed pipe exits 0 quietly', () => {
-    const r = sh('$CLI list 2>err.tmp | head -1; echo "code=${PIPESTATUS[0]}"; cat err.tmp >&2; rm -f err.tmp');
+    const r = sh('T=$(mktemp); $CLI list 2>"$T" | head -1; echo "code=${PIPESTATUS[0]}"; cat "$T" >&2; rm -f "$T"');
     expect(r.out).toBe('variants:\ncode=0\n');
     expect(r.err).toBe('');
   });
   it('fuzz with a violation into a closed pipe keeps its exit code 1, quietly', () => {
-    const r = sh('$CLI fuzz --variant mainline-6.18+B5 --scenario lt-two-waiters --seeds 30 ' +
-      '--keep-going 2>err.tmp | head -1; echo "code=${PIPESTATUS[0]}"; cat err.tmp >&2; rm -f err.tmp');
+    const r = sh('T=$(mktemp); $CLI fuzz --variant mainline-6.18+B5 --scenario lt-two-waiters --seeds 30 ' +
+      '--keep-going 2>"$T" | head -1; echo "code=${PIPESTATUS[0]}"; cat "$T" >&2; rm -f "$T"');
     expect(r.out).toMatch(/^scenario .*\ncode=1\n$/);
+    expect(r.err).toBe('');
+  });
+  it('a reader that is gone before the first write (EPIPE at once): quiet, the would-be code', () => {
+    const r = sh('T=$(mktemp); $CLI list 2>"$T" | true; echo "list=${PIPESTATUS[0]}"; ' +
+      '$CLI run --variant mainline-6.18+B5 --scenario lt-two-waiters --seed 0 2>>"$T" | true; ' +
+      'echo "run=${PIPESTATUS[0]}"; cat "$T" >&2; rm -f "$T"');
+    expect(r.out).toBe('list=0\nrun=1\n');
     expect(r.err).toBe('');
   });
   it('a full disk is one line and exit 2, never 1', () => {

@@ -134,7 +134,8 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
   const props = r.properties.join(', ');
   console.log(`campaign: ${p.variants.length} variants x ${p.scenarios.length} scenarios ` +
     `(${r.scenarios.library} library, ${p.gen} generated` +
-    `${p.gen > 0 ? `: gen:${p.seed}..gen:${p.seed + p.gen - 1}` : ''}) x ${p.schedules} ` +
+    `${p.gen === 1 ? `: gen:${p.seed}` : p.gen > 1 ? `: gen:${p.seed}..gen:${p.seed + p.gen - 1}`
+      : ''}) x ${p.schedules} ` +
     `seeds from ${p.seed}\n  strategy ${r.strategy}; memory ${r.memory}\n` +
     `  properties checked: ${props}\n`);
   const rows = r.variants.map((x, i) => [x.variant, String(x.scenarios), String(x.schedules),
@@ -154,8 +155,8 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
       `  replay: ${x.firstFailure.replay}`);
     for (const prop of x.properties) {
       const k = x.known.find((y) => y.property === prop);
-      console.log(k ? `  ${prop} is known: ${k.why}.`
-        : `  ${prop} is NOT a known violation of ${x.variant}: a new finding.`);
+      console.log(wrap(k ? `${prop} is known: ${k.why}.`
+        : `${prop} is NOT a known violation of ${x.variant}: a new finding.`, '  '));
     }
   }
   return code;
@@ -241,4 +242,20 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
   const shown = { ...plan, variants: plan.variants.slice(0, runs.length) };
   const code = printCampaign(shown, runs, timing, !!v.json, !!v.strict, stopped);
   return stopped ? signalExit(stopped) : code;
+}
+
+/** Wraps text at 96 columns, each line indented. */
+function wrap(text: string, indent: string): string {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + w.length > 96) {
+      out.push(indent + line);
+      line = w;
+    } else {
+      line = line === '' ? w : `${line} ${w}`;
+    }
+  }
+  if (line !== '') out.push(indent + line);
+  return out.join('\n');
 }
