@@ -11,9 +11,11 @@ import { wakeupSources } from '../eventpoll/checkers/wakeup-source.ts';
 import { eventfd_signal } from '../eventpoll/files/eventfd.ts';
 import { EpKernel, kernel } from '../eventpoll/kernel.ts';
 import {
-  sys_close, sys_dup, sys_epoll_create1, sys_epoll_ctl, sys_epoll_wait, sys_eventfd, sys_pipe,
-  sys_poll, sys_read, sys_regular, sys_shutdown, sys_socketpair, sys_write,
+  sys_close, sys_dup, sys_epoll_create1, sys_epoll_ctl, sys_epoll_wait, sys_eventfd,
+  sys_open_file, sys_pipe, sys_poll, sys_read, sys_regular, sys_shutdown, sys_socketpair,
+  sys_write,
 } from '../eventpoll/syscalls.ts';
+import type { FileOps } from '../eventpoll/file.ts';
 import { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, ERRNO_NAMES, type EpollEvent }
   from '../eventpoll/uapi.ts';
 import type { VariantConfig } from '../eventpoll/variant.ts';
@@ -28,9 +30,9 @@ import type { MemoryMode } from '../sim/memory.ts';
 import type { Model } from '../sim/op.ts';
 import { flagNames, parseFlagsSpec } from './flags.ts';
 import { isDeepFrozen } from './frozen.ts';
-import { refusedWatch } from './validate.ts';
+import { checkFileTypes, refusedWatch } from './validate.ts';
 import { meets, Tallies } from './tallies.ts';
-import type { Expect, Scenario, SyscallSpec } from './types.ts';
+import type { BuiltinFileSpec, Expect, FileSpec, Scenario, SyscallSpec } from './types.ts';
 
 /** The result of one syscall of a task, as data. */
 export interface SyscallResult {
@@ -101,6 +103,13 @@ function machineOf(sc: Scenario, opts: BuildOptions, trace: boolean): Machine {
   });
 }
 
+const BUILTIN_TYPES: ReadonlySet<string> = new Set(['eventfd', 'pipe', 'socketpair', 'regular']);
+
+/** Whether a scenario file is of a built-in type (else the variant's own, by its `create`). */
+function isBuiltinFile(f: FileSpec): f is BuiltinFileSpec {
+  return BUILTIN_TYPES.has(f.type);
+}
+
 /**
  * Runs the scenario's setup (files, sets, registrations) on `m` through the model, as
  * process context on CPU 0 before the first step.
@@ -113,7 +122,10 @@ function runSetup(m: Machine, sc: Scenario, cfg: VariantConfig, names: Map<strin
   m.setup('setup', function* (c: Ctx): Model<void> {
     k.epnested_mutex = mutex_init(m, 'epnested_mutex', 'epnested_mutex');
     for (const f of sc.files ?? []) {
-      if (f.type === 'eventfd') names.set(f.name, sys_eventfd(c, f.name, f.init ?? 0, !!f.sem));
+      if (!isBuiltinFile(f)) names.set(f.name, sys_open_file(c, f));
+      else if (f.type === 'eventfd') {
+        names.set(f.name, sys_eventfd(c, f.name, f.init ?? 0, !!f.sem));
+      }
       else if (f.type === 'regular') names.set(f.name, sys_regular(c, f.name));
       else {
         const [a, b] = f.type === 'pipe' ? sys_pipe(c, f.name) : sys_socketpair(c, f.name);
@@ -173,7 +185,7 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
 /** What a copy of a prepared machine shares with it: the variant's configuration. */
 function sharedOf(template: Machine): object[] {
   const k = template.ext.ep as EpKernel;
-  return [k.cfg, k.cfg.variant, k.ops];
+  return [k.cfg, k.cfg.variant, k.ops, k.fops];
 }
 
 /**
@@ -209,6 +221,7 @@ function dataOfIn(byIndex: string[]): (n: string) => number {
  * {@link prepared}); `opts.fresh` runs it on this machine instead.
  */
 export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
+  checkFileTypes(sc, opts.cfg.variant);
   const m = machineOf(sc, opts, opts.trace ?? false);
   const tallies = new Tallies(sc.tallies ?? []);
   let names: Map<string, number>;
@@ -232,8 +245,11 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   }
   for (const q of sc.irqs ?? []) {
     const file = k.fdget(names.get(q.fd)!)!;
+    const f_op = m.arena.objs[file]!.f_op as string;
     const ctx = m.arena.objs[file]!.private_data as number;
-    m.addIrqSource({ name: q.name, cpu: q.cpu, count: q.count, handler: signalOf(ctx) });
+    const own = f_op === 'eventfd' ? undefined : k.fops.get(f_op);
+    const handler = own?.irq !== undefined ? irqOf(own, file) : signalOf(ctx);
+    m.addIrqSource({ name: q.name, cpu: q.cpu, count: q.count, handler });
   }
   for (const s of sc.signals ?? []) {
     const ctx = m.contexts().find((c) => c.name === s.task && !c.irq)!;
@@ -258,6 +274,11 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
 function programOf(r: RunState, task: string, program: readonly SyscallSpec[]):
 (c: Ctx) => Model<void> {
   return (c) => runProgram(r, c, task, program);
+}
+
+/** An interrupt on a file of a variant's own type: the type's `irq` handler. */
+function irqOf(fo: FileOps, file: number): (c: Ctx) => Model<unknown> {
+  return (c) => fo.irq!(c, file);
 }
 
 /** An interrupt that signals an eventfd context. */

@@ -2,18 +2,27 @@
  * Scenarios: plain, JSON-serialisable descriptions of a concurrent epoll workload, so they
  * can be generated, shrunk, stored, sent to another worker or machine and replayed.
  */
+import type { CustomFileSpec } from '../eventpoll/file.ts';
 
 /** Event flags: names (`"IN"`, `"ET"`, ...) or a number. */
 export type Flags = readonly string[] | number;
 
-/** A watched file created before the run. */
-export type FileSpec =
+/** A file of a built-in type, created before the run. */
+export type BuiltinFileSpec =
   | { name: string; type: 'eventfd'; init?: number; sem?: boolean }
   /** Ends are named `<name>r` and `<name>w`. */
   | { name: string; type: 'pipe' }
   /** Ends are named `<name>0` and `<name>1`. */
   | { name: string; type: 'socketpair' }
   | { name: string; type: 'regular' };
+
+/**
+ * A watched file created before the run: a built-in type, or a type the variant adds
+ * (`Variant.fileTypes`, see docs/own-variant.md), whose other fields go to its `create`.
+ */
+export type FileSpec = BuiltinFileSpec | CustomFileSpec;
+
+export type { CustomFileSpec };
 
 /** An epoll set created before the run. */
 export interface SetSpec {

@@ -3,6 +3,8 @@
  * the offending field by its path (`tasks[1].program[2].set: unknown set 'ep9'`).
  */
 import { quote, SimUsageError } from '../sim/errors.ts';
+import type { FileOps } from '../eventpoll/file.ts';
+import { variantNames, getVariant, type Variant } from '../eventpoll/variant.ts';
 import { parseFlagsSpec } from './flags.ts';
 import type { Scenario, WatchSpec } from './types.ts';
 
@@ -160,8 +162,58 @@ boolean {
   return false;
 }
 
-/** Checks a scenario (e.g. parsed JSON) and returns it typed. */
-export function validateScenario(x: unknown): Scenario {
+/** The file types a scenario can name without a variant's own: `files[i].type`. */
+const BUILTIN_FILE_TYPES = ['eventfd', 'pipe', 'socketpair', 'regular'];
+
+/** A variant's own file types that a scenario can create (those with `create`). */
+function creatable(types: readonly FileOps[]): FileOps[] {
+  return types.filter((t) => t.create !== undefined);
+}
+
+/** Every registered variant's own creatable file types (validation without a variant). */
+function anyVariantTypes(): FileOps[] {
+  return variantNames().flatMap((n) => creatable(getVariant(n).fileTypes ?? []));
+}
+
+/** `files[i].type` is not one of `known`: the error names them. */
+function unknownType(p: string, type: unknown, known: readonly string[], v?: string):
+ScenarioError {
+  return new ScenarioError(`${p}.type`, `unknown file type ${quote(type)}` +
+    `${v === undefined ? '' : ` for variant '${v}'`}: expected ` +
+    `${known.slice(0, -1).join(', ')} or ${known[known.length - 1]!}`);
+}
+
+/**
+ * Checks that the file types a scenario names exist in the variant that runs it (a type
+ * another variant adds is unknown here), and that interrupt sources are on eventfds or on
+ * files of a type with an `irq` handler. buildMachine calls it; a clear ScenarioError
+ * naming the variant's types otherwise.
+ */
+export function checkFileTypes(sc: Scenario, v: Variant): void {
+  const own = creatable(v.fileTypes ?? []);
+  const files = sc.files ?? [];
+  for (let i = 0; i < files.length; i++) {
+    const t = files[i]!.type;
+    if (BUILTIN_FILE_TYPES.includes(t) || own.some((o) => o.name === t)) continue;
+    throw unknownType(`files[${i}]`, t, [...BUILTIN_FILE_TYPES, ...own.map((o) => o.name)],
+      v.name);
+  }
+  (sc.irqs ?? []).forEach((q, i) => {
+    const t = files.find((f) => f.name === q.fd)?.type ?? 'eventfd';
+    if (t !== 'eventfd' && own.find((o) => o.name === t)?.irq === undefined) {
+      throw new ScenarioError(`irqs[${i}].fd`, `${quote(q.fd)} is a '${t}' file, which has ` +
+        `no interrupt handler (irq) in variant '${v.name}'`);
+    }
+  });
+}
+
+/**
+ * Checks a scenario (e.g. parsed JSON) and returns it typed. `fileTypes`: the file types
+ * of the variant that will run it, beyond the built-in ones (default: those of every
+ * registered variant; buildMachine then checks them against the run's variant).
+ */
+export function validateScenario(x: unknown, fileTypes?: readonly FileOps[]): Scenario {
+  const own = creatable(fileTypes ?? anyVariantTypes());
   if (!isObj(x)) throw new ScenarioError('(root)', `expected an object, got ${quote(x)}`);
   checkShape(x);
   name(x.name, 'name');
@@ -188,8 +240,10 @@ export function validateScenario(x: unknown): Scenario {
       case 'socketpair': define(`${n}0`, `${p}.name`); define(`${n}1`, `${p}.name`); break;
       case 'regular': define(n, `${p}.name`); break;
       default:
-        throw new ScenarioError(`${p}.type`, `unknown file type ${quote(f.type)}: ` +
-          'expected eventfd, pipe, socketpair or regular');
+        if (!own.some((o) => o.name === f.type)) {
+          throw unknownType(p, f.type, [...BUILTIN_FILE_TYPES, ...own.map((o) => o.name)]);
+        }
+        define(n, `${p}.name`);
     }
   });
   arr(x.sets, 'sets').forEach((s, i) => {
@@ -236,7 +290,8 @@ export function validateScenario(x: unknown): Scenario {
   unusedTally(tasks as Record<string, unknown>[], tallies);
   const eventfds = new Set<string>();
   for (const f of arr(x.files, 'files')) {
-    if (isObj(f) && f.type === 'eventfd') eventfds.add(f.name as string);
+    const irq = isObj(f) && own.some((o) => o.name === f.type && o.irq !== undefined);
+    if (isObj(f) && (f.type === 'eventfd' || irq)) eventfds.add(f.name as string);
   }
   arr(x.irqs, 'irqs').forEach((q, i) => {
     const p = `irqs[${i}]`;
