@@ -86,12 +86,12 @@ export interface EpOps {
   ep_unregister_pollwait(c: Ctx, ep: number, epi: number): Model<void>;
   /** ep_rbtree_insert(): link the item into the set's tree (a list in (file, fd) order). */
   ep_rbtree_insert(c: Ctx, ep: number, epi: number): Model<void>;
-  /** ep_is_linked(): whether the item's rdllink is on a list. */
-  ep_is_linked(c: Ctx, epi: number): Model<boolean>;
   /** ep_item_from_wait(): wait entry -> eppoll_entry -> epitem (no memory access). */
   ep_item_from_wait(c: Ctx, wait: number): number;
 
   // ---- optional: only the eras that have them (see OPTIONAL_OPS) ----
+  /** ep_is_linked(): whether the item's rdllink is on a list (all but the wfcqueue RFC). */
+  ep_is_linked?(c: Ctx, epi: number): Model<boolean>;
   /** ep_item_poll(): the item's readiness masked by its interest (2.6.25+). */
   ep_item_poll?(c: Ctx, epi: number, pt: PollTable | null, depth: number): Model<number>;
   /** ep_events_available(): rdllist or ovflist not empty (2.6.27+). */
@@ -150,7 +150,7 @@ export interface EpOps {
 
 /** The names of the optional members of {@link EpOps}: functions of some eras only. */
 export const OPTIONAL_OPS = [
-  'ep_item_poll', 'ep_events_available', 'ep_start_scan', 'ep_done_scan',
+  'ep_is_linked', 'ep_item_poll', 'ep_events_available', 'ep_start_scan', 'ep_done_scan',
   'ep_scan_ready_list', 'ep_send_events_proc', 'ep_read_events_proc',
   'ep_autoremove_wake_function', 'default_wake_function', 'queue_if_ready', 'ep_pm_stay_awake',
   'ep_create_wakeup_source', 'list_add_tail_lockless', 'chain_epi_lockless', 'ep_unlink',

@@ -32,7 +32,7 @@ import type { Ctx } from '../../sim/context.ts';
 import { POINTER_FIELDS } from '../../sim/context.ts';
 import { default_wake_function } from '../../locks/waitqueue.ts';
 import { COMMON_OPS } from '../common.ts';
-import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
+import { ep_item_from_wait } from '../mainline/callback.ts';
 import {
   ep_create_wakeup_source, ep_free, ep_unregister_pollwait,
 } from '../mainline/items.ts';
@@ -109,7 +109,6 @@ const OPS_AS_POSTED: EpOps = {
   ep_ptable_queue_proc: ep_ptable_queue_proc_pre45,
   ep_unregister_pollwait,
   ep_rbtree_insert,
-  ep_is_linked,
   ep_item_from_wait,
   ep_item_poll,
   ep_events_available,
