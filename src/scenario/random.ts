@@ -4,6 +4,7 @@
  * waiters with and without timeouts, readers, MOD re-arms, process-context writers and
  * interrupt sources. Drawn with the project PRNG, so a seed names a scenario for good.
  */
+import { intArg } from '../sim/errors.ts';
 import { Prng } from '../sim/prng.ts';
 import type { FileSpec, IrqSpec, Scenario, SyscallSpec, TaskSpec, WatchSpec } from './types.ts';
 
@@ -13,6 +14,7 @@ const MODES: readonly (readonly string[])[] = [
 
 /** The scenario named `gen:<seed>`. */
 export function randomScenario(seed: number): Scenario {
+  intArg(seed, 'randomScenario: seed', 0, 0xffff_ffff);
   const p = new Prng(seed ^ 0x5ce7a410);
   const cpus = p.rangeInclusive(2, 3);
   const nfiles = p.rangeInclusive(1, 2);

@@ -21,7 +21,7 @@ import { Arena } from '../queues/arena.ts';
 import { cloneState } from './clone.ts';
 import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
-import { LimitExceededError, SimUsageError } from './errors.ts';
+import { LimitExceededError, quote, SimUsageError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Memory, type MemoryMode } from './memory.ts';
 import { custom, K, OP_NAMES, type CustomOp, type Model, type Op } from './op.ts';
@@ -195,16 +195,16 @@ export class Machine implements MachineAccess {
     const n = opts.ncpu;
     if (!Number.isInteger(n) || n < 1 || n > this.limits.cpusMax) {
       throw new SimUsageError('E_BAD_CPUS',
-        `bad CPU count ${n}: expected an integer from 1 to ${this.limits.cpusMax}`);
+        `bad CPU count ${quote(n)}: expected an integer from 1 to ${this.limits.cpusMax}`);
     }
     const mode = opts.memory ?? 'sc';
     if (mode !== 'sc' && mode !== 'tso') {
-      throw new SimUsageError('E_BAD_MEMORY', `unknown memory model '${String(mode)}': ` +
+      throw new SimUsageError('E_BAD_MEMORY', `unknown memory model ${quote(mode)}: ` +
         'expected sc or tso');
     }
     const time = opts.time ?? 'eager';
     if (time !== 'eager' && time !== 'idle') {
-      throw new SimUsageError('E_BAD_TIME', `unknown time mode '${String(time)}': ` +
+      throw new SimUsageError('E_BAD_TIME', `unknown time mode ${quote(time)}: ` +
         'expected eager or idle');
     }
     this.ncpu = n;
