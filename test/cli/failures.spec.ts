@@ -132,3 +132,22 @@ describe('SIGINT during fuzz', () => {
       expect(noStack(r.err)).toBe(true);
     }, 60_000);
 });
+
+describe('SIGTERM during campaign', () => {
+  it('prints the rows so far marked interrupted and exits 143', async () => {
+    const run = start(['campaign', '--seeds', '1000000', '--gen', '0', '--jobs', '1'],
+      { EVENTPOLL_SIM_PROGRESS_SECONDS: '0.3' });
+    const t0 = Date.now();
+    while (!/schedules/.test(run.err()) && Date.now() - t0 < 30_000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.p.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code).toBe(143);
+    expect(r.out).toMatch(/^campaign: /);
+    expect(r.out).toMatch(/\nmainline-6\.18 +\d+ +\d+ /);
+    expect(r.out).toMatch(/INTERRUPTED by SIGTERM: the rows cover the work done\./);
+    expect(r.err).toMatch(/SIGTERM: stopping the campaign/);
+    expect(noStack(r.err)).toBe(true);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 /**
  * The zoo's data: every entry of bug-zoo.md is present with a valid scenario family, a
  * property, and either a runnable fixed counterpart or a stated reason; and the CLI runs one
- * entry end to end (`eventpoll-sim zoo --entry B5 --seeds 1 --json`).
+ * entry end to end (`eventpoll-sim zoo --entry B5 --families 1 --json`).
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -32,13 +32,13 @@ describe('zoo: entries', () => {
     }
   });
 
-  it('eventpoll-sim zoo --entry B5 --seeds 1 --json: found, shrunk, fixed clean', async () => {
+  it('eventpoll-sim zoo --entry B5 --families 1 --json: found, shrunk, fixed clean', async () => {
     const lines: string[] = [];
     const log = console.log;
     console.log = (s: string) => lines.push(s);
     let code: number;
     try {
-      code = await main(['zoo', '--entry', 'B5', '--seeds', '1', '--jobs', '1', '--json']);
+      code = await main(['zoo', '--entry', 'B5', '--families', '1', '--jobs', '1', '--json']);
     } finally {
       console.log = log;
     }
