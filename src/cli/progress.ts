@@ -86,3 +86,28 @@ export function lines(label: string, seconds: number,
     stop() {},
   };
 }
+
+/**
+ * A one-line status ("B4 random family 3: 1200") for work whose total is not known in
+ * advance: redrawn in place on a terminal (n = -1 clears it), a plain line every few
+ * seconds elsewhere (see {@link lineInterval}), nothing when not enabled.
+ */
+export function status(label: string, enabled = true): (phase: string, n: number) => void {
+  if (!enabled) return () => {};
+  if (process.stderr.isTTY) {
+    return (phase, n) => {
+      process.stderr.write(n < 0 ? '\r\x1b[K' : `\r\x1b[K${phase}: ${n}`);
+    };
+  }
+  const seconds = lineInterval();
+  if (seconds <= 0) return () => {};
+  const t0 = performance.now();
+  let next = t0 + seconds * 1000;
+  return (phase, n) => {
+    if (n < 0) return;
+    const now = performance.now();
+    if (now < next) return;
+    next = now + seconds * 1000;
+    process.stderr.write(`${label}: ${phase}: ${n}, ${Math.round((now - t0) / 1000)} s\n`);
+  };
+}

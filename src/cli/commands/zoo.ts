@@ -10,6 +10,7 @@ import { runEntries } from '../zoo-parallel.ts';
 import type { EntryReport, StrategyStats } from '../../zoo/run.ts';
 import { intOpt, parse } from '../args.ts';
 import { table } from '../table.ts';
+import { status } from '../progress.ts';
 import { cliReplay } from '../replay-line.ts';
 import { jobsArg, noPositionals } from './common.ts';
 
@@ -52,17 +53,6 @@ function row(r: EntryReport): string[] {
     stat(r.strategies[1], r.budget), sh, fixedCell(r), replay];
 }
 
-/**
- * A one-line status on a terminal's stderr ("B4 random family 3: 1200"), cleared with
- * n = -1; silent when stderr is not a terminal. (The total is not known in advance, so a
- * bar would mislead.)
- */
-function status(enabled: boolean): (phase: string, n: number) => void {
-  if (!enabled || !process.stderr.isTTY) return () => {};
-  return (phase, n) => {
-    process.stderr.write(n < 0 ? '\r\x1b[K' : `\r\x1b[K${phase}: ${n}`);
-  };
-}
 
 /** Renders reports as the zoo table. */
 export function zooTable(reports: readonly EntryReport[]): string {
@@ -125,7 +115,8 @@ export async function cmdZoo(argv: string[]): Promise<number> {
   const fixedMultiple = intOpt(v['fixed-multiple'], 'fixed-multiple', 100, 1, 1e6);
   const jobs = jobsArg(v.jobs, !!v['force-jobs']);
   const seconds = new Map<string, number>();
-  const show = status(!v.json && !v.markdown);
+  // The total is not known in advance, so a status line rather than a bar.
+  const show = status('zoo', !v.json && !v.markdown);
   const done = await runEntries(entries, {
     families, fixedMultiple, skipFixed: !!v['no-fixed'], skipShrink: !!v['no-shrink'],
     ...(budget !== undefined ? { budget } : {}), onProgress: show,
