@@ -84,5 +84,6 @@ export async function main(argv: string[]): Promise<number> {
 /** A user's word for an error message: control characters escaped, cut to 60 characters. */
 function printable(s: string): string {
   const t = s.length > 60 ? `${s.slice(0, 60)}...` : s;
-  return t.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return t.replace(/[\x00-\x1f\x7f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

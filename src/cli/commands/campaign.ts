@@ -203,7 +203,8 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
   try {
     for (let i = 0; i < plan.variants.length && interrupt.signal === undefined; i++) {
       const o = planOptions(plan, i);
-      const bar = progress(`campaign ${o.variant}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`);
+      const part = shard ? ` shard ${shard.index}/${shard.count}` : '';
+      const bar = progress(`campaign ${o.variant}${part}`);
       const t0 = performance.now();
       const base = offset;
       let run;

@@ -73,7 +73,8 @@ export function cmdDiff(argv: string[]): number {
   }
   const differing = results.filter((r) => r.differences.length > 0);
   if (v.json) {
-    console.log(JSON.stringify(results.map((r) => ({ ...r, a: { ...r.a, replay: cliReplay(r.a.replay) },
+    console.log(JSON.stringify(results.map((r) => ({ ...r,
+      a: { ...r.a, replay: cliReplay(r.a.replay) },
       b: { ...r.b, replay: cliReplay(r.b.replay) } })), null, 1));
   } else {
     for (const r of results) console.log(show(r, !!v.all));

@@ -122,7 +122,9 @@ export function failureSaver(dir: string | undefined): {
   save?: (f: FoundFailure) => void; error: () => Error | undefined; count: () => number;
 } {
   if (dir === undefined) return { error: () => undefined, count: () => 0 };
-  if (dir === '') throw new SimUsageError('E_USAGE', 'bad --save-failures \'\': expected a directory');
+  if (dir === '') {
+    throw new SimUsageError('E_USAGE', 'bad --save-failures \'\': expected a directory');
+  }
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {

@@ -82,7 +82,8 @@ export function cmdReplay(argv: string[]): number {
   const tail = v.tail !== undefined ? intOpt(v.tail, 'tail', 0, 1, 1e9) : undefined;
   if (positionals.length > 1) {
     throw new SimUsageError('E_USAGE', `replay takes one FAILURE.json file, got ` +
-      `${positionals.length} (${positionals.slice(0, 3).map((p) => `'${p.slice(0, 60)}'`).join(', ')}` +
+      `${positionals.length} (` +
+      `${positionals.slice(0, 3).map((p) => `'${p.slice(0, 60)}'`).join(', ')}` +
       `${positionals.length > 3 ? ', ...' : ''})`);
   }
   if (positionals.length > 0) {
