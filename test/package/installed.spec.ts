@@ -100,10 +100,11 @@ describe('the packed package, installed in a scratch project', () => {
     expect(ok(run('npx', ['tsc', '--noEmit', '-p', '.', '--skipLibCheck', 'false']))).toBe('');
   });
 
-  it('runs the user test under vitest', () => {
+  it('runs the user test under vitest: (a)-(e), the matcher, the fast-check printing', () => {
     const out = run('npx', ['vitest', 'run', '--root', '.', 'user.test.ts']);
     expect(out.status, `${out.stdout}\n${out.stderr}`).toBe(0);
-    expect(out.stdout).toMatch(/Tests\s+\S*\s*\d+ passed/);
+    const plain = out.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).toMatch(/Tests\s+5 passed \(5\)/);
   });
 
   it('runs the command line', () => {
