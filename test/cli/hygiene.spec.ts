@@ -5,7 +5,7 @@
  * lines that work as printed (also for a process that preloaded modules).
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvOf, cli, noStack, ROOT, sh } from './helpers.ts';
@@ -18,6 +18,9 @@ describe('cli: --version', () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(`${PKG.version}\n`);
     expect(r.err).toBe('');
+  });
+  it('finds package.json relative to the module, from any directory', () => {
+    expect(cli(['--version'], { cwd: tmpdir() }).out).toBe(`${PKG.version}\n`);
   });
 });
 
@@ -73,6 +76,8 @@ describe('cli: bad usage is exit 2 with one line', () => {
     [['explore', '--variant', 'mainline-6.18', '--scenario', 'lt-two-waiters', '--strategy', ''],
       /bad --strategy ''/],
     [['zoo', '--seeds', '3'], /zoo: --seeds is now --families/],
+    [['explore', '--variant', 'mainline-6.18', '--scenario', 'lt-two-waiters', '--seed', '3'],
+      /explore takes no --seed/],
     [['fuzz', '--variant', 'mainline-6.18', '--seeds', '5', '--schedules', '5'],
       /give one of --seeds, --schedules, --total/],
     [['fuzz', '--variant', 'mainline-6.18', '--time-limit', '0'], /bad --time-limit '0'/],
