@@ -31,7 +31,10 @@ commands:
   merge     merge the --json results of the shards of a fuzz or campaign (--shard i/n)
 
 common options: --variant NAME[+BUG...]  --scenario NAME|gen:SEED|FILE.json  --seed N
+                --seeds N (N seeds from --seed: fuzz, campaign, diff)
                 --strategy random|pct|pct:D  --memory sc|tso  --json
+long runs (fuzz, campaign): --jobs N  --time-limit SECONDS (fuzz, explore)
+                --save-failures DIR (fuzz)  --shard I/N, then 'merge' (fuzz, campaign)
 run 'eventpoll-sim <command> --help' for the options of one command;
 'eventpoll-sim --version' prints the version.
 exit codes: 0 clean, 1 a property was violated, 2 bad usage, 3 internal error.`;
