@@ -5,6 +5,8 @@
  * counting wrapper around that op (delegating to the base) must see the wrapper called by
  * the library scenarios: a direct call that bypasses the table leaves the count at 0.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzz } from '../../src/api/fuzz.ts';
 import { simulate } from '../../src/api/simulate.ts';
@@ -101,6 +103,50 @@ describe('eventpoll: the function table (every op of every built-in variant, see
       ops: { ep_send_events } });
     expect(() => simulate({ variant: 'test-classic-mainline-send', scenario: 'lt-two-waiters',
       seed: 0 })).toThrow(/variant 'test-classic-mainline-send' has no ep_start_scan\(\)/);
+  });
+});
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/**
+ * Direct calls of a table op that are meant: fput()'s parameter is the table's
+ * eventpoll_release; ep_autoremove_wake_function() calls the scheduler's
+ * default_wake_function() as the kernel does (the table's one is ep_poll's own entry's); the
+ * 2.6.22 single-pass ep_send_events(txlist) is the body of that era's table entry
+ * ep_events_transfer().
+ */
+const MEANT = ['src/eventpoll/file.ts: eventpoll_release',
+  'src/eventpoll/mainline/wait.ts: default_wake_function',
+  'src/eventpoll/singlepass-2.6.22/send.ts: ep_send_events'];
+
+describe('eventpoll: no direct calls of table ops in the model (static)', () => {
+  it('every call of an op name with a context goes through kernel(c).ops', () => {
+    const names = new Set<string>(OPTIONAL_OPS);
+    for (const v of BUILT_IN) for (const k of Object.keys(getVariant(v).ops)) names.add(k);
+    const hits: string[] = [];
+    for (const f of tsFiles(join(ROOT, 'src', 'eventpoll'))) {
+      const path = relative(ROOT, f);
+      if (path === 'src/eventpoll/variant.ts') continue;
+      const text = readFileSync(f, 'utf8').replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '');
+      for (const m of text.matchAll(/(?<![.\w])([a-z_]+)\(c\b/g)) {
+        if (!names.has(m[1]!)) continue;
+        const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
+        // A declaration (function or method), not a call.
+        if (/function\*?\s+\w+\(c\b/.test(line) || /^\s*\*?\w+\(c\b[^)]*\)\s*\{/.test(line)) {
+          continue;
+        }
+        hits.push(`${path}: ${m[1]!}`);
+      }
+    }
+    expect(hits.filter((h) => !MEANT.includes(h))).toEqual([]);
+    expect(MEANT.every((h) => hits.includes(h))).toBe(true);
   });
 });
 
