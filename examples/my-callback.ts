@@ -11,23 +11,22 @@
  * test/zoo/own-variant.spec.ts). `my-callback-fixed` keeps the patch's shape but chains
  * onto ovflist during a scan again, which is what the kernel does.
  *
- * Load it into the CLI with node's --import (it registers both variants by name):
+ * It imports the package by name (`eventpoll-sim`, `eventpoll-sim/model`), as a user's
+ * module would. Load it into the CLI with node's --import (it registers both variants by
+ * name; tsx runs the TypeScript):
  *   node --import tsx --import ./examples/my-callback.ts bin/eventpoll-sim.js \
  *     fuzz --variant my-callback --scenario my-lt-harvest --strategy pct
  */
-import { defineVariant, type Scenario } from '../src/index.ts';
-// Model building blocks (the kernel's names). A variant module imports them from src/.
-import { ep_is_linked, ep_item_from_wait, ep_poll_safewake, exclusiveWake }
-  from '../src/eventpoll/mainline/callback.ts';
-import { EP_PRIVATE_BITS, EPOLLEXCLUSIVE } from '../src/eventpoll/uapi.ts';
-import { ep_pm_stay_awake } from '../src/eventpoll/wakeup-source.ts';
-import { spin_lock_irqsave, spin_unlock_irqrestore } from '../src/locks/spinlock.ts';
-import { waitqueue_active, wake_up } from '../src/locks/waitqueue.ts';
-import { EP_UNACTIVE_PTR } from '../src/queues/arena.ts';
-import { list_add_tail } from '../src/queues/list.ts';
-import type { Ctx } from '../src/sim/context.ts';
-import { load, READ_ONCE, store, WRITE_ONCE } from '../src/sim/mem.ts';
-import type { Model } from '../src/sim/op.ts';
+import { defineVariant, type Scenario } from 'eventpoll-sim';
+// Model building blocks, under the kernel's names. mainline-6.18's own helpers are in the
+// `mainline` namespace (each built-in variant has one).
+import {
+  EP_PRIVATE_BITS, EP_UNACTIVE_PTR, EPOLLEXCLUSIVE, READ_ONCE, WRITE_ONCE, ep_pm_stay_awake,
+  list_add_tail, load, mainline, spin_lock_irqsave, spin_unlock_irqrestore, store,
+  waitqueue_active, wake_up, type Ctx, type Model,
+} from 'eventpoll-sim/model';
+
+const { ep_is_linked, ep_item_from_wait, ep_poll_safewake, exclusiveWake } = mainline;
 
 const FN = 'ep_poll_callback';
 

@@ -46,3 +46,21 @@ export {
   defineVariant, registerVariant, getVariant, resolveVariant, variantNames, FAULTS,
 } from './eventpoll/variant.ts';
 export type { EpOps, BugSwitch, Variant, VariantConfig } from './eventpoll/variant.ts';
+
+// ---- the built-in variants' own functions, one namespace per variant -----------------------
+// (each era has its own ep_poll_callback, ep_poll, ...: `mainline.ep_done_scan`,
+// `classic419.ep_scan_ready_list`; a user variant reuses them by name)
+/** mainline-6.18 (fs/eventpoll.c v6.18). */
+export * as mainline from './eventpoll/mainline/model.ts';
+/** classic-4.19: ep_scan_ready_list with ovflist, rwlock-free. */
+export * as classic419 from './eventpoll/classic-4.19/model.ts';
+/** singlepass-2.6.22: Davide Libenzi's single-pass ep_send_events. */
+export * as singlepass2622 from './eventpoll/singlepass-2.6.22/model.ts';
+/** rwlock-5.1: Roman Penyaev's rwlock ep->lock with lockless list_add_tail. */
+export * as rwlock51 from './eventpoll/rwlock-5.1/model.ts';
+/** wfcqueue-rfc-v3: Eric Wong's wfcqueue RFC. */
+export * as wfcqueueRfcV3 from './eventpoll/wfcqueue-rfc-v3/model.ts';
+/** exclusive-4.5: Jason Baron's EPOLLEXCLUSIVE. */
+export * as exclusive45 from './eventpoll/exclusive-4.5/model.ts';
+/** roundrobin-rfc: Jason Baron's round-robin wake policy RFC. */
+export * as roundrobinRfc from './eventpoll/roundrobin-rfc/model.ts';
