@@ -94,11 +94,13 @@ function checkShape(x: unknown): void {
       throw new ScenarioError(pathOf(f), `nested more than ${SCENARIO_DEPTH_MAX} levels deep ` +
         '(the cap; or a cycle)');
     }
+    const n = Array.isArray(v) ? v.length : Object.keys(v).length;
+    // Counted before anything is pushed, so a huge array costs no frames.
+    if (count + todo.length + n > SCENARIO_VALUES_MAX) {
+      throw new ScenarioError(pathOf(f), `${Array.isArray(v) ? 'an array' : 'an object'} of ` +
+        `${n} items makes more than ${SCENARIO_VALUES_MAX} values (the cap)`);
+    }
     if (Array.isArray(v)) {
-      if (v.length > SCENARIO_VALUES_MAX) {
-        throw new ScenarioError(pathOf(f), `an array of ${v.length} items, over the cap of ` +
-          `${SCENARIO_VALUES_MAX}`);
-      }
       for (let i = v.length - 1; i >= 0; i--) {
         todo.push({ v: v[i], depth: f.depth + 1, key: i, up: f });
       }

@@ -308,3 +308,14 @@ describe('scenario files (CLI): regular files of bounded size only', () => {
     expect(usage(() => scenarioArg(big))).toMatch(/over the cap of 4194304/);
   });
 });
+
+describe('scenario size cap', () => {
+  it('an array of more than a million values is refused before it is walked', () => {
+    const sc = structuredClone(resolveScenario('lt-two-waiters').scenario) as unknown as
+      Record<string, unknown>;
+    sc.extra = new Array(2_000_000).fill(0);
+    const t0 = performance.now();
+    expect(usage(() => validateScenario(sc))).toMatch(/^scenario extra: an array of 2000000 items makes more than 1000000 values/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
