@@ -17,6 +17,14 @@ export { scenarioArb, scheduleArb } from './api/arbitraries.ts';
 export type { ScenarioArbOptions } from './api/arbitraries.ts';
 export { assertNoViolation, checkNoViolation } from './api/check.ts';
 export type { CheckOptions, CheckOutcome } from './api/check.ts';
+export { differential } from './api/differential.ts';
+export type {
+  Alignment, DifferentialOptions, DifferentialResult, Difference, Observation, Severity,
+} from './api/differential.ts';
+export { firstFailure, familySeed, FAMILY_STRIDE } from './zoo/search.ts';
+export type { Finding, FirstFailureOptions } from './zoo/search.ts';
+export { shrinkSchedule } from './zoo/shrink.ts';
+export type { ShrinkInput, ShrinkResult } from './zoo/shrink.ts';
 
 export { LIBRARY, resolveScenario, scenarioNames } from './scenario/library.ts';
 export { randomScenario } from './scenario/random.ts';
