@@ -13,7 +13,7 @@ import { explore } from '../../src/api/explore.ts';
 import { fuzz, mergeChunks, planChunks, runChunk, type FuzzOptions } from '../../src/api/fuzz.ts';
 import { checkNoViolation, assertNoViolation } from '../../src/api/check.ts';
 import { replay, simulate } from '../../src/api/simulate.ts';
-import { scenarioArg } from '../../src/cli/commands/common.ts';
+import { readInputFile, scenarioArg } from '../../src/cli/commands/common.ts';
 import { OpsSyntaxError, parseOps } from '../../src/conformance/parse.ts';
 import { runModel } from '../../src/conformance/run-model.ts';
 import { resolveScenario } from '../../src/scenario/library.ts';
@@ -306,6 +306,10 @@ describe('scenario files (CLI): regular files of bounded size only', () => {
     const big = join(dir, 'big.json');
     writeFileSync(big, ' '.repeat((4 << 20) + 1));
     expect(usage(() => scenarioArg(big))).toMatch(/over the cap of 4194304/);
+    // The same for a failure file to replay and a .ops script.
+    expect(usage(() => readInputFile('/dev/zero', 'failure file')))
+      .toMatch(/^failure file '\/dev\/zero': not a regular file/);
+    expect(usage(() => readInputFile(fifo, 'script'))).toMatch(/not a regular file/);
   });
 });
 

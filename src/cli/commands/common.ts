@@ -22,6 +22,26 @@ export const COMMON = {
 /** The largest scenario file read, in bytes (a scenario of a thousand calls is ~100 KB). */
 export const SCENARIO_FILE_MAX = 4 << 20;
 
+/**
+ * Reads an input file named by the user (a scenario, a failure to replay, a script): a
+ * regular file of at most {@link SCENARIO_FILE_MAX} bytes only, so `/dev/zero` (endless) or
+ * a FIFO (a hang) is a usage error, not a read. `what` names the file in messages.
+ */
+export function readInputFile(path: string, what: string): string {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new SimUsageError('E_USAGE', `cannot read ${what} ${quote(path)}: ` +
+      quote((e as Error).message, 120));
+  }
+  if (!st.isFile() || st.size > SCENARIO_FILE_MAX) {
+    throw new SimUsageError('E_USAGE', `${what} ${quote(path)}: ${st.isFile()
+      ? `${st.size} bytes, over the cap of ${SCENARIO_FILE_MAX}` : 'not a regular file'}`);
+  }
+  return readFileSync(path, 'utf8');
+}
+
 /** A scenario argument: a library or zoo name, `gen:SEED`, or a path to a JSON file. */
 export function scenarioArg(s: string): { scenario: Scenario | string; ref: string } {
   // The zoo's scenarios (src/zoo/scenarios.ts) are accepted by name, so its replay lines work.
@@ -29,15 +49,10 @@ export function scenarioArg(s: string): { scenario: Scenario | string; ref: stri
   if (zoo) return { scenario: zoo, ref: s };
   if (s.endsWith('.json') || (s.includes('/') && existsSync(s))) {
     if (!existsSync(s)) throw new SimUsageError('E_USAGE', `scenario file ${quote(s)} not found`);
-    // A regular file of sane size only: not /dev/zero (endless), not a FIFO (a hang).
-    const st = statSync(s);
-    if (!st.isFile() || st.size > SCENARIO_FILE_MAX) {
-      throw new SimUsageError('E_USAGE', `scenario file ${quote(s)}: ${st.isFile()
-        ? `${st.size} bytes, over the cap of ${SCENARIO_FILE_MAX}` : 'not a regular file'}`);
-    }
+    const text = readInputFile(s, 'scenario file');
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(s, 'utf8'));
+      data = JSON.parse(text);
     } catch (e) {
       throw new SimUsageError('E_BAD_SCENARIO', `scenario file ${quote(s)} is not valid JSON: ` +
         quote((e as Error).message, 120));

@@ -1,5 +1,4 @@
 /** `run` and `replay`: one execution, described for a human or as JSON. */
-import { readFileSync } from 'node:fs';
 import { REPLAY_COMMAND, simulate, type SimulateResult } from '../../api/simulate.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { validateScenario } from '../../scenario/validate.ts';
@@ -7,8 +6,9 @@ import { SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { describeRun } from '../report.ts';
 import { cliReplay } from '../replay-line.ts';
-import { COMMON, memoryArg, noPositionals, required, scenarioArg, seedArg, strategyArg }
-  from './common.ts';
+import {
+  COMMON, memoryArg, noPositionals, readInputFile, required, scenarioArg, seedArg, strategyArg,
+} from './common.ts';
 
 const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N]
        [--strategy random|pct]
@@ -125,8 +125,9 @@ interface FailureFile {
 function readFailure(path: string): FailureFile {
   let f: unknown;
   try {
-    f = JSON.parse(readFileSync(path, 'utf8'));
+    f = JSON.parse(readInputFile(path, 'failure file'));
   } catch (e) {
+    if (e instanceof SimUsageError) throw e;
     throw new SimUsageError('E_USAGE', `cannot read failure file '${path}': ` +
       (e as Error).message.split('\n')[0]);
   }

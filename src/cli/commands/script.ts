@@ -7,6 +7,7 @@ import { DEFAULT_SCRIPT_VARIANT, runModel, ScriptBlockedError }
   from '../../conformance/run-model.ts';
 import { ModelError, SimUsageError } from '../../sim/errors.ts';
 import { parse } from '../args.ts';
+import { readInputFile } from './common.ts';
 
 const HELP = `usage: eventpoll-sim script [FILE] [--variant V] [--json] [--diff]
 Runs a .ops script (docs/ops-language.md; standard input when no FILE is given)
@@ -23,8 +24,9 @@ const OPTS = {
 } as const;
 
 function readScript(file: string | undefined): string {
+  if (file !== undefined) return readInputFile(file, 'script');
   try {
-    return readFileSync(file ?? 0, 'utf8');
+    return readFileSync(0, 'utf8');
   } catch (e) {
     throw new SimUsageError('E_USAGE', `cannot read ${file ?? 'standard input'}: ` +
       (e as Error).message);
