@@ -28,7 +28,7 @@ export interface SendEventsData {
  * never directly, so `defineVariant({ base, ops: { NAME } })` replaces one function and
  * every caller follows. The first group is in every variant; the optional group exists
  * only in the eras that have the function (see {@link OPTIONAL_OPS}); in a run of a
- * variant without one, `kernel(c).ops.NAME` throws a SimUsageError naming it.
+ * variant without one, calling `kernel(c).ops.NAME(...)` throws a SimUsageError naming it.
  *
  * Plain (non-generator) members are functions that touch no shared memory in the model.
  */
