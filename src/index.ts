@@ -34,7 +34,9 @@ export type * from './scenario/types.ts';
 export {
   defineVariant, getVariant, registerVariant, resolveVariant, variantNames, FAULTS,
 } from './eventpoll/variant.ts';
-export type { BugSwitch, EpOps, Variant, VariantConfig } from './eventpoll/variant.ts';
+export type {
+  BugSwitch, EpOps, KnownViolation, Variant, VariantConfig, VariantDefinition,
+} from './eventpoll/variant.ts';
 export { kernel } from './eventpoll/kernel.ts';
 
 export { Machine } from './sim/machine.ts';

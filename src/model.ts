@@ -39,13 +39,22 @@ export { EINTR } from './eventpoll/uapi.ts';
 export * from './eventpoll/structs.ts';
 export * from './eventpoll/file.ts';
 export * from './eventpoll/wakeup-source.ts';
-export { kernel, EpKernel } from './eventpoll/kernel.ts';
-export { ep_find, do_epoll_ctl } from './eventpoll/ctl.ts';
+export { kernel, EpKernel, variantState } from './eventpoll/kernel.ts';
+export {
+  ep_find, do_epoll_ctl, ep_loop_check, ep_loop_check_proc, ep_get_upwards_depth_proc, CTL_OPS,
+} from './eventpoll/ctl.ts';
+export { COMMON_OPS } from './eventpoll/common.ts';
+export { checkFileTypes } from './scenario/validate.ts';
+export type { BuiltinFileSpec, CustomFileSpec } from './scenario/types.ts';
 export * from './eventpoll/syscalls.ts';
 export {
   defineVariant, registerVariant, getVariant, resolveVariant, variantNames, FAULTS,
+  OPTIONAL_OPS, BUILTIN_FILE_TYPES, fullOps,
 } from './eventpoll/variant.ts';
-export type { EpOps, BugSwitch, Variant, VariantConfig } from './eventpoll/variant.ts';
+export type {
+  EpOps, FullEpOps, BugSwitch, KnownViolation, ScanProc, SendEventsData, Variant,
+  VariantConfig, VariantDefinition,
+} from './eventpoll/variant.ts';
 
 // ---- the built-in variants' own functions, one namespace per variant -----------------------
 // (each era has its own ep_poll_callback, ep_poll, ...: `mainline.ep_done_scan`,

@@ -101,7 +101,8 @@ function cliRows(json: boolean): unknown {
   const startup = startupCosts();
   const jobs = jobsCosts(100_000);
   if (json) return { startup, jobs };
-  const line = (c: CommandCost) => `  ${c.name.padEnd(48)} ${c.cpuSeconds.toFixed(3).padStart(7)} ` +
+  const line = (c: CommandCost) => `  ${c.name.padEnd(48)} ` +
+    `${c.cpuSeconds.toFixed(3).padStart(7)} ` +
     `s CPU ${c.wallSeconds.toFixed(3).padStart(7)} s wall (mean of ${c.runs})`;
   console.log('\ncommand line, whole processes (CPU time from the kernel\'s child accounting):');
   if (startup) {

@@ -71,8 +71,9 @@ export function parseFlags(text: string): number | string {
 }
 
 /**
- * Formats a mask the way docs/ops-language.md prints events: named flags in {@link FLAG_PRINT_ORDER}
- * joined by `|`, then the remaining (unnamed) bits as one lower-case hex number, `0` if empty.
+ * Formats a mask the way docs/ops-language.md prints events: named flags in
+ * {@link FLAG_PRINT_ORDER} joined by `|`, then the remaining (unnamed) bits as one
+ * lower-case hex number, `0` if empty.
  */
 export function formatFlags(mask: number): string {
   const parts: string[] = [];

@@ -1,6 +1,7 @@
 /**
- * Canonical output lines of the `.ops` language (docs/ops-language.md, "Output"): what a model prints for
- * each script line so that its transcript can be compared byte for byte with the kernel's.
+ * Canonical output lines of the `.ops` language (docs/ops-language.md, "Output"): what a
+ * model prints for each script line so that its transcript can be compared byte for byte
+ * with the kernel's.
  */
 import { formatFlags } from './flags.ts';
 import { lineText } from './serialize.ts';

@@ -1,6 +1,6 @@
 /**
- * Variant `wfcqueue-rfc-v3`'s model functions and its Variant object, gathered for the `wfcqueueRfcV3`
- * namespace of `eventpoll-sim/model` (see src/model.ts).
+ * Variant `wfcqueue-rfc-v3`'s model functions and its Variant object, gathered
+ * for the `wfcqueueRfcV3` namespace of `eventpoll-sim/model` (see src/model.ts).
  */
 export * from './callback.ts';
 export * from './index.ts';
