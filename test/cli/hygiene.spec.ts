@@ -167,6 +167,18 @@ describe('cli: replay lines work as printed', () => {
     expect(again.code).toBe(1);
     expect(again.out).toContain(`trace hash ${JSON.parse(r.out).hash}`);
   });
+  it('a user variant loaded with node --import (examples/my-callback.ts): the line loads it', () => {
+    const node = ['--import', 'tsx', '--import', './examples/my-callback.ts'];
+    const r = cli(['fuzz', '--variant', 'my-callback', '--scenario', 'examples/my-lt-harvest.json',
+      '--strategy', 'pct', '--seeds', '20', '--json'], { node });
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.out).scenarios[0];
+    expect(s.replay).toMatch(/^node --import tsx --import \.\/examples\/my-callback\.ts bin\/eventpoll-sim\.js replay --variant my-callback --scenario examples\/my-lt-harvest\.json /);
+    const argv = argvOf(s.replay);
+    const again = cli(argv.slice(argv.indexOf('bin/eventpoll-sim.js') + 1), { node });
+    expect(again.code).toBe(1);
+    expect(again.out).toContain(`trace hash ${s.failure.hash}`);
+  }, 60_000);
   it('without preloads the line is npx eventpoll-sim replay', () => {
     const r = cli(['run', '--variant', 'mainline-6.18+B5', '--scenario', 'lt-two-waiters',
       '--seed', '0']);
