@@ -8,7 +8,7 @@ import './eventpoll/variants.ts';
 export { simulate, replay, failureOf } from './api/simulate.ts';
 export type { SimulateOptions, SimulateResult, Failure } from './api/simulate.ts';
 export { fuzz, mergeChunks, planChunks, runChunk } from './api/fuzz.ts';
-export { explore } from './api/explore.ts';
+export { explore, PREEMPTIONS_MAX } from './api/explore.ts';
 export type { ExploreOptions, ExploreResult } from './api/explore.ts';
 export type {
   ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, FuzzTally, ScenarioSummary,
@@ -28,7 +28,9 @@ export type { ShrinkInput, ShrinkResult } from './zoo/shrink.ts';
 
 export { LIBRARY, resolveScenario, scenarioNames } from './scenario/library.ts';
 export { randomScenario } from './scenario/random.ts';
-export { validateScenario, ScenarioError } from './scenario/validate.ts';
+export {
+  validateScenario, ScenarioError, SCENARIO_DEPTH_MAX, SCENARIO_STRING_MAX, SCENARIO_VALUES_MAX,
+} from './scenario/validate.ts';
 export type * from './scenario/types.ts';
 
 export {
@@ -42,7 +44,9 @@ export { kernel } from './eventpoll/kernel.ts';
 export { Machine } from './sim/machine.ts';
 export type { MachineOptions, Observer, RunOutcome, TaskSpec as MachineTask } from
   './sim/machine.ts';
-export { encodeSchedule, decodeSchedule } from './sim/schedule.ts';
+export {
+  encodeSchedule, decodeSchedule, SCHEDULE_CHOICES_MAX, SCHEDULE_TEXT_MAX,
+} from './sim/schedule.ts';
 export { renderTrace, renderColumns } from './sim/trace.ts';
 export type { TraceEvent } from './sim/trace.ts';
 export type { Violation, PropertyId } from './sim/violation.ts';
