@@ -73,6 +73,8 @@ export interface PoolRun {
   threads: number;
   /** Chunks in the campaign's plan (all of them, not only a shard's). */
   chunks: number;
+  /** Chunks that ran on this thread (the rest ran on workers). */
+  here: number;
 }
 
 /** Lets the event loop run (worker messages, signals) between two chunks. */
@@ -148,7 +150,9 @@ export class FuzzPool {
       }
       progress();
     };
+    let here = 0;
     const runHere = (ch: FuzzChunk): void => {
+      here++;
       record(ch, runChunk(o, ch, onOne(o.scenarios[ch.index]!)));
     };
 
@@ -158,7 +162,7 @@ export class FuzzPool {
         await breathe();
       }
       return { summary: summarize(o, results, stopped || !!c.select), results, stopped,
-        planned, threads, chunks: all.length };
+        planned, threads, chunks: all.length, here };
     }
 
     const wire: WireOptions = {
@@ -262,7 +266,7 @@ export class FuzzPool {
       for (const d of detachers) d();
     }
     return { summary: summarize(o, results, stopped || !!c.select), results, stopped,
-      planned, threads, chunks: all.length };
+      planned, threads, chunks: all.length, here };
   }
 
   /** Ends the workers. */

@@ -1,6 +1,6 @@
 /**
- * Parallel fuzzing: a campaign cut into chunks and run on worker threads gives the summary
- * a single thread gives (counts, first failures, replay commands), with stop-at-first and
+ * Parallel fuzzing: a campaign cut into chunks and run on this thread and worker threads
+ * gives the summary a single thread gives (counts, first failures, replay commands), with stop-at-first and
  * without; a worker's usage error comes back as the same one-line error.
  */
 import { describe, expect, it } from 'vitest';
@@ -24,16 +24,34 @@ describe('parallel fuzz', () => {
     }
   });
 
-  it('two worker threads give the single-thread summary', async () => {
+  it.each([[2], [3]])('%i threads (this one and N-1 workers) give the single-thread summary',
+    async (jobs) => {
+      const pool = new FuzzPool(jobs, 0);
+      try {
+        for (const stopAtFirst of [true, false]) {
+          const o = { ...BASE, stopAtFirst };
+          const whole = fuzz(o);
+          expect(whole.violations).toBeGreaterThan(0); // the comparison covers failures
+          expect(await pool.fuzz(o)).toEqual(whole);
+          expect(pool.used).toBe(jobs);
+          // The main thread runs chunks too: no idle isolate.
+          expect((pool as unknown as { workers: unknown[] }).workers).toHaveLength(jobs - 1);
+        }
+      } finally {
+        await pool.close();
+      }
+    }, 60_000);
+
+  it('the main thread and the worker both run chunks', async () => {
     const pool = new FuzzPool(2, 0);
     try {
-      for (const stopAtFirst of [true, false]) {
-        const o = { ...BASE, stopAtFirst };
-        const whole = fuzz(o);
-        expect(whole.violations).toBeGreaterThan(0); // the comparison covers failures
-        expect(await pool.fuzz(o)).toEqual(whole);
-        expect(pool.used).toBe(2);
-      }
+      const o = { ...BASE, stopAtFirst: false };
+      const run = await pool.run(o, { chunkSize: 10 });
+      expect(run.summary).toEqual(fuzz(o));
+      expect(run.threads).toBe(2);
+      expect(run.results.length).toBe(planChunks(o, 10).length);
+      expect(run.here).toBeGreaterThan(0);
+      expect(run.here).toBeLessThan(run.results.length);
     } finally {
       await pool.close();
     }
