@@ -58,6 +58,19 @@ export interface RunControl {
   select?: (chunk: number) => boolean;
   /** Chunk size (default: one that balances the threads; SHARD_CHUNK for shards). */
   chunkSize?: number;
+  /**
+   * The watchdog: a worker holding a chunk that sends nothing for this long (ms) fails the
+   * campaign with the chunk it was running (default: {@link watchdogMs}). Workers report
+   * progress at least once a second while they run.
+   */
+  watchdogMs?: number;
+}
+
+/** The default watchdog: EVENTPOLL_SIM_WATCHDOG_SECONDS, or 120 s. */
+export function watchdogMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.EVENTPOLL_SIM_WATCHDOG_SECONDS);
+  return (env.EVENTPOLL_SIM_WATCHDOG_SECONDS !== undefined && Number.isFinite(n) && n > 0
+    ? n : 120) * 1000;
 }
 
 /** What a run of the pool did. */
@@ -187,6 +200,32 @@ export class FuzzPool {
     };
     /** Per worker, the chunks it holds, oldest first. */
     const held = new Map<Worker, FuzzChunk[]>();
+    /** Per worker, when it was last heard from (or given work while idle). */
+    const heard = new Map<Worker, number>();
+    const limit = c.watchdogMs ?? watchdogMs();
+    const names = o.scenarios.map((sc) => resolveScenario(sc).name);
+    /**
+     * Fails the campaign when a busy worker has been silent for longer than the watchdog.
+     * Called only right after the event loop ran (messages that arrived while this thread
+     * ran a chunk have been handled by then), so a busy main thread is no false alarm.
+     */
+    const watchdog = (): void => {
+      const now = performance.now();
+      for (const [w, h] of held) {
+        if (h.length === 0 || now - (heard.get(w) ?? now) <= limit) continue;
+        const ch = h[0]!;
+        const seed0 = o.seed ?? 0;
+        const i = this.workers.indexOf(w);
+        if (i >= 0) this.workers.splice(i, 1);
+        held.set(w, []);
+        void w.terminate();
+        fail(new Error(`a fuzz worker made no progress for ${Math.round(limit / 1000)} s ` +
+          `while running executions ${ch.from}-${ch.to - 1} of scenario ${names[ch.index]} ` +
+          `(seeds ${seed0 + ch.from}-${seed0 + ch.to - 1}); it was stopped ` +
+          '(EVENTPOLL_SIM_WATCHDOG_SECONDS sets the limit)'));
+        return;
+      }
+    };
     const fail = (e: Error): void => {
       failed ??= e;
       queue.length = 0;
@@ -194,6 +233,7 @@ export class FuzzPool {
     };
     const feed = (w: Worker): void => {
       const mine = held.get(w)!;
+      if (mine.length === 0) heard.set(w, performance.now());
       while (failed === undefined && mine.length < 2) {
         const ch = take();
         if (ch === undefined) break;
@@ -205,6 +245,7 @@ export class FuzzPool {
     for (const w of this.workers.slice(0, threads - 1)) {
       held.set(w, []);
       const onMessage = (m: FuzzResponse): void => {
+        heard.set(w, performance.now());
         if (m.type === 'progress') {
           done += m.n;
           violations += m.v;
@@ -253,13 +294,21 @@ export class FuzzPool {
         if (ch !== undefined) {
           runHere(ch);
           await breathe();
+          watchdog();
           for (const w of held.keys()) feed(w);
           continue;
         }
         if (!busy()) break;
+        // Waiting for the workers: wake up at least once a second for the watchdog.
+        let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((r) => {
           wake = r;
+          timer = setTimeout(r, Math.min(1000, limit));
         });
+        clearTimeout(timer);
+        wake = undefined;
+        await breathe();
+        watchdog();
       }
       if (failed !== undefined) throw failed;
     } finally {

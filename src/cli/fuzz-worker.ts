@@ -48,6 +48,7 @@ parentPort!.on('message', (req: FuzzRequest | null) => {
   const sc = o.scenarios[req.chunk.index]!;
   let n = 0;
   let v = 0;
+  let last = performance.now();
   try {
     const result = runChunk(o, req.chunk, (r) => {
       n++;
@@ -58,10 +59,15 @@ parentPort!.on('message', (req: FuzzRequest | null) => {
             replay: r.replay } });
         }
       }
-      if (n === PROGRESS_EVERY) {
-        post({ type: 'progress', n, v });
-        n = 0;
-        v = 0;
+      // Every 64 executions, and at least once a second (the pool's watchdog listens).
+      if (n === PROGRESS_EVERY || (n & 7) === 0 || r.steps > 10_000) {
+        const now = performance.now();
+        if (n === PROGRESS_EVERY || now - last >= 1000) {
+          post({ type: 'progress', n, v });
+          n = 0;
+          v = 0;
+          last = now;
+        }
       }
     });
     post({ type: 'progress', n, v });

@@ -151,3 +151,17 @@ describe('SIGTERM during campaign', () => {
     expect(noStack(r.err)).toBe(true);
   }, 60_000);
 });
+
+describe('the fuzz pool\'s watchdog', () => {
+  it('a worker that hangs fails the campaign naming its chunk (exit 3), not a hang', () => {
+    const t0 = Date.now();
+    const r = cli(['fuzz', '--variant', 'hang-in-worker', '--scenario', 'lt-two-waiters',
+      '--seeds', '30000', '--jobs', '2', '--force-jobs'],
+    { node: ['--import', './test/cli/hang-in-worker.mjs'],
+      env: { EVENTPOLL_SIM_WATCHDOG_SECONDS: '2' } });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^eventpoll-sim: internal error: a fuzz worker made no progress for 2 s while running executions \d+-\d+ of scenario lt-two-waiters \(seeds \d+-\d+\)/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  }, 60_000);
+});
