@@ -36,7 +36,8 @@ DIR as a JSON file as soon as it is found ('eventpoll-sim replay FILE' replays i
 --shard I/N runs only shard I of N of the campaign; with --json it writes a shard result
 for 'eventpoll-sim merge' (see README, "Sharding in CI").
 SIGINT/SIGTERM stop after the executions in hand and print the summary so far (exit
-130/143). Exit 1 if any property was violated.`;
+130/143). A worker silent for EVENTPOLL_SIM_WATCHDOG_SECONDS (default 120) fails the run
+(exit 3). Exit 1 if any property was violated.`;
 
 const OPTS = {
   ...COMMON,
