@@ -240,6 +240,9 @@ export const FAULTS: readonly BugSwitch[] = [
     'spin_lock, without masking interrupts, though callbacks take it in hardirq context' },
   { id: 'fault:no-oneshot-disarm', summary: 'P5 canary: a delivered ONESHOT item is not ' +
     'disarmed' },
+  { id: 'fault:ctl-no-epnested-mutex', summary: 'P4 canary (sleeping deadlock): an ADD of an ' +
+    'epoll file skips epnested_mutex and the loop check, so two crossing ADDs each hold one ' +
+    'set\'s ep->mtx while polling the other (lockdep-lite sees one class and subclasses)' },
   { id: 'fault:no-stay-awake', summary: 'P6 canary: ep_poll_callback queues an item without ' +
     'activating its wakeup source' },
 ];

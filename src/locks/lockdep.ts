@@ -242,6 +242,22 @@ export function lockdep_holds(m: MachineAccess, ctxId: number, l: number): boole
   return lockdep_find(lockdep(m), ctxId, l, true) !== undefined;
 }
 
+/**
+ * The task handles of the contexts holding `l` now (acquired), in context order: the
+ * holders of a lock without an owner word (rw_semaphore). Empty when lockdep is off.
+ */
+export function lockdep_holders(m: MachineAccess, l: number): number[] {
+  const ld = lockdep(m);
+  const out: number[] = [];
+  const all = m.contexts();
+  for (let id = 0; id < ld.stacks.length; id++) {
+    if (lockdep_find(ld, id, l, true) !== undefined && all[id]!.task !== 0) {
+      out.push(all[id]!.task);
+    }
+  }
+  return out;
+}
+
 /** The number of locks context `c` holds or is acquiring (for tests and exit checks). */
 export function lockdep_depth(c: Ctx): number {
   return lockdep(c.m).stacks[c.id]?.depth ?? 0;

@@ -16,7 +16,7 @@
  * LOCKING: `owner` changes only by locked RMW; `wait_list` and the waiters only under
  * `wait_lock` (an untracked raw spinlock, taken with IRQs off on the unlock side).
  */
-import type { Ctx, MachineAccess } from '../sim/context.ts';
+import type { BlockedOn, Ctx, MachineAccess } from '../sim/context.ts';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../sim/context.ts';
 import { cmpxchg, load, READ_ONCE } from '../sim/mem.ts';
 import { custom, type CustomOp, type Model, type Op } from '../sim/op.ts';
@@ -83,6 +83,7 @@ function ownerWord(m: MachineAccess, c: Ctx, o: Op): number {
  */
 const MUTEX_TRYLOCK: CustomOp = {
   name: '__mutex_trylock',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): boolean {
     const owner = ownerWord(m, c, o);
     const curr = current(c);
@@ -111,6 +112,7 @@ const MUTEX_TRYLOCK: CustomOp = {
 /** atomic_long_or / atomic_long_andnot of flags (`v` to set, `o` to clear). */
 const MUTEX_FLAG_OP: CustomOp = {
   name: '__mutex_set_flag',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const owner = (ownerWord(m, c, o) | (o.v as number)) & ~(o.o as number);
     m.memory.writeGlobal(o.h, 'owner', owner);
@@ -125,6 +127,7 @@ const MUTEX_FLAG_OP: CustomOp = {
  */
 const MUTEX_RELEASE: CustomOp = {
   name: 'atomic_long_try_cmpxchg_release',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const owner = ownerWord(m, c, o);
     if ((owner & MUTEX_FLAG_HANDOFF) === 0) {
@@ -137,6 +140,7 @@ const MUTEX_RELEASE: CustomOp = {
 /** __mutex_handoff(lock, task): owner = task | PICKUP, keeping WAITERS. */
 const MUTEX_HANDOFF: CustomOp = {
   name: '__mutex_handoff',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const task = o.v as number;
     const owner = (ownerWord(m, c, o) & MUTEX_FLAG_WAITERS) |
@@ -159,6 +163,13 @@ function stackWaiter(c: Ctx): number {
     c.local.mutexWaiter = w;
   }
   return w;
+}
+
+/** The task in a mutex's owner word (global memory), for a sleeping-deadlock report. */
+function mutexHolders(m: MachineAccess, mu: number): number[] {
+  if (!m.arena.isLive(mu)) return [];
+  const task = (m.memory.readGlobal(mu, 'owner') as number) >>> 3;
+  return task !== 0 ? [task] : [];
 }
 
 function* trylock(c: Ctx, mu: number, handoff: boolean, fn: string): Model<boolean> {
@@ -199,6 +210,8 @@ function* __mutex_lock_common(c: Ctx, mu: number): Model<void> {
     yield custom(MUTEX_FLAG_OP, mu, MUTEX_FLAG_WAITERS, 0, '__mutex_add_waiter');
   }
   yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
+  // Not kernel state: names the lock if the run ends with this task asleep here.
+  c.local.blockedOn = { op: 'mutex_lock', lock: mu, holders: mutexHolders } as BlockedOn;
   for (;;) {
     if (yield* trylock(c, mu, false, fn)) break;
     yield* arch_spin_unlock(c, mu, 'wait_lock', fn);
@@ -210,6 +223,7 @@ function* __mutex_lock_common(c: Ctx, mu: number): Model<void> {
     yield* arch_spin_lock(c, mu, 'wait_lock', fn);
     if (got) break;
   }
+  c.local.blockedOn = undefined;
   yield* __set_current_state(c, TASK_RUNNING);
   // __mutex_remove_waiter(): an empty list clears every flag.
   yield* list_del(c, node);

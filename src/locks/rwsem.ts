@@ -13,7 +13,7 @@
  * with IRQs off, untracked by lockdep). A waiter polls its own `task` field, which the waker
  * clears after an smp_mb, and must not be touched by the waker after that store.
  */
-import type { Ctx, MachineAccess } from '../sim/context.ts';
+import type { BlockedOn, Ctx, MachineAccess } from '../sim/context.ts';
 import { TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../sim/context.ts';
 import { load, smp_mb, store } from '../sim/mem.ts';
 import type { Model } from '../sim/op.ts';
@@ -22,7 +22,9 @@ import {
 } from '../queues/list.ts';
 import { arch_spin_lock, arch_spin_unlock } from './arch-spinlock.ts';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save } from './irq.ts';
-import { lock_acquire, lock_acquired, lock_release, LD_RWSEM } from './lockdep.ts';
+import {
+  lock_acquire, lock_acquired, lock_release, lockdep_holders, LD_RWSEM,
+} from './lockdep.ts';
 import {
   __set_current_state, might_sleep, schedule, set_current_state, wake_up_process,
 } from './sched.ts';
@@ -72,11 +74,15 @@ function* rwsem_wait(c: Ctx, sem: number, flags: number, fn: string): Model<void
   yield* list_add_tail(c, node, wait_list(m, sem));
   yield* arch_spin_unlock(c, sem, 'wait_lock', fn);
   local_irq_enable(c);
+  // Not kernel state: names the semaphore if the run ends with this task asleep here.
+  c.local.blockedOn = { op: flags === RWSEM_WAITING_FOR_READ ? 'down_read' : 'down_write',
+    lock: sem, holders: lockdep_holders } as BlockedOn;
   for (;;) {
     if (((yield load(waiter, 'task', fn)) as number) === 0) break;
     yield* schedule(c);
     yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
   }
+  c.local.blockedOn = undefined;
   yield* __set_current_state(c, TASK_RUNNING);
 }
 

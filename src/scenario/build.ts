@@ -8,6 +8,7 @@ import { lostWakeup } from '../eventpoll/checkers/lost-wakeup.ts';
 import { listIntegrity } from '../eventpoll/checkers/list-integrity.ts';
 import { leaks } from '../eventpoll/checkers/leaks.ts';
 import { wakeupSources } from '../eventpoll/checkers/wakeup-source.ts';
+import { sleepingLocks } from '../eventpoll/checkers/sleeping-locks.ts';
 import { eventfd_signal } from '../eventpoll/files/eventfd.ts';
 import { EpKernel, kernel } from '../eventpoll/kernel.ts';
 import {
@@ -255,6 +256,9 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
     const ctx = m.contexts().find((c) => c.name === s.task && !c.irq)!;
     m.addSignal(ctx, s.count ?? 1);
   }
+  // Always on, like the machine's own deadlock check, and first: its verdict comes before
+  // what the property checkers make of the same end.
+  m.addObserver(sleepingLocks);
   for (const id of opts.checkers ?? Object.keys(OBSERVERS)) {
     if (!Object.hasOwn(OBSERVERS, id)) {
       throw new SimUsageError('E_BAD_ARGUMENT', `unknown checker ${quote(id)}: expected one ` +

@@ -203,6 +203,21 @@ export const LIBRARY: readonly Scenario[] = [
     tasks: [{ name: 'T0', cpu: 0, program: [W('ep', 1, -1, 1)] }],
     irqs: [{ name: 'dev', cpu: 1, fd: 'e', count: 1 }],
   },
+  {
+    name: 'cross-nested-add',
+    description: 'two sets added into each other at once: epnested_mutex and the loop check ' +
+      'let one ADD through and refuse the other with ELOOP',
+    cpus: 2,
+    files: [{ name: 'e', type: 'eventfd', init: 1 }],
+    sets: [{ name: 'ep1' }, { name: 'ep2' }],
+    watches: [{ set: 'ep1', fd: 'e', events: ['IN'] }],
+    tasks: [
+      { name: 'T1', cpu: 0, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'ep1', fd: 'ep2',
+        events: ['IN'] }] },
+      { name: 'T2', cpu: 1, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'ep2', fd: 'ep1',
+        events: ['IN'] }] },
+    ],
+  },
   ...SINGLEPASS_SCENARIOS,
   ...WFCQUEUE_SCENARIOS,
 ];

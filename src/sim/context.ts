@@ -37,6 +37,20 @@ export interface Ctx {
   local: Record<string, unknown>;
 }
 
+/**
+ * What a task asleep in a sleeping lock's slow path waits for: kept in `c.local.blockedOn`
+ * by the lock (mutex, rw_semaphore) from queueing until it owns the lock, so that a run
+ * that ends with the task still asleep can name the lock, its holders and a wait-for cycle.
+ */
+export interface BlockedOn {
+  /** The lock call, e.g. `mutex_lock`. */
+  readonly op: string;
+  /** The lock's handle. */
+  readonly lock: number;
+  /** The task handles holding the lock now (empty when none or unknown). */
+  readonly holders: (m: MachineAccess, lock: number) => number[];
+}
+
 /** A timer the machine can fire: runs `fn` as a hardirq on `cpu` once chosen. */
 export interface HrTimer {
   readonly id: number;

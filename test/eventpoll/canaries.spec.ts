@@ -25,6 +25,8 @@ const CANARIES: Canary[] = [
     scenario: 'del-vs-callback', seed: 0, kind: 'use-after-free' },
   { property: 'P4-locking', bug: 'fault:scan-no-irq', scenario: 'harvest-vs-irq', seed: 0,
     kind: 'irq-lock-inversion' },
+  { property: 'P4-locking', bug: 'fault:ctl-no-epnested-mutex', scenario: 'cross-nested-add',
+    seed: 0, kind: 'deadlock' },
   { property: 'P5-event-semantics', bug: 'fault:no-oneshot-disarm', scenario: 'oneshot-twice',
     seed: 0, kind: 'bad-event' },
   { property: 'P6-wakeup-source', bug: 'fault:no-stay-awake', scenario: 'wakeup-source',
