@@ -17,6 +17,7 @@ import { makeScheduler } from '../sim/schedulers/index.ts';
 import { ReplayScheduler } from '../sim/schedulers/replay.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type { Violation } from '../sim/violation.ts';
+import { HistoryRecorder, type StateHistory } from '../view/history.ts';
 import {
   boolArg, bugsArg, checkersArg, choicesArg, limitsArg, memoryArg, optionsArg, scenarioArg,
   schedulerArg, seedArg, strategyArg, stringArg, variantArg,
@@ -51,6 +52,11 @@ export interface SimulateOptions {
   scenarioRef?: string;
   /** A scheduler instance to use instead of `strategy` (advanced: custom searches). */
   scheduler?: Scheduler;
+  /**
+   * Record the kernel state history as immer patches (for the failure viewer; default
+   * false). Slow; the run itself (steps, schedule, hash) is the same either way.
+   */
+  history?: boolean;
 }
 
 /** The outcome of {@link simulate}: plain data, safe to serialise. */
@@ -70,6 +76,8 @@ export interface SimulateResult {
   time: number;
   results: SyscallResult[];
   trace?: TraceEvent[];
+  /** The state history, with `history: true` (see view/history.ts). */
+  history?: StateHistory;
   /** The shell command that replays this run. */
   replay: string;
 }
@@ -121,6 +129,7 @@ export function checkSimulateOptions(o: unknown, fn = 'simulate'): SimulateOptio
   choicesArg(x.choices, `${fn}: choices`);
   memoryArg(x.memory, `${fn}: memory`);
   boolArg(x.trace, `${fn}: trace`);
+  boolArg(x.history, `${fn}: history`);
   limitsArg(x.limits, `${fn}: limits`);
   checkersArg(x.checkers, `${fn}: checkers`);
   stringArg(x.scenarioRef, `${fn}: scenarioRef`);
@@ -140,6 +149,11 @@ export function simulate(o: SimulateOptions): SimulateResult {
     cfg, seed, memory, trace: o.trace ?? false,
     ...(o.limits ? { limits: o.limits } : {}), ...(o.checkers ? { checkers: o.checkers } : {}),
   });
+  const rec = o.history ? new HistoryRecorder() : undefined;
+  if (rec) {
+    rec.begin(built.machine);
+    built.machine.addObserver(rec);
+  }
   const out = built.machine.run(sched);
   if (sched instanceof ReplayScheduler && o.schedule !== undefined && sched.remaining > 0) {
     throw new SimUsageError('E_REPLAY_DIVERGED', `replay diverged: the run ended after ` +
@@ -157,6 +171,7 @@ export function simulate(o: SimulateOptions): SimulateResult {
       `--schedule ${sh(schedule)}`,
   };
   if (out.trace) result.trace = out.trace;
+  if (rec) result.history = rec.finish(built.machine);
   return result;
 }
 
