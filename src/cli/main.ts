@@ -4,15 +4,6 @@
  * not be written), 3 an internal error. Errors print one line.
  */
 import { SimError } from '../sim/errors.ts';
-import { cmdCampaign } from './commands/campaign.ts';
-import { cmdExplore } from './commands/explore.ts';
-import { cmdFuzz } from './commands/fuzz.ts';
-import { cmdList } from './commands/list.ts';
-import { cmdReplay, cmdRun } from './commands/run.ts';
-import { cmdScript } from './commands/script.ts';
-import { cmdDiff } from './commands/diff.ts';
-import { cmdZoo } from './commands/zoo.ts';
-import { cmdMerge } from './commands/merge.ts';
 import { guardOutput } from './output.ts';
 import { version } from './version.ts';
 
@@ -41,13 +32,23 @@ exit codes: 0 clean, 1 a property was violated, 2 bad usage, 3 internal error.`;
 
 type Command = (argv: string[]) => Promise<number> | number;
 
-/** By name; a Map, so that `constructor` or `__proto__` is an unknown command. */
-const COMMANDS = new Map<string, Command>([
-  ['run', cmdRun], ['replay', cmdReplay], ['fuzz', cmdFuzz], ['list', cmdList],
-  ['campaign', cmdCampaign], ['zoo', cmdZoo], ['diff', cmdDiff], ['explore', cmdExplore],
-  ['script', cmdScript], ['merge', cmdMerge],
+/**
+ * By name; a Map, so that `constructor` or `__proto__` is an unknown command. Each command's
+ * module is imported when it runs, so `list` or `--version` does not load the zoo, fast-check
+ * or the conformance suite (start-up is most of what a short command costs).
+ */
+const COMMANDS = new Map<string, () => Promise<Command>>([
+  ['run', async () => (await import('./commands/run.ts')).cmdRun],
+  ['replay', async () => (await import('./commands/run.ts')).cmdReplay],
+  ['fuzz', async () => (await import('./commands/fuzz.ts')).cmdFuzz],
+  ['list', async () => (await import('./commands/list.ts')).cmdList],
+  ['campaign', async () => (await import('./commands/campaign.ts')).cmdCampaign],
+  ['zoo', async () => (await import('./commands/zoo.ts')).cmdZoo],
+  ['diff', async () => (await import('./commands/diff.ts')).cmdDiff],
+  ['explore', async () => (await import('./commands/explore.ts')).cmdExplore],
+  ['script', async () => (await import('./commands/script.ts')).cmdScript],
+  ['merge', async () => (await import('./commands/merge.ts')).cmdMerge],
 ]);
-
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -61,14 +62,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return cmd === undefined ? 2 : 0;
   }
-  const run = COMMANDS.get(cmd);
-  if (!run) {
+  const load = COMMANDS.get(cmd);
+  if (!load) {
     console.error(`eventpoll-sim: unknown command '${printable(cmd)}' (expected one of ` +
       `${[...COMMANDS.keys()].join(', ')})`);
     return 2;
   }
   try {
-    return await run(rest);
+    return await (await load())(rest);
   } catch (e) {
     if (e instanceof SimError) {
       console.error(`eventpoll-sim: ${e.message}`);
