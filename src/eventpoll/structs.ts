@@ -49,6 +49,8 @@ EventpollRef {
     txlhead: 0, rdlhead: 0,
   }, label);
   const o = m.arena.objs[ep]!;
+  // Members of struct eventpoll: kfree(ep) frees them (a use through an alias is P3).
+  for (const member of [init.lock, init.mtx, init.wq, init.poll_wait]) m.arena.embed(member, ep);
   o.rdllist = list_head_alloc(m, ep, `${label}.rdllist`);
   o.rbr = list_head_alloc(m, ep, `${label}.rbr`);
   o.refs = list_head_alloc(m, ep, `${label}.refs`);

@@ -57,6 +57,7 @@ export function registerWakeFunction(name: string, fn: WakeFunction): void {
 export function init_waitqueue_head(m: MachineAccess, label: string, cls?: string): number {
   const lock = spin_lock_init(m, `${label}.lock`, cls ?? `${label}.lock`);
   const wq = m.alloc('wait_queue_head', { lock, head: 0 }, label);
+  m.arena.embed(lock, wq);
   m.arena.objs[wq]!.head = list_head_alloc(m, wq, `${label}.head`);
   return wq;
 }

@@ -60,6 +60,12 @@ export class Arena {
   readonly freeSites = new Map<number, FreeSite>();
   /** The label given at allocation, if any (the default `kind#h` is built on demand). */
   private readonly labels: (string | undefined)[] = ['NULL'];
+  /** The object each one is embedded in (0: none; see {@link embed}). */
+  private readonly parents: number[] = [0];
+  /** The members embedded in each object, in embedding order (a Map: ordered iteration). */
+  private readonly members = new Map<number, number[]>();
+  /** Members poisoned by their parent's kfree (their own later "free" is bookkeeping). */
+  private readonly freedWithParent = new Set<number>();
 
   /**
    * Allocates an object of `kind` with the given initial fields and returns its handle.
@@ -73,7 +79,27 @@ export class Arena {
     this.objs.push(obj);
     this.freed.push(0);
     this.labels.push(label);
+    this.parents.push(0);
     return h as Ref<K>;
+  }
+
+  /**
+   * Records that `member` is embedded in `parent` (a struct member, like `ep->mtx` or an
+   * epitem's `rdllink`, which the model allocates as an object of its own): kfree of the
+   * parent poisons the member too, so a use through an alias is a use-after-free. A member
+   * keeps its first parent (`ep->lock` of 4.19 is `ep->wq.lock`, embedded in `ep->wq`).
+   */
+  embed(member: number, parent: number): void {
+    if (member <= 0 || parent <= 0 || member === parent || this.parents[member] !== 0) return;
+    this.parents[member] = parent;
+    const list = this.members.get(parent);
+    if (list === undefined) this.members.set(parent, [member]);
+    else list.push(member);
+  }
+
+  /** The object `h` is embedded in, or 0. */
+  parentOf(h: number): number {
+    return this.parents[h] ?? 0;
   }
 
   /**
@@ -86,8 +112,11 @@ export class Arena {
       this.objs.push({ ...other.objs[h]! });
       this.freed.push(other.freed[h]!);
       this.labels.push(other.labels[h]);
+      this.parents.push(other.parents[h]!);
     }
     for (const [h, site] of other.freeSites) this.freeSites.set(h, { ...site });
+    for (const [h, list] of other.members) this.members.set(h, [...list]);
+    for (const h of other.freedWithParent) this.freedWithParent.add(h);
   }
 
   /** True when `h` names a live object. */
@@ -113,11 +142,28 @@ export class Arena {
   free(h: number, site: FreeSite): string | undefined {
     const bad = this.badAccess(h);
     if (bad !== undefined) {
+      // The model "frees" some members itself after their parent: nothing in the kernel.
+      if (this.freedWithParent.has(h)) return undefined;
       return this.freed[h] === 1 && h > 0 ? `double free of ${this.label(h)}` : `kfree: ${bad}`;
     }
     this.freed[h] = 1;
     this.freeSites.set(h, site);
+    this.poisonMembers(h, site);
     return undefined;
+  }
+
+  /** kfree of `h` frees the memory of everything embedded in it, members of members too. */
+  private poisonMembers(h: number, site: FreeSite): void {
+    const list = this.members.get(h);
+    if (list === undefined) return;
+    const with_ = { ...site, fn: `${site.fn}, with ${this.label(h)}` };
+    for (const k of list) {
+      if (this.freed[k] !== 0) continue;
+      this.freed[k] = 1;
+      this.freeSites.set(k, with_);
+      this.freedWithParent.add(k);
+      this.poisonMembers(k, with_);
+    }
   }
 
   /** The label of a handle, or the sentinel's name. */

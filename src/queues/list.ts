@@ -27,6 +27,8 @@ export type ListHead = Ref<'list_head'>;
  */
 export function list_head_alloc(m: MachineAccess, owner: number, label?: string): ListHead {
   const h = m.alloc('list_head', { next: 0, prev: 0, owner }, label) as ListHead;
+  // A list_head with an owner is a member of it (list_entry is container_of).
+  m.arena.embed(h, owner);
   const o = m.arena.objs[h]!;
   o.next = h;
   o.prev = h;

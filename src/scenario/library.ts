@@ -218,6 +218,19 @@ export const LIBRARY: readonly Scenario[] = [
         events: ['IN'] }] },
     ],
   },
+  {
+    name: 'close-vs-close',
+    description: 'the last close of an epoll file races the last close of a file it ' +
+      'watches: both take ep->mtx and drop a reference of the set; the last one frees it',
+    cpus: 2,
+    files: [{ name: 'e', type: 'eventfd' }],
+    sets: [{ name: 'ep' }],
+    watches: [{ set: 'ep', fd: 'e', events: ['IN'] }],
+    tasks: [
+      { name: 'T1', cpu: 0, program: [{ op: 'close', fd: 'ep', expect: 0 }] },
+      { name: 'T2', cpu: 1, program: [{ op: 'close', fd: 'e', expect: 0 }] },
+    ],
+  },
   ...SINGLEPASS_SCENARIOS,
   ...WFCQUEUE_SCENARIOS,
 ];

@@ -53,6 +53,9 @@ export const mainline: Variant = registerVariant({
       '"eventpoll: Fix epoll_wait() report false negative"; selftest epoll65)' },
     { id: 'no-done-scan-wake', summary: 'ep_done_scan does not wake ep->wq ' +
       '(339ddb53d373, 5.5)' },
+    { id: 'B-8c2e52eb', summary: 'ep_clear_and_put and eventpoll_release_file drop the ' +
+      'set\'s reference while holding ep->mtx: the last one frees the eventpoll (and its ' +
+      'mutex) while the other close is still in mutex_unlock (before 8c2e52ebbe88)' },
   ],
   features: { wakeupSources: true, exclusive: true },
   ops: {

@@ -46,6 +46,7 @@ Model<void> {
   const pwq = c.m.alloc('eppoll_entry', { next: NULL, base: epi, wait: 0, whead });
   const wait = init_waitqueue_func_entry(c.m, 'ep_poll_callback', pwq);
   c.m.arena.objs[pwq]!.wait = wait;
+  c.m.arena.embed(wait, pwq);
   const events: number = yield load(epi, 'events', 'ep_ptable_queue_proc');
   if (events & EPOLLEXCLUSIVE) yield* add_wait_queue_exclusive(c, whead, wait);
   else yield* add_wait_queue(c, whead, wait);
@@ -223,9 +224,16 @@ export function ep_free(c: Ctx, ep: number): void {
   c.m.free(c, ep, 'ep_free');
 }
 
-/** ep_clear_and_put(): the epoll file's last close. */
+/**
+ * ep_clear_and_put(): the epoll file's last close. As fixed by 8c2e52ebbe88 ("eventpoll:
+ * don't decrement ep refcount while still holding the ep mutex", 6.16, in 6.18.y): the
+ * set's reference is dropped after mutex_unlock(), because the unlock still touches the
+ * mutex after releasing it, and a racing eventpoll_release_file() that drops the last
+ * reference frees the eventpoll and its mutex with it. `B-8c2e52eb` restores the old order.
+ */
 export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
-  const ops = kernel(c).ops;
+  const k = kernel(c);
+  const ops = k.ops;
   const o = c.m.arena.objs[ep]!;
   if (yield* waitqueue_active(c, o.poll_wait as number)) yield* ops.ep_poll_safewake(c, ep, 0, 0);
   yield* mutex_lock(c, o.mtx as number);
@@ -233,15 +241,24 @@ export function* ep_clear_and_put(c: Ctx, ep: number): Model<void> {
     yield* ops.ep_unregister_pollwait(c, ep, epi);
   }
   for (const epi of listOwners(c.m, o.rbr as number)) yield* ops.ep_remove_safe(c, ep, epi);
-  const dispose = yield* ops.ep_refcount_dec_and_test(c, ep);
+  if (k.bug('B-8c2e52eb')) {
+    const dispose = yield* ops.ep_refcount_dec_and_test(c, ep);
+    yield* mutex_unlock(c, o.mtx as number);
+    if (dispose) ops.ep_free(c, ep);
+    return;
+  }
   yield* mutex_unlock(c, o.mtx as number);
-  if (dispose) ops.ep_free(c, ep);
+  if (yield* ops.ep_refcount_dec_and_test(c, ep)) ops.ep_free(c, ep);
 }
 
-/** eventpoll_release_file(): a watched file's last close removes it from every set. */
+/**
+ * eventpoll_release_file(): a watched file's last close removes it from every set; the
+ * set's reference is dropped after mutex_unlock() (8c2e52ebbe88, see ep_clear_and_put).
+ */
 export function* eventpoll_release_file(c: Ctx, file: number): Model<void> {
   const FN = 'eventpoll_release_file';
-  const ops = kernel(c).ops;
+  const k = kernel(c);
+  const ops = k.ops;
   const fo = c.m.arena.objs[file]!;
   if (fo.f_lock === 0) return;
   for (;;) {
@@ -257,9 +274,15 @@ export function* eventpoll_release_file(c: Ctx, file: number): Model<void> {
     const ep: number = yield load(epi, 'ep', FN);
     const mtx = c.m.arena.objs[ep]!.mtx as number;
     yield* mutex_lock(c, mtx);
-    const dispose = (yield* ops.ep_remove(c, ep, epi, true)) &&
-      (yield* ops.ep_refcount_dec_and_test(c, ep));
+    if (k.bug('B-8c2e52eb')) {
+      const dispose = (yield* ops.ep_remove(c, ep, epi, true)) &&
+        (yield* ops.ep_refcount_dec_and_test(c, ep));
+      yield* mutex_unlock(c, mtx);
+      if (dispose) ops.ep_free(c, ep);
+      continue;
+    }
+    const dispose = yield* ops.ep_remove(c, ep, epi, true);
     yield* mutex_unlock(c, mtx);
-    if (dispose) ops.ep_free(c, ep);
+    if (dispose && (yield* ops.ep_refcount_dec_and_test(c, ep))) ops.ep_free(c, ep);
   }
 }
