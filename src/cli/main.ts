@@ -20,6 +20,7 @@ commands:
   diff      the same scenario and seeds on two variants: the first observable difference
   explore   bounded exhaustive search (every schedule within K preemptions)
   merge     merge the --json results of the shards of a fuzz or campaign (--shard i/n)
+  view      one HTML page of a run: per-CPU timeline and kernel state at every step
 
 common options: --variant NAME[+BUG...]  --scenario NAME|gen:SEED|FILE.json  --seed N
                 --seeds N (N seeds from --seed: fuzz, campaign, diff)
@@ -48,6 +49,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['explore', async () => (await import('./commands/explore.ts')).cmdExplore],
   ['script', async () => (await import('./commands/script.ts')).cmdScript],
   ['merge', async () => (await import('./commands/merge.ts')).cmdMerge],
+  ['view', async () => (await import('./commands/view.ts')).cmdView],
 ]);
 
 /** Runs the CLI; returns the exit code. */

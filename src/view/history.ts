@@ -129,3 +129,17 @@ export function stateAt(h: StateHistory, steps: number): KernelSnapshot {
   }
   return s;
 }
+
+/**
+ * Calls `visit(s, state)` for s = 0..steps with the state after the first s steps, applying
+ * each patch list once (a walk through the whole run costs one pass).
+ */
+export function applyHistory(h: StateHistory, steps: number,
+  visit: (s: number, state: KernelSnapshot) => void): void {
+  let s = h.initial;
+  visit(0, s);
+  for (let i = 0; i < steps && i < h.patches.length; i++) {
+    if (h.patches[i]!.length > 0) s = immer.applyPatches(s, h.patches[i]!);
+    visit(i + 1, s);
+  }
+}

@@ -6,6 +6,7 @@ import { SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { describeRun } from '../report.ts';
 import { cliReplay } from '../replay-line.ts';
+import { writeViewHtml } from './view.ts';
 import {
   COMMON, memoryArg, noPositionals, readInputFile, required, scenarioArg, seedArg, strategyArg,
 } from './common.ts';
@@ -13,12 +14,13 @@ import {
 const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N]
        [--strategy random|pct]
        [--memory sc|tso] [--prefix SCHEDULE] [--trace] [--lines] [--tail N] [--json]
+       [--html FILE]
 Runs one execution. Prints the violation (if any), the interleaving (with --trace, or
 always on a violation) and the replay command. Exit 1 if a property was violated.`;
 
 const REPLAY_HELP = `usage: eventpoll-sim replay --variant V --scenario S --seed N --schedule STR
-       [--memory sc|tso] [--lines] [--tail N] [--json]
-   or: eventpoll-sim replay FAILURE.json [--lines] [--tail N] [--json]
+       [--memory sc|tso] [--lines] [--tail N] [--json] [--html FILE]
+   or: eventpoll-sim replay FAILURE.json [--lines] [--tail N] [--json] [--html FILE]
 Re-runs a recorded schedule exactly and prints the whole interleaving per CPU.
 FAILURE.json is a file written by 'fuzz --save-failures DIR' (or any JSON object with
 variant, scenario, seed, schedule and optionally memory).`;
@@ -30,6 +32,7 @@ const OPTS = {
   trace: { type: 'boolean' },
   lines: { type: 'boolean' },
   tail: { type: 'string' },
+  html: { type: 'string' },
 } as const;
 
 function print(r0: SimulateResult, json: boolean, showTrace: boolean, lines: boolean,
@@ -69,6 +72,8 @@ export function cmdRun(argv: string[]): number {
     r = simulate({ ...base, schedule: r.schedule, trace: true });
   }
   const tail = v.tail !== undefined ? intOpt(v.tail, 'tail', 0, 1, 1e9) : undefined;
+  // --html FILE: the viewer page of this run (view.ts), written beside the usual output.
+  if (v.html !== undefined) writeViewHtml(String(v.html), { ...base, schedule: r.schedule });
   return print(r, !!v.json, !!v.trace || r.violations.length > 0, !!v.lines, tail);
 }
 
@@ -93,9 +98,10 @@ export function cmdReplay(argv: string[]): number {
       }
     }
     const f = readFailure(positionals[0]!);
-    const r = simulate({ variant: f.variant, scenario: f.scenario, seed: f.seed,
-      ...(f.memory !== undefined ? { memory: f.memory } : {}), schedule: f.schedule,
-      trace: true });
+    const fo = { variant: f.variant, scenario: f.scenario, seed: f.seed,
+      ...(f.memory !== undefined ? { memory: f.memory } : {}), schedule: f.schedule };
+    const r = simulate({ ...fo, trace: true });
+    if (v.html !== undefined) writeViewHtml(String(v.html), fo);
     // The file itself is the shortest way to replay it again.
     const file = positionals[0]!;
     const q = /^[A-Za-z0-9_.:+\-/=@]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
@@ -105,15 +111,17 @@ export function cmdReplay(argv: string[]): number {
   if (scen.length !== 1) throw new SimUsageError('E_USAGE', 'replay takes exactly one --scenario');
   const { scenario, ref } = scenarioArg(scen[0]!);
   const memory = memoryArg(v.memory);
-  const r = simulate({
+  const ro = {
     variant: required(v.variant, 'variant'), scenario, scenarioRef: ref, seed: seedArg(v.seed),
-    schedule: required(v.schedule, 'schedule'), trace: true, ...(memory ? { memory } : {}),
-  });
+    schedule: required(v.schedule, 'schedule'), ...(memory ? { memory } : {}),
+  };
+  const r = simulate({ ...ro, trace: true });
+  if (v.html !== undefined) writeViewHtml(String(v.html), ro);
   return print(r, !!v.json, true, !!v.lines, tail);
 }
 
 /** What replay needs from a failure file. */
-interface FailureFile {
+export interface FailureFile {
   variant: string;
   scenario: Scenario | string;
   seed: number;
@@ -122,7 +130,7 @@ interface FailureFile {
 }
 
 /** Reads and checks a failure file (one written by fuzz --save-failures, or by hand). */
-function readFailure(path: string): FailureFile {
+export function readFailure(path: string): FailureFile {
   let f: unknown;
   try {
     f = JSON.parse(readInputFile(path, 'failure file'));
