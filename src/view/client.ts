@@ -225,6 +225,11 @@ export const VIEW_JS = String.raw`
     return s + '<span class="arrow">&rarr;</span><span class="node end">' + esc(end) +
       '</span></div>';
   }
+  /** The kernel function of a context's last step at or before row r. */
+  function lastFn(ctx, r) {
+    for (var i = r; i >= 0; i--) if (byStep[i] && byStep[i].ctx === ctx) return byStep[i].fn;
+    return '';
+  }
   function labels(items) { return esc(JSON.stringify(items.map(lab))); }
   function render() {
     var r = sel, out = [];
@@ -304,7 +309,8 @@ export const VIEW_JS = String.raw`
     S.ctxs.forEach(function (c) {
       if (c.cpu === 0 && c.name === 'setup') return;
       out.push('<tr><td>' + esc(c.name) + '</td><td>' + c.cpu + '</td><td>' + esc(c.status) +
-        '</td><td>' + esc(c.fn) + '</td><td>' + esc(c.waits) + '</td></tr>');
+        '</td><td>' + esc(c.status === 'done' ? '' : c.fn || lastFn(c.id, r)) + '</td><td>' +
+        esc(c.waits) + '</td></tr>');
     });
     out.push('</table><h2>freed (poisoned) objects</h2>');
     var freed = [];

@@ -150,7 +150,8 @@ string {
         ? '(unlock in a store buffer)' : '';
     }
     case 'mutex': {
-      const t = num(o, 'owner') & ~0x07;
+      // The owner word is `task << 3 | flags` (locks/mutex.ts).
+      const t = num(o, 'owner') >>> 3;
       return t > 0 ? m.arena.label(t) : '';
     }
     case 'rwlock': {
