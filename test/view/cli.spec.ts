@@ -49,6 +49,15 @@ describe('view: the CLI', () => {
       expect(page(view).run.schedule).toBe(p.run.schedule);
     });
 
+  it('view --perfetto FILE alone writes the Trace Event JSON', () => {
+    const file = join(dir, 'trace.json');
+    const r = cli(['view', '--zoo', 'B5-t0', '--perfetto', file]);
+    expect(r.code).toBe(1);
+    const t = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string }[] };
+    expect(t.traceEvents.some((e) => e.ph === 'X')).toBe(true);
+    expect(existsSync(join(dir, 'zoo2.html'))).toBe(false);
+  });
+
   it('usage errors: no --html, an unknown zoo entry', () => {
     const a = cli(['view', '--zoo', 'B5']);
     expect(a.code).toBe(2);

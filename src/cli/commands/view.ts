@@ -9,6 +9,7 @@ import type { SimulateOptions } from '../../api/simulate.ts';
 import { quote, SimUsageError } from '../../sim/errors.ts';
 import { viewRun } from '../../view/data.ts';
 import { renderViewerPage } from '../../view/page.ts';
+import { perfettoTrace } from '../../view/perfetto.ts';
 import { zooShrunkFailure } from '../../view/zoo.ts';
 import { parse } from '../args.ts';
 import { cliReplay } from '../replay-line.ts';
@@ -16,20 +17,24 @@ import { COMMON, memoryArg, required, scenarioArg, seedArg } from './common.ts';
 import { readFailure } from './run.ts';
 
 const HELP = `usage: eventpoll-sim view --html FILE --variant V --scenario S --seed N --schedule STR
-       [--memory sc|tso]
-   or: eventpoll-sim view --html FILE FAILURE.json
-   or: eventpoll-sim view --html FILE --zoo ID
+       [--memory sc|tso] [--perfetto FILE]
+   or: eventpoll-sim view --html FILE FAILURE.json [--perfetto FILE]
+   or: eventpoll-sim view --html FILE --zoo ID [--perfetto FILE]
 Writes one HTML page (no network; open it from disk) showing the run: a lane per CPU with
 its task and hardirq contexts, every step labelled with its kernel function, lock holds,
 sleeps and wake-ups, the violation with its replay command, and the kernel state after any
 step (rdllist and ovflist chains, wait queues, epitems, locks, freed objects). --zoo ID
-views a zoo entry's first failure (pct, seed family 0), shrunk. Exit 1 if the run violates
-a property (the page is written either way).`;
+views a zoo entry's first failure (pct, seed family 0), shrunk. --perfetto FILE writes the
+same run as Chrome Trace Event JSON for ui.perfetto.dev or chrome://tracing (a track per
+CPU and context and per lock, a slice per kernel function, wake-ups as flows; 1 us = 1
+step); either --html or --perfetto is enough. Exit 1 if the run violates a property (the
+files are written either way).`;
 
 const OPTS = {
   ...COMMON,
   schedule: { type: 'string' },
   html: { type: 'string' },
+  perfetto: { type: 'string' },
   zoo: { type: 'string' },
 } as const;
 
@@ -37,20 +42,30 @@ const OPTS = {
  * Runs `o` again with the trace and the state history and writes the page to `file`;
  * returns the run's violation count and the page's size in bytes.
  */
-export function writeViewHtml(file: string, o: SimulateOptions):
-{ violations: number; bytes: number } {
+export function writeViewHtml(file: string | undefined, o: SimulateOptions,
+  perfetto?: string): { violations: number; bytes: number } {
   const { data, result } = viewRun(o);
   data.run.replay = cliReplay(data.run.replay);
-  const html = renderViewerPage(data);
+  let bytes = 0;
+  if (file !== undefined) {
+    bytes = write(file, renderViewerPage(data), result.steps);
+  }
+  if (perfetto !== undefined) {
+    write(perfetto, JSON.stringify(perfettoTrace(data)), result.steps);
+  }
+  return { violations: result.violations.length, bytes };
+}
+
+function write(file: string, text: string, steps: number): number {
   try {
-    writeFileSync(file, html);
+    writeFileSync(file, text);
   } catch (e) {
     throw new SimUsageError('E_USAGE', `cannot write ${quote(file)}: ` +
       quote((e as Error).message, 120));
   }
-  const bytes = Buffer.byteLength(html);
-  console.error(`eventpoll-sim: wrote ${file} (${bytes} bytes, ${result.steps} steps)`);
-  return { violations: result.violations.length, bytes };
+  const bytes = Buffer.byteLength(text);
+  console.error(`eventpoll-sim: wrote ${file} (${bytes} bytes, ${steps} steps)`);
+  return bytes;
 }
 
 /** `view`. */
@@ -60,7 +75,9 @@ export function cmdView(argv: string[]): number {
     console.log(HELP);
     return 0;
   }
-  const file = required(v.html, 'html');
+  const perfetto = v.perfetto !== undefined ? String(v.perfetto) : undefined;
+  const file = perfetto !== undefined && v.html === undefined ? undefined
+    : required(v.html, 'html');
   let o: SimulateOptions;
   if (v.zoo !== undefined) {
     if (positionals.length > 0 || v.variant !== undefined || v.scenario !== undefined) {
@@ -84,5 +101,5 @@ export function cmdView(argv: string[]): number {
       seed: seedArg(v.seed), schedule: required(v.schedule, 'schedule'),
       ...(memory ? { memory } : {}) };
   }
-  return writeViewHtml(file, o).violations > 0 ? 1 : 0;
+  return writeViewHtml(file, o, perfetto).violations > 0 ? 1 : 0;
 }
