@@ -84,10 +84,17 @@ export function describeViolations(received: unknown): string | null {
     return explainRun(received, scen);
   }
   if (isFuzzSummary(received)) {
-    if (received.violations === 0) return null;
-    const parts = [`${received.violations} violation(s) in ${received.schedules} schedules ` +
-      `of ${received.variant}`];
+    // An execution over a limit (a livelock, an endless loop) fails the matcher too.
+    const limits = received.limits ?? 0;
+    if (received.violations === 0 && limits === 0) return null;
+    const parts = [`${received.violations} violation(s)` +
+      `${limits > 0 ? ` and ${limits} execution(s) over a limit` : ''} in ` +
+      `${received.schedules} schedules of ${received.variant}`];
     for (const s of received.scenarios) {
+      if (s.limit) {
+        parts.push(`\n--- ${s.scenario}, seed ${s.limit.seed}: over a limit: ${s.limit.message}` +
+          `\nrun again: ${s.limit.replay}`);
+      }
       if (!s.failure) continue;
       const f = s.failure;
       let body = `${f.violation.property}: ${f.violation.message}`;
@@ -110,7 +117,10 @@ export function describeViolations(received: unknown): string | null {
 
 /** The matchers this module registers. */
 export const matchers = {
-  /** Passes when a simulate(), fuzz() or checkNoViolation() outcome found no violation. */
+  /**
+   * Passes when a simulate(), fuzz() or checkNoViolation() outcome found no violation (nor,
+   * for fuzz(), an execution over a limit).
+   */
   toHaveNoViolations(received: unknown) {
     const text = describeViolations(received);
     return {

@@ -1,14 +1,19 @@
 /**
  * fuzz(): many executions over scenarios and seeds, collecting the first failure of each
  * scenario. Execution i of a scenario uses seed `seed + i`, so any failure replays from its
- * own seed alone. No clock is read here: callers that want speed figures time the call.
+ * own seed alone. An execution over a limit (the step limit: a livelock, an endless loop)
+ * is a finding of its own (`limits`, `limit`), and the campaign goes on. No clock is read
+ * here: callers that want speed figures time the call.
  */
-import type { Variant } from '../eventpoll/variant.ts';
+import { configName, resolveVariant, type Variant } from '../eventpoll/variant.ts';
 import { resolveScenario } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { LimitExceededError } from '../sim/errors.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import { checkChunk, checkChunkResults, checkChunkSize, checkFuzzOptions } from './options.ts';
-import { failureOf, simulate, type Failure, type SimulateResult } from './simulate.ts';
+import {
+  failureOf, rerunCommand, simulate, type Failure, type SimulateResult,
+} from './simulate.ts';
 
 /** Options of {@link fuzz}. */
 export interface FuzzOptions {
@@ -22,7 +27,7 @@ export interface FuzzOptions {
   seed?: number;
   strategy?: string;
   memory?: MemoryMode;
-  /** Stop a scenario at its first failure (default true). */
+  /** Stop a scenario at its first failure or execution over a limit (default true). */
   stopAtFirst?: boolean;
   /** Called after each execution with (done, total). */
   onProgress?: (done: number, total: number) => void;
@@ -30,11 +35,33 @@ export interface FuzzOptions {
   refs?: ReadonlyMap<Scenario, string>;
 }
 
+/**
+ * An execution that went over one of its limits (the step limit, the context limit): it
+ * never finished, so no property could be checked to the end. Most often a livelock or an
+ * endless loop; reported as a finding of its own, beside violations.
+ */
+export interface LimitHit {
+  /** The execution's seed. */
+  seed: number;
+  /** The limit and what was running, as the run said it (`seed 7: step limit 20000 ...`). */
+  message: string;
+  /** The command that runs it again (`run`: the schedule of an unfinished run is not kept). */
+  replay: string;
+  /** Executions of the scenario run up to it (1-based). */
+  at: number;
+}
+
 /** What a run of executions found (a scenario's, or a chunk's). */
 export interface FuzzTally {
+  /** Executions run, those over a limit included. */
   schedules: number;
+  /** Steps of the executions that finished. */
   steps: number;
   violations: number;
+  /** Executions that went over a limit (see {@link LimitHit}). */
+  limits: number;
+  /** The first of them, if any. */
+  limit?: LimitHit;
   /** The first failure, if any. */
   failure?: Failure;
   /** Its replay command. */
@@ -54,6 +81,8 @@ export interface FuzzSummary {
   schedules: number;
   steps: number;
   violations: number;
+  /** Executions over a limit. */
+  limits: number;
   scenarios: ScenarioSummary[];
 }
 
@@ -75,11 +104,12 @@ export interface ChunkResult extends FuzzTally {
 }
 
 /**
- * Runs one chunk; with `stopAtFirst` (default) it stops at the chunk's first failure.
- * `onOne` is called after each execution with its result (a caller can keep every failure).
+ * Runs one chunk; with `stopAtFirst` (default) it stops at the chunk's first failure or
+ * execution over a limit. `onOne` is called after each finished execution with its result
+ * (a caller can keep every failure), `onLimit` after each one over a limit.
  */
-export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResult) => void):
-ChunkResult {
+export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResult) => void,
+  onLimit?: (l: LimitHit) => void): ChunkResult {
   checkFuzzOptions(o, 'runChunk');
   checkChunk(ch, o.scenarios.length, o.schedules);
   const seed0 = o.seed ?? 0;
@@ -87,14 +117,30 @@ ChunkResult {
   const sc = o.scenarios[ch.index]!;
   const { scenario } = resolveScenario(sc);
   const r0: ChunkResult = { index: ch.index, from: ch.from, variant: '', schedules: 0,
-    steps: 0, violations: 0 };
+    steps: 0, violations: 0, limits: 0 };
   for (let i = ch.from; i < ch.to; i++) {
-    const r: SimulateResult = simulate({
+    const opts = {
       variant: o.variant, ...(o.bugs ? { bugs: o.bugs } : {}),
       scenario: typeof sc === 'string' ? sc : scenario, seed: (seed0 + i) >>> 0,
       ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.memory ? { memory: o.memory } : {}),
       ...(typeof sc !== 'string' && o.refs?.has(sc) ? { scenarioRef: o.refs.get(sc)! } : {}),
-    });
+    };
+    let r: SimulateResult;
+    try {
+      r = simulate(opts);
+    } catch (e) {
+      if (!(e instanceof LimitExceededError)) throw e;
+      // Over a limit: a finding of this execution, not the end of the campaign.
+      r0.variant = configName(resolveVariant(o.variant, o.bugs));
+      r0.schedules++;
+      r0.limits++;
+      const hit: LimitHit = { seed: opts.seed, message: e.message, replay: rerunCommand(opts),
+        at: i + 1 };
+      r0.limit ??= hit;
+      onLimit?.(hit);
+      if (stop) break;
+      continue;
+    }
     r0.variant = r.variant;
     r0.schedules++;
     r0.steps += r.steps;
@@ -131,36 +177,50 @@ export function planChunks(o: FuzzOptions, size = Infinity): FuzzChunk[] {
 /**
  * Merges chunk results into the summary the sequential campaign gives, whatever the
  * chunking and the order the chunks ran in: per scenario, chunks are taken in seed order,
- * and with `stopAtFirst` nothing after the first failing chunk counts.
+ * and with `stopAtFirst` nothing after the first chunk with a finding (a failure, or an
+ * execution over a limit) counts.
  */
 export function mergeChunks(o: FuzzOptions, results: readonly ChunkResult[]): FuzzSummary {
   checkFuzzOptions(o, 'mergeChunks');
   const stop = o.stopAtFirst ?? true;
   checkChunkResults(results, o.scenarios.length, o.schedules, stop);
-  const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, scenarios: [] };
+  const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, limits: 0,
+    scenarios: [] };
   const byScenario = o.scenarios.map(() => [] as ChunkResult[]);
   for (const r of results) byScenario[r.index]!.push(r);
   for (let index = 0; index < o.scenarios.length; index++) {
     const s: ScenarioSummary = { scenario: resolveScenario(o.scenarios[index]!).name,
-      schedules: 0, steps: 0, violations: 0 };
+      schedules: 0, steps: 0, violations: 0, limits: 0 };
     sum.scenarios.push(s);
     for (const r of byScenario[index]!.sort((x, y) => x.from - y.from)) {
       if (r.variant !== '') sum.variant = r.variant;
-      s.schedules += r.schedules;
-      s.steps += r.steps;
-      s.violations += r.violations;
-      if (r.failure && !s.failure) {
-        s.failure = r.failure;
-        s.replay = r.replay!;
-        s.firstAt = r.firstAt!;
-        if (stop) break;
-      }
+      if (addChunk(s, r) && stop) break;
     }
     sum.schedules += s.schedules;
     sum.steps += s.steps;
     sum.violations += s.violations;
+    sum.limits += s.limits;
   }
   return sum;
+}
+
+/**
+ * Adds a chunk's result to its scenario's tally (chunks taken in seed order), keeping the
+ * first failure and the first execution over a limit; true when the chunk found either
+ * (with stop-at-first, nothing after it counts).
+ */
+export function addChunk(s: FuzzTally, r: FuzzTally): boolean {
+  s.schedules += r.schedules;
+  s.steps += r.steps;
+  s.violations += r.violations;
+  s.limits += r.limits;
+  if (r.failure && !s.failure) {
+    s.failure = r.failure;
+    s.replay = r.replay!;
+    s.firstAt = r.firstAt!;
+  }
+  if (r.limit && !s.limit) s.limit = r.limit;
+  return r.failure !== undefined || r.limit !== undefined;
 }
 
 /** Runs the campaign (on this thread; the CLI's `--jobs` spreads chunks over threads). */
@@ -170,10 +230,11 @@ export function fuzz(o: FuzzOptions): FuzzSummary {
   const total = o.scenarios.length * o.schedules;
   const results: ChunkResult[] = [];
   let done = 0;
+  const tick = (): void => o.onProgress?.(++done, total);
   for (const ch of planChunks(o)) {
-    const r = runChunk(o, ch, () => o.onProgress?.(++done, total));
+    const r = runChunk(o, ch, tick, tick);
     results.push(r);
-    // A scenario stopped at its first failure counts its skipped executions as done.
+    // A scenario stopped at its first finding counts its skipped executions as done.
     if (r.schedules < ch.to - ch.from) {
       done += ch.to - ch.from - r.schedules;
       o.onProgress?.(done, total);

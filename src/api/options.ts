@@ -193,12 +193,14 @@ export function checkChunkResults(results: unknown, scenarios: number, schedules
     const from = intArg(r.from, `${f}.from`, 0, schedules - 1);
     const n = intArg(r.schedules, `${f}.schedules`, 0, schedules - from);
     intArg(r.steps, `${f}.steps`, 0, Number.MAX_SAFE_INTEGER);
-    intArg(r.violations, `${f}.violations`, 0, n);
+    const v = intArg(r.violations, `${f}.violations`, 0, n);
+    intArg(r.limits, `${f}.limits`, 0, n - v);
     if (typeof r.variant !== 'string') bad(`${f}.variant`, 'a string', r.variant);
     if (r.failure !== undefined && !isRecord(r.failure)) {
       bad(`${f}.failure`, 'an object', r.failure);
     }
-    by[index]!.push({ from, n, failed: r.failure !== undefined });
+    if (r.limit !== undefined && !isRecord(r.limit)) bad(`${f}.limit`, 'an object', r.limit);
+    by[index]!.push({ from, n, failed: r.failure !== undefined || r.limit !== undefined });
   });
   by.forEach((list, index) => {
     list.sort((a, b) => a.from - b.from);

@@ -116,6 +116,23 @@ function sh(s: string): string {
   return /^[A-Za-z0-9_.:+\-/=]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The command that runs an execution again from its seed (`npx eventpoll-sim run ...`), for
+ * a run that has no schedule to replay (one stopped by a limit); `scenarioRef` names a
+ * scenario object as in {@link SimulateOptions}.
+ */
+export function rerunCommand(o: Pick<SimulateOptions, 'variant' | 'bugs' | 'scenario' | 'seed' |
+  'strategy' | 'memory' | 'scenarioRef'>): string {
+  const vname = configName(resolveVariant(o.variant, o.bugs));
+  const scen = o.scenarioRef ?? (typeof o.scenario === 'string' ? o.scenario : '<scenario.json>');
+  const own = resolveScenario(o.scenario).scenario.memory ?? 'sc';
+  const strategy = o.strategy !== undefined && o.strategy !== 'random'
+    ? ` --strategy ${sh(o.strategy)}` : '';
+  return `${REPLAY_COMMAND.replace(/ replay$/, ' run')} --variant ${sh(vname)} ` +
+    `--scenario ${sh(scen)} --seed ${o.seed ?? 0}${strategy}` +
+    `${o.memory !== undefined && o.memory !== own ? ` --memory ${o.memory}` : ''}`;
+}
+
 /** Checks simulate()'s options (see options.ts); `fn` names the caller in messages. */
 export function checkSimulateOptions(o: unknown, fn = 'simulate'): SimulateOptions {
   const x = optionsArg(o, fn);

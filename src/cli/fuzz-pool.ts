@@ -18,8 +18,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import {
-  mergeChunks, planChunks, runChunk, type ChunkResult, type FuzzChunk, type FuzzOptions,
-  type FuzzSummary, type ScenarioSummary,
+  addChunk, mergeChunks, planChunks, runChunk, type ChunkResult, type FuzzChunk,
+  type FuzzOptions, type FuzzSummary, type ScenarioSummary,
 } from '../api/fuzz.ts';
 import { resolveScenario } from '../scenario/library.ts';
 import { failureOf, type Failure, type SimulateResult } from '../api/simulate.ts';
@@ -136,7 +136,7 @@ export class FuzzPool {
         done += ch.to - ch.from - r.schedules;
         progress();
       }
-      if (r.failure) {
+      if (r.failure || r.limit) {
         failedFrom.set(r.index, Math.min(failedFrom.get(r.index) ?? r.from, r.from));
       }
     };
@@ -163,10 +163,14 @@ export class FuzzPool {
       }
       progress();
     };
+    const onLimit = (): void => {
+      done++;
+      progress();
+    };
     let here = 0;
     const runHere = (ch: FuzzChunk): void => {
       here++;
-      record(ch, runChunk(o, ch, onOne(o.scenarios[ch.index]!)));
+      record(ch, runChunk(o, ch, onOne(o.scenarios[ch.index]!), onLimit));
     };
 
     if (threads === 1) {
@@ -335,28 +339,22 @@ export function summarize(o: FuzzOptions, results: readonly ChunkResult[], parti
 FuzzSummary {
   if (!partial) return mergeChunks(o, results);
   const stop = o.stopAtFirst ?? true;
-  const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, scenarios: [] };
+  const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, limits: 0,
+    scenarios: [] };
   const by = o.scenarios.map(() => [] as ChunkResult[]);
   for (const r of results) by[r.index]!.push(r);
   o.scenarios.forEach((sc, index) => {
     const s: ScenarioSummary = { scenario: resolveScenario(sc).name, schedules: 0, steps: 0,
-      violations: 0 };
+      violations: 0, limits: 0 };
     sum.scenarios.push(s);
     for (const r of by[index]!.sort((x, y) => x.from - y.from)) {
       if (r.variant !== '') sum.variant = r.variant;
-      s.schedules += r.schedules;
-      s.steps += r.steps;
-      s.violations += r.violations;
-      if (r.failure && !s.failure) {
-        s.failure = r.failure;
-        s.replay = r.replay!;
-        s.firstAt = r.firstAt!;
-        if (stop) break;
-      }
+      if (addChunk(s, r) && stop) break;
     }
     sum.schedules += s.schedules;
     sum.steps += s.steps;
     sum.violations += s.violations;
+    sum.limits += s.limits;
   });
   if (sum.variant === '') sum.variant = typeof o.variant === 'string' ? o.variant : o.variant.name;
   return sum;

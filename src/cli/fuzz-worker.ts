@@ -49,6 +49,18 @@ parentPort!.on('message', (req: FuzzRequest | null) => {
   let n = 0;
   let v = 0;
   let last = performance.now();
+  /** Every 64 executions, and at least once a second (the pool's watchdog listens). */
+  const tick = (long: boolean): void => {
+    if (n === PROGRESS_EVERY || (n & 7) === 0 || long) {
+      const now = performance.now();
+      if (n === PROGRESS_EVERY || now - last >= 1000) {
+        post({ type: 'progress', n, v });
+        n = 0;
+        v = 0;
+        last = now;
+      }
+    }
+  };
   try {
     const result = runChunk(o, req.chunk, (r) => {
       n++;
@@ -59,16 +71,11 @@ parentPort!.on('message', (req: FuzzRequest | null) => {
             replay: r.replay } });
         }
       }
-      // Every 64 executions, and at least once a second (the pool's watchdog listens).
-      if (n === PROGRESS_EVERY || (n & 7) === 0 || r.steps > 10_000) {
-        const now = performance.now();
-        if (n === PROGRESS_EVERY || now - last >= 1000) {
-          post({ type: 'progress', n, v });
-          n = 0;
-          v = 0;
-          last = now;
-        }
-      }
+      tick(r.steps > 10_000);
+    }, () => {
+      // An execution over a limit: counted as done (the chunk's result carries it).
+      n++;
+      tick(true);
     });
     post({ type: 'progress', n, v });
     post({ type: 'done', result });

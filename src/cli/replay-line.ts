@@ -47,12 +47,17 @@ function preloadPrefix(): string | null {
   return prefix;
 }
 
-/** A replay command as this process should print it (see the file comment). */
+/**
+ * A replay command (or a `run` command, which runs an execution over a limit again) as this
+ * process should print it (see the file comment).
+ */
 export function cliReplay(line: string): string;
 export function cliReplay(line: string | undefined): string | undefined;
 export function cliReplay(line: string | undefined): string | undefined {
   if (line === undefined) return undefined;
   const p = preloadPrefix();
-  if (p === null || !line.startsWith(`${REPLAY_COMMAND} `)) return line;
-  return `${p} replay ${line.slice(REPLAY_COMMAND.length + 1)}`;
+  const npx = REPLAY_COMMAND.replace(/ replay$/, '');
+  const m = /^ (replay|run) /.exec(line.slice(npx.length));
+  if (p === null || !line.startsWith(npx) || m === null) return line;
+  return `${p} ${m[1]} ${line.slice(npx.length + m[0].length)}`;
 }

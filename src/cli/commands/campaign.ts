@@ -18,6 +18,7 @@ import { signalExit, watchInterrupt } from '../signals.ts';
 import { rate, table } from '../table.ts';
 import { version } from '../version.ts';
 import { jobsArg, memoryArg, noPositionals, seedArg, strategyArg } from './common.ts';
+import { limitText } from './fuzz.ts';
 
 const HELP = `usage: eventpoll-sim campaign [--seeds N] [--gen N] [--seed N]
        [--strategy random|pct|pct:D] [--memory sc|tso] [--jobs N] [--force-jobs]
@@ -31,7 +32,10 @@ per CPU); the results do not depend on it. --shard I/N runs shard I of N (with -
 shard result for 'eventpoll-sim merge').
 Some variants are designs known to be broken (the RFCs of the source documents): their
 known violations are listed with the reason, and a violation is a finding, not a
-failure: the exit code is 0 unless --strict is given (then 1 on any violation).
+failure: the exit code is 0 unless --strict is given (then 1 on any violation). An
+execution over a limit (the step limit: a livelock or an endless loop) is counted apart
+(limits) and shown with a command that runs it again; the campaign goes on (with --strict
+it is exit 1 too).
 SIGINT/SIGTERM print the summary so far (exit 130/143).`;
 
 /** The properties every run checks (the default checkers and the built-in checks). */
@@ -93,20 +97,25 @@ function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
     scenarios: { library: lib, generated: p.gen, names: p.scenarios },
     properties: PROPERTIES.map(([id, what]) => `${id} ${what}`),
     violations: runs.reduce((a, r) => a + r.violations, 0),
+    limits: runs.reduce((a, r) => a + r.limits, 0),
     variants: runs.map((sum, i) => {
       const name = p.variants[i]!;
       const first = sum.scenarios.find((s) => s.failure);
+      const over = sum.scenarios.find((s) => s.limit);
       const known = knownOf(name);
       const found = [...new Set(sum.scenarios.flatMap((s) => (s.failure
         ? [s.failure.violation.property] : [])))];
       return {
         variant: name, scenarios: sum.scenarios.length, schedules: sum.schedules,
-        steps: sum.steps, violations: sum.violations,
+        steps: sum.steps, violations: sum.violations, limits: sum.limits,
         properties: found,
         unexpected: found.filter((x) => !known.some((k) => k.property === x)),
         firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
           property: first.failure!.violation.property, message: first.failure!.violation.message,
           replay: cliReplay(first.replay!) } : null,
+        firstLimit: over ? { scenario: over.scenario, seed: over.limit!.seed,
+          message: over.limit!.message, replay: cliReplay(over.limit!.replay),
+          count: over.limits } : null,
         known,
       };
     }),
@@ -121,12 +130,15 @@ function knownOf(variant: string): { property: string; why: string }[] {
   }
 }
 
-/** Prints a campaign's summary; returns the exit code (0, or 1 with strict and a finding). */
+/**
+ * Prints a campaign's summary; returns the exit code (0, or 1 with strict and a finding: a
+ * violation or an execution over a limit).
+ */
 export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
   timing: CampaignTiming, json: boolean, strict = false,
   stopped?: string): number {
   const r = report(p, runs);
-  const code = r.violations > 0 && strict ? 1 : 0;
+  const code = (r.violations > 0 || r.limits > 0) && strict ? 1 : 0;
   if (json) {
     console.log(JSON.stringify({ ...r, ...(stopped ? { stopped } : {}), timing }, null, 1));
     return code;
@@ -139,17 +151,26 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
     `seeds from ${p.seed}\n  strategy ${r.strategy}; memory ${r.memory}\n` +
     `  properties checked: ${props}\n`);
   const rows = r.variants.map((x, i) => [x.variant, String(x.scenarios), String(x.schedules),
-    rate(x.steps / (timing.perVariant[i] ?? NaN)), String(x.violations),
+    rate(x.steps / (timing.perVariant[i] ?? NaN)), String(x.violations), String(x.limits),
     x.firstFailure ? `${x.firstFailure.scenario} seed ${x.firstFailure.seed} ` +
-      `(${x.firstFailure.property})` : '-',
-    x.violations === 0 ? '' : x.unexpected.length === 0 ? 'known' : 'NEW']);
-  console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations',
+      `(${x.firstFailure.property})` : x.firstLimit ? `${x.firstLimit.scenario} seed ` +
+      `${x.firstLimit.seed} (over a limit)` : '-',
+    x.violations === 0 && x.limits === 0 ? ''
+      : x.unexpected.length === 0 && x.limits === 0 ? 'known' : 'NEW']);
+  console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations', 'limits',
     'first failing', 'known?'], rows));
   console.log(`\n${timing.seconds.toFixed(1)} s on ${timing.threads} ` +
     `thread${timing.threads === 1 ? '' : 's'}; ` + (r.violations === 0
-    ? 'no violation found.' : `${r.violations} violation(s) found.`));
+    ? 'no violation found' : `${r.violations} violation(s) found`) + (r.limits === 0 ? '.'
+    : `; ${r.limits} execution(s) over a limit.`));
   if (stopped) console.log(`INTERRUPTED by ${stopped}: the rows cover the work done.`);
   for (const x of r.variants) {
+    if (x.firstLimit) {
+      console.log(`\n${x.variant}: ${x.firstLimit.scenario}: ${limitText(x.firstLimit,
+        x.firstLimit.count)}`);
+      console.log(wrap('An execution over a limit is NOT a known violation: a new finding.',
+        '  '));
+    }
     if (!x.firstFailure) continue;
     console.log(`\n${x.variant}: ${x.firstFailure.property}: ${x.firstFailure.message}\n` +
       `  replay: ${x.firstFailure.replay}`);

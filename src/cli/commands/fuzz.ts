@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FuzzOptions, FuzzSummary } from '../../api/fuzz.ts';
+import type { FuzzOptions, FuzzSummary, LimitHit } from '../../api/fuzz.ts';
 import { scenarioNames } from '../../scenario/library.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { SimUsageError } from '../../sim/errors.ts';
@@ -18,11 +18,12 @@ import {
   COMMON, jobsArg, memoryArg, noPositionals, required, scenarioArg, seedArg, strategyArg,
   timeLimitArg,
 } from './common.ts';
+import { writeViewHtml } from './view.ts';
 
 const HELP = `usage: eventpoll-sim fuzz --variant V [--scenario S ...] [--all] [--gen N]
        [--seeds N | --schedules N | --total N] [--seed N] [--strategy random|pct|pct:D]
        [--memory sc|tso] [--keep-going] [--jobs N] [--force-jobs] [--time-limit SECONDS]
-       [--save-failures DIR] [--shard I/N] [--json]
+       [--save-failures DIR] [--shard I/N] [--json] [--html FILE]
 Runs N executions of each scenario: the named ones, every library scenario with --all
 (the default when none is named), and N generated ones (gen:SEED..) with --gen.
 --seeds N: N seeds per scenario, starting at --seed (default 0): execution i of a scenario
@@ -34,10 +35,14 @@ not depend on it. --time-limit stops starting new work after SECONDS and prints 
 of what ran, marked as stopped. --save-failures DIR writes each failing execution to
 DIR as a JSON file as soon as it is found ('eventpoll-sim replay FILE' replays it).
 --shard I/N runs only shard I of N of the campaign; with --json it writes a shard result
-for 'eventpoll-sim merge' (see README, "Sharding in CI").
+for 'eventpoll-sim merge' (see README, "Sharding in CI"). --html FILE writes the viewer
+page (see 'view') of the first failure.
 SIGINT/SIGTERM stop after the executions in hand and print the summary so far (exit
 130/143). A worker silent for EVENTPOLL_SIM_WATCHDOG_SECONDS (default 120) fails the run
-(exit 3). Exit 1 if any property was violated.`;
+(exit 3). An execution over a limit (the step limit: a livelock or an endless loop) is
+reported per scenario with its seed and a command that runs it again, and counted apart
+(limits); the run goes on. Exit 1 if any property was violated or any execution went over
+a limit.`;
 
 const OPTS = {
   ...COMMON,
@@ -51,6 +56,7 @@ const OPTS = {
   'force-jobs': { type: 'boolean' },
   'time-limit': { type: 'string' },
   'save-failures': { type: 'string' },
+  html: { type: 'string' },
   shard: { type: 'string' },
 } as const;
 
@@ -68,8 +74,10 @@ export function fuzzReport(sum: FuzzSummary, o: { strategy?: string; memory?: st
   return {
     variant: sum.variant, strategy: o.strategy ?? 'random', memory: o.memory ?? 'scenario',
     schedules: sum.schedules, steps: sum.steps, violations: sum.violations,
-    scenarios: sum.scenarios.map((s) => (s.replay === undefined ? s
-      : { ...s, replay: cliReplay(s.replay) })),
+    limits: sum.limits,
+    scenarios: sum.scenarios.map((s) => ({ ...s,
+      ...(s.replay !== undefined ? { replay: cliReplay(s.replay) } : {}),
+      ...(s.limit ? { limit: { ...s.limit, replay: cliReplay(s.limit.replay) } } : {}) })),
   };
 }
 
@@ -77,7 +85,7 @@ export function fuzzReport(sum: FuzzSummary, o: { strategy?: string; memory?: st
 export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
   o: { strategy?: string; memory?: string } = {},
   stopped?: { why: Stopped; planned: number; limit?: number }): number {
-  const code = sum.violations > 0 ? 1 : 0;
+  const code = sum.violations > 0 || sum.limits > 0 ? 1 : 0;
   if (json) {
     console.log(JSON.stringify({ ...fuzzReport(sum, o),
       ...(stopped ? { stopped: stopped.why, planned: stopped.planned } : {}), timing },
@@ -86,21 +94,38 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
   }
   const { seconds, threads } = timing;
   const rows = sum.scenarios.map((s) => [s.scenario, String(s.schedules), String(s.steps),
-    String(s.violations), s.failure ? `seed ${s.failure.seed} (${s.failure.violation.property})`
-      : '-']);
-  console.log(table(['scenario', 'schedules', 'steps', 'violations', 'first failure'], rows));
+    String(s.violations), String(s.limits),
+    s.failure && (!s.limit || s.firstAt! < s.limit.at)
+      ? `seed ${s.failure.seed} (${s.failure.violation.property})`
+      : s.limit ? `seed ${s.limit.seed} (over a limit)` : '-']);
+  console.log(table(['scenario', 'schedules', 'steps', 'violations', 'limits', 'first failure'],
+    rows));
   console.log(`\n${sum.variant}: ${sum.schedules} schedules, ${sum.steps} steps in ` +
     `${seconds.toFixed(2)} s (${rate(sum.schedules / seconds)} schedules/s, ` +
     `${rate(sum.steps / seconds)} steps/s${threads > 1 ? ` on ${threads} threads` : ''}), ` +
-    `${sum.violations} violation(s); strategy ${o.strategy ?? 'random'}, memory ` +
+    `${sum.violations} violation(s)` +
+    `${sum.limits > 0 ? `, ${sum.limits} execution(s) over a limit` : ''}; ` +
+    `strategy ${o.strategy ?? 'random'}, memory ` +
     `${o.memory ?? "each scenario's own"}`);
   if (stopped) console.log(stoppedLine(stopped, sum.schedules));
   for (const s of sum.scenarios) {
-    if (!s.failure) continue;
-    console.log(`\n${s.scenario}: ${s.failure.violation.property}: ${s.failure.violation.message}` +
-      `\n  replay: ${cliReplay(s.replay)}`);
+    if (s.failure) {
+      console.log(`\n${s.scenario}: ${s.failure.violation.property}: ` +
+        `${s.failure.violation.message}\n  replay: ${cliReplay(s.replay)}`);
+    }
+    if (s.limit) console.log(`\n${s.scenario}: ${limitText(s.limit, s.limits)}`);
   }
   return code;
+}
+
+/**
+ * An execution over a limit as the summaries print it: what it hit (the run's own words),
+ * how many executions of the scenario did, and the command that runs it again.
+ */
+export function limitText(l: Pick<LimitHit, 'message' | 'replay'>, count: number): string {
+  return `over a limit (a livelock or an endless loop?): ${l.message}` +
+    `${count > 1 ? ` (${count} executions over a limit)` : ''}` +
+    `\n  run again: ${cliReplay(l.replay)}`;
 }
 
 /** The line that marks a summary as partial. */
@@ -228,7 +253,7 @@ export async function cmdFuzz(argv: string[]): Promise<number> {
       runs: [{ results: run.results }], ...(why ? { stopped: why } : {}), timing,
     };
     console.log(JSON.stringify(file));
-    code = run.summary.violations > 0 ? 1 : 0;
+    code = run.summary.violations > 0 || run.summary.limits > 0 ? 1 : 0;
   } else {
     if (shard && !v.json) {
       console.log(`shard ${shard.index}/${shard.count} of the campaign (its own chunks only; ` +
@@ -238,6 +263,13 @@ export async function cmdFuzz(argv: string[]): Promise<number> {
   }
   if (saver.save && !v.json) {
     console.log(`\n${saver.count()} failing execution(s) saved in ${v['save-failures']}`);
+  }
+  // --html FILE: the viewer page of the first failure (view.ts).
+  const first = run.summary.scenarios.find((s) => s.failure !== undefined)?.failure;
+  if (v.html !== undefined && first) {
+    writeViewHtml(String(v.html), { variant: first.variant, scenario: first.scenario,
+      seed: first.seed, memory: first.memory, schedule: first.schedule,
+      ...(typeof first.scenario === 'string' ? {} : { scenarioRef: refs.get(first.scenario) }) });
   }
   return interrupt.signal ? signalExit(interrupt.signal) : code;
 }

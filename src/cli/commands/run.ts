@@ -2,7 +2,7 @@
 import { REPLAY_COMMAND, simulate, type SimulateResult } from '../../api/simulate.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { validateScenario } from '../../scenario/validate.ts';
-import { SimUsageError } from '../../sim/errors.ts';
+import { LimitExceededError, SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { describeRun } from '../report.ts';
 import { cliReplay } from '../replay-line.ts';
@@ -16,7 +16,8 @@ const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N]
        [--memory sc|tso] [--prefix SCHEDULE] [--trace] [--lines] [--tail N] [--json]
        [--html FILE]
 Runs one execution. Prints the violation (if any), the interleaving (with --trace, or
-always on a violation) and the replay command. Exit 1 if a property was violated.`;
+always on a violation) and the replay command. Exit 1 if a property was violated or the
+run went over a limit (the step limit: a livelock or an endless loop).`;
 
 const REPLAY_HELP = `usage: eventpoll-sim replay --variant V --scenario S --seed N --schedule STR
        [--memory sc|tso] [--lines] [--tail N] [--json] [--html FILE]
@@ -66,7 +67,21 @@ export function cmdRun(argv: string[]): number {
     ...(v.strategy !== undefined ? { strategy: strategyArg(v.strategy)! } : {}),
     ...(memory ? { memory } : {}), ...(v.prefix ? { prefix: String(v.prefix) } : {}),
   };
-  let r = simulate({ ...base, trace: !!v.trace });
+  let r: SimulateResult;
+  try {
+    r = simulate({ ...base, trace: !!v.trace });
+  } catch (e) {
+    if (!(e instanceof LimitExceededError)) throw e;
+    // A finding (what fuzz reports as over a limit), not bad usage: exit 1.
+    if (v.json) {
+      console.log(JSON.stringify({ variant: base.variant, scenario: scen[0], seed: base.seed,
+        limit: e.message }, null, 1));
+    } else {
+      console.log(`over a limit (a livelock or an endless loop?): ${e.message}\nThe run ` +
+        'did not finish, so its properties were not checked to the end.');
+    }
+    return 1;
+  }
   // A failing run is re-run with its schedule and the full trace, to show the interleaving.
   if (r.violations.length > 0 && !r.trace) {
     r = simulate({ ...base, schedule: r.schedule, trace: true });
