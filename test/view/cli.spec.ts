@@ -58,6 +58,22 @@ describe('view: the CLI', () => {
     expect(existsSync(join(dir, 'zoo2.html'))).toBe(false);
   });
 
+  it('fuzz --html and zoo --html view the first failure', () => {
+    const f = join(dir, 'fuzz.html');
+    const r = cli(['fuzz', '--variant', 'mainline-6.18+B5+no-done-scan-wake', '--scenario',
+      'lt-two-waiters', '--seeds', '50', '--html', f]);
+    expect(r.code).toBe(1);
+    const seed = /seed (\d+) \(P1-lost-wakeup\)/.exec(r.out)?.[1];
+    expect(seed).toBeDefined();
+    expect(readFileSync(f, 'utf8')).toContain(`seed ${seed}: P1-lost-wakeup`);
+    const z = join(dir, 'zoo-table.html');
+    const rz = cli(['zoo', '--entry', 'B5-t0', '--families', '1', '--no-fixed', '--jobs', '1',
+      '--html', z]);
+    expect(rz.code).toBe(0);
+    const shrunk = /--schedule (\S+)/.exec(rz.out)![1]!;
+    expect(page(z).run.schedule).toBe(shrunk);
+  });
+
   it('usage errors: no --html, an unknown zoo entry', () => {
     const a = cli(['view', '--zoo', 'B5']);
     expect(a.code).toBe(2);

@@ -68,6 +68,25 @@ function write(file: string, text: string, steps: number): number {
   return bytes;
 }
 
+/**
+ * Writes the page of the run a printed replay command replays (`npx eventpoll-sim replay
+ * --variant V --scenario S --seed N [--memory M] --schedule STR`, words in single quotes
+ * as the command quotes them): how `zoo --html` views the shrunk failure it printed.
+ */
+export function writeViewOfReplay(file: string, replay: string): number {
+  const words = [...replay.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)]
+    .map((m) => m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
+  const arg = (name: string): string | undefined => {
+    const i = words.indexOf(`--${name}`);
+    return i >= 0 ? words[i + 1] : undefined;
+  };
+  const { scenario, ref } = scenarioArg(required(arg('scenario'), 'scenario'));
+  const memory = memoryArg(arg('memory'));
+  return writeViewHtml(file, { variant: required(arg('variant'), 'variant'), scenario,
+    scenarioRef: ref, seed: seedArg(arg('seed')), schedule: required(arg('schedule'), 'schedule'),
+    ...(memory ? { memory } : {}) }).violations;
+}
+
 /** `view`. */
 export function cmdView(argv: string[]): number {
   const { values: v, positionals } = parse(argv, OPTS);

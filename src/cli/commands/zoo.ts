@@ -13,9 +13,11 @@ import { table } from '../table.ts';
 import { status } from '../progress.ts';
 import { cliReplay } from '../replay-line.ts';
 import { jobsArg, noPositionals } from './common.ts';
+import { writeViewOfReplay } from './view.ts';
 
 const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--families N] [--budget N]
        [--fixed-multiple N] [--no-fixed] [--no-shrink] [--jobs N] [--json | --markdown]
+       [--html FILE]
 For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds 0,1,2,...
 of N seed families (--families, default 10; family f starts at seed f*1000000) until the first
 failure (at most --budget schedules, default per entry), shrinks the failures with the
@@ -25,7 +27,8 @@ The default strategy is pct (see docs/zoo.md). Entries run on --jobs worker thre
 (default and maximum: the CPU count); results do not depend on it. (--seeds, which means
 "N seeds from --seed" in fuzz, campaign and diff, is not a zoo option: see --families.)
 Entries whose variant does not exist yet are reported as pending. --markdown prints the
-table as markdown (what docs/zoo.md shows); --json prints every measurement.`;
+table as markdown (what docs/zoo.md shows); --json prints every measurement. --html FILE
+writes the viewer page (see 'view') of the first entry's shrunk failure.`;
 
 function stat(s: StrategyStats | undefined, budget: number): string {
   if (!s) return '-';
@@ -89,7 +92,7 @@ export async function cmdZoo(argv: string[]): Promise<number> {
     families: { type: 'string' }, 'force-jobs': { type: 'boolean' },
     budget: { type: 'string' }, 'fixed-multiple': { type: 'string' },
     'no-fixed': { type: 'boolean' }, 'no-shrink': { type: 'boolean' }, jobs: { type: 'string' },
-    json: { type: 'boolean' }, markdown: { type: 'boolean' },
+    json: { type: 'boolean' }, markdown: { type: 'boolean' }, html: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -149,5 +152,8 @@ export async function cmdZoo(argv: string[]): Promise<number> {
       `thread${jobs === 1 ? '' : 's'}; seeds: family f runs ` +
       'f*1000000, f*1000000+1, ...; "shrunk" = steps / chosen context switches.');
   }
+  // --html FILE: the viewer page of the first shrunk failure, as its replay line gives it.
+  const shrunk = reports.find((r) => r.shrunk !== undefined)?.shrunk;
+  if (v.html !== undefined && shrunk) writeViewOfReplay(String(v.html), shrunk.replay);
   return reports.every(zooOk) ? 0 : 1;
 }
