@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FuzzOptions, FuzzSummary } from '../../api/fuzz.ts';
+import type { FuzzOptions, FuzzSummary, LimitHit } from '../../api/fuzz.ts';
 import { scenarioNames } from '../../scenario/library.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { SimUsageError } from '../../sim/errors.ts';
@@ -39,7 +39,10 @@ for 'eventpoll-sim merge' (see README, "Sharding in CI"). --html FILE writes the
 page (see 'view') of the first failure.
 SIGINT/SIGTERM stop after the executions in hand and print the summary so far (exit
 130/143). A worker silent for EVENTPOLL_SIM_WATCHDOG_SECONDS (default 120) fails the run
-(exit 3). Exit 1 if any property was violated.`;
+(exit 3). An execution over a limit (the step limit: a livelock or an endless loop) is
+reported per scenario with its seed and a command that runs it again, and counted apart
+(limits); the run goes on. Exit 1 if any property was violated or any execution went over
+a limit.`;
 
 const OPTS = {
   ...COMMON,
@@ -71,8 +74,10 @@ export function fuzzReport(sum: FuzzSummary, o: { strategy?: string; memory?: st
   return {
     variant: sum.variant, strategy: o.strategy ?? 'random', memory: o.memory ?? 'scenario',
     schedules: sum.schedules, steps: sum.steps, violations: sum.violations,
-    scenarios: sum.scenarios.map((s) => (s.replay === undefined ? s
-      : { ...s, replay: cliReplay(s.replay) })),
+    limits: sum.limits,
+    scenarios: sum.scenarios.map((s) => ({ ...s,
+      ...(s.replay !== undefined ? { replay: cliReplay(s.replay) } : {}),
+      ...(s.limit ? { limit: { ...s.limit, replay: cliReplay(s.limit.replay) } } : {}) })),
   };
 }
 
@@ -80,7 +85,7 @@ export function fuzzReport(sum: FuzzSummary, o: { strategy?: string; memory?: st
 export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
   o: { strategy?: string; memory?: string } = {},
   stopped?: { why: Stopped; planned: number; limit?: number }): number {
-  const code = sum.violations > 0 ? 1 : 0;
+  const code = sum.violations > 0 || sum.limits > 0 ? 1 : 0;
   if (json) {
     console.log(JSON.stringify({ ...fuzzReport(sum, o),
       ...(stopped ? { stopped: stopped.why, planned: stopped.planned } : {}), timing },
@@ -89,21 +94,38 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
   }
   const { seconds, threads } = timing;
   const rows = sum.scenarios.map((s) => [s.scenario, String(s.schedules), String(s.steps),
-    String(s.violations), s.failure ? `seed ${s.failure.seed} (${s.failure.violation.property})`
-      : '-']);
-  console.log(table(['scenario', 'schedules', 'steps', 'violations', 'first failure'], rows));
+    String(s.violations), String(s.limits),
+    s.failure && (!s.limit || s.firstAt! < s.limit.at)
+      ? `seed ${s.failure.seed} (${s.failure.violation.property})`
+      : s.limit ? `seed ${s.limit.seed} (over a limit)` : '-']);
+  console.log(table(['scenario', 'schedules', 'steps', 'violations', 'limits', 'first failure'],
+    rows));
   console.log(`\n${sum.variant}: ${sum.schedules} schedules, ${sum.steps} steps in ` +
     `${seconds.toFixed(2)} s (${rate(sum.schedules / seconds)} schedules/s, ` +
     `${rate(sum.steps / seconds)} steps/s${threads > 1 ? ` on ${threads} threads` : ''}), ` +
-    `${sum.violations} violation(s); strategy ${o.strategy ?? 'random'}, memory ` +
+    `${sum.violations} violation(s)` +
+    `${sum.limits > 0 ? `, ${sum.limits} execution(s) over a limit` : ''}; ` +
+    `strategy ${o.strategy ?? 'random'}, memory ` +
     `${o.memory ?? "each scenario's own"}`);
   if (stopped) console.log(stoppedLine(stopped, sum.schedules));
   for (const s of sum.scenarios) {
-    if (!s.failure) continue;
-    console.log(`\n${s.scenario}: ${s.failure.violation.property}: ${s.failure.violation.message}` +
-      `\n  replay: ${cliReplay(s.replay)}`);
+    if (s.failure) {
+      console.log(`\n${s.scenario}: ${s.failure.violation.property}: ` +
+        `${s.failure.violation.message}\n  replay: ${cliReplay(s.replay)}`);
+    }
+    if (s.limit) console.log(`\n${s.scenario}: ${limitText(s.limit, s.limits)}`);
   }
   return code;
+}
+
+/**
+ * An execution over a limit as the summaries print it: what it hit (the run's own words),
+ * how many executions of the scenario did, and the command that runs it again.
+ */
+export function limitText(l: Pick<LimitHit, 'message' | 'replay'>, count: number): string {
+  return `over a limit (a livelock or an endless loop?): ${l.message}` +
+    `${count > 1 ? ` (${count} executions over a limit)` : ''}` +
+    `\n  run again: ${cliReplay(l.replay)}`;
 }
 
 /** The line that marks a summary as partial. */
@@ -231,7 +253,7 @@ export async function cmdFuzz(argv: string[]): Promise<number> {
       runs: [{ results: run.results }], ...(why ? { stopped: why } : {}), timing,
     };
     console.log(JSON.stringify(file));
-    code = run.summary.violations > 0 ? 1 : 0;
+    code = run.summary.violations > 0 || run.summary.limits > 0 ? 1 : 0;
   } else {
     if (shard && !v.json) {
       console.log(`shard ${shard.index}/${shard.count} of the campaign (its own chunks only; ` +
