@@ -83,7 +83,7 @@ function ownerWord(m: MachineAccess, c: Ctx, o: Op): number {
  */
 const MUTEX_TRYLOCK: CustomOp = {
   name: '__mutex_trylock',
-  footprint: 'object',
+  footprint: { field: 'owner' },
   exec(m: MachineAccess, c: Ctx, o: Op): boolean {
     const owner = ownerWord(m, c, o);
     const curr = current(c);
@@ -112,7 +112,7 @@ const MUTEX_TRYLOCK: CustomOp = {
 /** atomic_long_or / atomic_long_andnot of flags (`v` to set, `o` to clear). */
 const MUTEX_FLAG_OP: CustomOp = {
   name: '__mutex_set_flag',
-  footprint: 'object',
+  footprint: { field: 'owner' },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const owner = (ownerWord(m, c, o) | (o.v as number)) & ~(o.o as number);
     m.memory.writeGlobal(o.h, 'owner', owner);
@@ -127,7 +127,7 @@ const MUTEX_FLAG_OP: CustomOp = {
  */
 const MUTEX_RELEASE: CustomOp = {
   name: 'atomic_long_try_cmpxchg_release',
-  footprint: 'object',
+  footprint: { field: 'owner' },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const owner = ownerWord(m, c, o);
     if ((owner & MUTEX_FLAG_HANDOFF) === 0) {
@@ -140,7 +140,7 @@ const MUTEX_RELEASE: CustomOp = {
 /** __mutex_handoff(lock, task): owner = task | PICKUP, keeping WAITERS. */
 const MUTEX_HANDOFF: CustomOp = {
   name: '__mutex_handoff',
-  footprint: 'object',
+  footprint: { field: 'owner' },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const task = o.v as number;
     const owner = (ownerWord(m, c, o) & MUTEX_FLAG_WAITERS) |

@@ -45,6 +45,7 @@ export function might_sleep(c: Ctx, op: string): void {
 
 const SCHEDULE: CustomOp = {
   name: 'schedule',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx): number {
     // A hardirq cannot sleep; schedule() already reported it. Never park an IRQ context.
     if (c.irq) return 0;
@@ -72,6 +73,7 @@ export function* schedule(c: Ctx): Model<void> {
 
 const TTWU: CustomOp = {
   name: 'try_to_wake_up',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     // raw_spin_lock_irqsave(&p->pi_lock) + smp_mb__after_spinlock(): a full barrier.
     m.memory.drain(c.cpu);

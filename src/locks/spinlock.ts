@@ -42,6 +42,7 @@ function holder(m: MachineAccess, l: number): string {
 
 const SPIN_LOCK: CustomOp = {
   name: 'spin_lock',
+  footprint: 'object',
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, 'locked') === 0) return true;
     if (c.irq) lockdep_irq_spin(c, o.h);
@@ -63,6 +64,7 @@ const SPIN_LOCK: CustomOp = {
 
 const SPIN_TRYLOCK: CustomOp = {
   name: 'spin_trylock',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): boolean {
     checkLive(m, c, o.h, 'spin_trylock', 'locked');
     m.memory.drain(c.cpu);
@@ -77,6 +79,7 @@ const SPIN_TRYLOCK: CustomOp = {
 /** The unlock and lockdep's release are one step, so lockdep never disagrees with memory. */
 const SPIN_UNLOCK: CustomOp = {
   name: 'spin_unlock',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'spin_unlock', 'locked');
     lock_release(c, o.h, o.fn ?? 'spin_unlock');

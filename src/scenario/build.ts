@@ -52,6 +52,11 @@ export interface Built {
   results: SyscallResult[];
   /** The scenario's tallies as the run left them (see TallySpec). */
   tallies: ReadonlyMap<string, number>;
+  /**
+   * The names behind epoll_data values (value i is dataNames[i]). A value is given when a
+   * task first uses the name, so the numbers depend on the interleaving; the names do not.
+   */
+  dataNames: readonly string[];
 }
 
 /** The default property observers, by short id. */
@@ -267,7 +272,7 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
     m.addObserver(OBSERVERS[id]!);
   }
   if (sc.tallies !== undefined && sc.tallies.length > 0) m.addObserver(tallies.observer());
-  return { machine: m, kernel: k, results, tallies: tallies.values };
+  return { machine: m, kernel: k, results, tallies: tallies.values, dataNames: byIndex };
 }
 
 // The closures below are returned, not assigned to a name: tsx (esbuild keepNames) wraps

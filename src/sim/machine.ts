@@ -150,13 +150,14 @@ interface Timer extends HrTimer {
 /** The op a sleeping task resumes with: "returns from schedule()" once woken. */
 const RESUME: CustomOp = {
   name: 'schedule (woken)',
+  footprint: 'cpu',
   enabled: (_m, c) => c.status === READY,
   exec: () => 0,
   waitReason: () => 'asleep in schedule()',
 };
 
 /** A task's first step: enters its body. */
-const TASK_START: CustomOp = { name: 'task start', exec: () => undefined };
+const TASK_START: CustomOp = { name: 'task start', footprint: 'cpu', exec: () => undefined };
 
 /** The simulated machine. */
 export class Machine implements MachineAccess {
@@ -168,6 +169,12 @@ export class Machine implements MachineAccess {
   readonly seed: number;
   step = 0;
   now = 0;
+  /**
+   * Counts side effects that partial-order reduction must see (sim/por.ts): arming or
+   * cancelling a timer, and wake-ups. Not hashed, so traces do not change.
+   */
+  effects = 0;
+  wakes = 0;
   private readonly cpus: Cpu[] = [];
   private readonly all: Context[] = [];
   private readonly tasks: Context[] = [];
@@ -365,6 +372,7 @@ export class Machine implements MachineAccess {
     const c = this.byTask.get(task);
     if (!c || c.status !== SLEEPING) return false;
     c.status = READY;
+    this.wakes++;
     return true;
   }
 
@@ -381,13 +389,17 @@ export class Machine implements MachineAccess {
     this.timers.push(t);
     this.armed.push(t);
     this.reserve();
+    this.effects++;
     return t;
   }
 
   timerCancel(t: HrTimer): boolean {
     const was = t.armed;
     (t as Timer).armed = false;
-    if (was) this.armed = this.armed.filter((x) => x !== t);
+    if (was) {
+      this.armed = this.armed.filter((x) => x !== t);
+      this.effects++;
+    }
     return was;
   }
 
@@ -415,6 +427,27 @@ export class Machine implements MachineAccess {
   /** All violations reported so far. */
   get reported(): readonly Violation[] {
     return this.violations;
+  }
+
+  /**
+   * What a candidate choice id would do next, for partial-order reduction: the pending op of
+   * the context it steps (null for IRQ arrivals, timers, write-backs and signals, and once a
+   * task finished), the CPU it runs on and the task_struct of a task or a signal's target.
+   * Reads only; called between steps.
+   */
+  choiceInfo(id: number): { op: Op | null; cpu: number; task: number } {
+    if (id < IRQ_BASE) {
+      const c = this.tasks[id]!;
+      return { op: c.pending, cpu: c.cpu, task: c.task };
+    }
+    if (id < ARRIVE_BASE) {
+      return { op: this.cpus[id - IRQ_BASE]!.irq?.pending ?? null, cpu: id - IRQ_BASE, task: 0 };
+    }
+    if (id < TIMER_BASE) return { op: null, cpu: this.sources[id - ARRIVE_BASE]!.cpu, task: 0 };
+    if (id < DRAIN_BASE) return { op: null, cpu: this.timers[id - TIMER_BASE]!.cpu, task: 0 };
+    if (id < SIGNAL_BASE) return { op: null, cpu: id - DRAIN_BASE, task: 0 };
+    const t = this.signals[id - SIGNAL_BASE]!.target;
+    return { op: null, cpu: t.cpu, task: t.task };
   }
 
   /** The context whose step is running now (for primitives that need "current"). */

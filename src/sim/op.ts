@@ -50,6 +50,15 @@ export interface CustomOp {
   exec(m: MachineAccess, c: Ctx, op: Op): unknown;
   /** Why the op cannot run now, for deadlock and limit messages. */
   waitReason?(m: MachineAccess, c: Ctx, op: Op): string;
+  /**
+   * What the op touches, for partial-order reduction. `object`: only the object `h` (any of
+   * its fields), this CPU's store buffer (it may drain it) and bookkeeping no model code
+   * branches on (lockdep), or only its field `op.f` when the op names one; `{ field }`: the
+   * same for that one field of `h`; `cpu`: it only reads the object `h` (a task's own
+   * task_struct) besides its own context and CPU. Without it the op is dependent with every
+   * other step.
+   */
+  readonly footprint?: 'object' | 'cpu' | { readonly field: string };
 }
 
 /** One scheduling point. All fields are always present, so ops share one object shape. */

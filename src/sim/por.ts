@@ -1,0 +1,212 @@
+/**
+ * The dependency relation of partial-order reduction, from the footprints of steps.
+ *
+ * A step is one choice id (its "process": a task, the IRQ handler slot of a CPU, an IRQ
+ * source, a timer, a CPU's store buffer, a signal source) performing one transition. Its
+ * footprint names what it reads and writes as (object, field) locations, the CPU it runs on,
+ * or `global` when it cannot be classified. Two steps are dependent when they belong to the
+ * same process, either is global, they run on the same CPU (a CPU runs one context at a
+ * time, so steps there enable and disable each other), or one writes a location the other
+ * reads or writes. Independent steps commute and neither enables nor disables the other:
+ * that is what the search relies on, so anything not known to be local is global (see
+ * docs/verify.md for the list).
+ */
+import { K, type Op } from './op.ts';
+import { ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, SIGNAL_BASE, TIMER_BASE } from './schedule.ts';
+
+/** A location key: handle * FIELD_SLOTS + field number; field 0 is the whole object. */
+const FIELD_SLOTS = 4096;
+
+/** The object (handle) of a location key. */
+export function objectOf(key: number): number {
+  return Math.floor(key / FIELD_SLOTS);
+}
+
+/** What one step touched. */
+export interface Footprint {
+  /** The choice id (process) that took the step. */
+  readonly p: number;
+  /** Its CPU, or -1. */
+  readonly cpu: number;
+  /** Dependent with every step. */
+  global: boolean;
+  /** Locations read and written (keys, see FIELD_SLOTS). */
+  readonly r: number[];
+  readonly w: number[];
+  /** A custom op of footprint `object` (a lock operation) on this handle, else 0. */
+  readonly lock: number;
+}
+
+/** The parts of the machine the classifier reads (the Machine satisfies it). */
+export interface PorView {
+  choiceInfo(id: number): { op: Op | null; cpu: number; task: number };
+  readonly memory: {
+    readonly mode: string;
+    readonly buffers: readonly { h: number; f: string }[][];
+  };
+  readonly arena: {
+    readonly objs: { length: number };
+    readonly freeSites: ReadonlyMap<number, unknown>;
+  };
+  readonly effects: number;
+  readonly wakes: number;
+}
+
+/** Field names to small numbers (per search, so keys stay small and deterministic). */
+export class FieldTable {
+  private readonly ids = new Map<string, number>();
+
+  key(h: number, f: string): number {
+    let id = this.ids.get(f);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      if (id >= FIELD_SLOTS) throw new RangeError('more than 4095 distinct field names');
+      this.ids.set(f, id);
+    }
+    return h * FIELD_SLOTS + id;
+  }
+}
+
+/** Two keys name overlapping locations (equal, or one is the whole object). */
+function overlap(x: number, y: number): boolean {
+  if (x === y) return true;
+  const hx = Math.floor(x / FIELD_SLOTS);
+  if (hx !== Math.floor(y / FIELD_SLOTS)) return false;
+  return x % FIELD_SLOTS === 0 || y % FIELD_SLOTS === 0;
+}
+
+function touches(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < b.length; j++) if (overlap(a[i]!, b[j]!)) return true;
+  }
+  return false;
+}
+
+/** Test-only switch: when set, stores to the same location count as independent. */
+export const POR_TEST_SWITCHES = { brokenWriteWrite: false };
+
+/** The location conflict part of the relation: one writes what the other touches. */
+export function conflict(a: Footprint, b: Footprint): boolean {
+  if (!POR_TEST_SWITCHES.brokenWriteWrite && touches(a.w, b.w)) return true;
+  return touches(a.w, b.r) || touches(a.r, b.w);
+}
+
+/** Whether two steps are dependent. */
+export function dependent(a: Footprint, b: Footprint): boolean {
+  if (a.p === b.p || a.global || b.global) return true;
+  if (a.cpu >= 0 && a.cpu === b.cpu) return true;
+  return conflict(a, b);
+}
+
+/** The buffered stores of a CPU as written locations (what a draining op writes back). */
+function drained(v: PorView, t: FieldTable, cpu: number, w: number[]): void {
+  if (v.memory.mode !== 'tso') return;
+  for (const e of v.memory.buffers[cpu]!) w.push(t.key(e.h, e.f));
+}
+
+/**
+ * The footprint of choice `id` at the current state, before it runs: its op's locations.
+ * Side effects of the model code that follows the op (allocation, kfree, wake-ups, timers)
+ * are only known afterwards; {@link SideEffects} marks such a step global then.
+ */
+export function classify(v: PorView, t: FieldTable, id: number): Footprint {
+  const { op, cpu } = v.choiceInfo(id);
+  const r: number[] = [];
+  const w: number[] = [];
+  let global = false;
+  let lock = 0;
+  if (id >= DRAIN_BASE && id < SIGNAL_BASE) {
+    // A write-back of the oldest entry of this CPU's buffer: that location, this CPU.
+    const e = v.memory.buffers[cpu]![0];
+    if (e !== undefined) w.push(t.key(e.h, e.f));
+  } else if (id >= ARRIVE_BASE && id < TIMER_BASE) {
+    // An IRQ arrival takes its CPU (same-CPU steps are dependent) and creates a context:
+    // arrivals are ordered among themselves, so context ids do not depend on the order.
+    w.push(t.key(0, 'context creation'));
+  } else if (id >= SIGNAL_BASE) {
+    // signal_wake_up() sets the target's sigpending and, if it sleeps, wakes it (a wake-up
+    // is a side effect, which makes the step global).
+    const task = v.choiceInfo(id).task;
+    w.push(t.key(task, 'sigpending'), t.key(task, 'state'));
+  } else if (id >= ARRIVE_BASE || op === null) {
+    // Timer expiries move virtual time, which model code reads.
+    global = true;
+  } else {
+    switch (op.k) {
+      case K.LOAD: case K.READ_ONCE: case K.LOAD_ACQUIRE:
+        r.push(t.key(op.h, op.f));
+        break;
+      case K.STORE: case K.WRITE_ONCE: case K.STORE_RELEASE:
+        w.push(t.key(op.h, op.f));
+        break;
+      case K.XCHG: case K.CMPXCHG: case K.ATOMIC_ADD_RETURN:
+        w.push(t.key(op.h, op.f));
+        drained(v, t, cpu, w);
+        break;
+      case K.SMP_MB:
+        drained(v, t, cpu, w);
+        break;
+      case K.SMP_RMB: case K.SMP_WMB:
+        break;
+      default: {
+        const x = op.x!;
+        const fp = x.footprint;
+        if (fp === 'object' || (typeof fp === 'object' && fp !== null)) {
+          const f = typeof fp === 'object' ? fp.field : op.f;
+          w.push(f === '' ? op.h * FIELD_SLOTS : t.key(op.h, f));
+          drained(v, t, cpu, w);
+          lock = op.h;
+        } else if (x.footprint === 'cpu') {
+          // A task's first step, its return from schedule(): its task_struct, which a
+          // wake-up writes, so they stay ordered after the wake-up that enabled them.
+          if (op.h > 0) r.push(op.h * FIELD_SLOTS);
+        } else {
+          global = true;
+        }
+      }
+    }
+  }
+  // A signal is not tied to its target's CPU: it only touches the target's task_struct.
+  return { p: id, cpu: id >= SIGNAL_BASE ? -1 : cpu, global, r, w, lock };
+}
+
+/**
+ * Adds the side effects of one step to its footprint (snapshot `before`, then `after`):
+ * arming or cancelling a timer makes it global; kfree writes the object freed;
+ * an allocation writes the
+ * heap (handles are given in allocation order, so allocations stay ordered); a task that
+ * finished disables the signals aimed at it, so its last step writes what they touch.
+ */
+export class SideEffects {
+  private objs = 0;
+  private effects = 0;
+  private wakes = 0;
+  private frees = 0;
+
+  before(v: PorView): void {
+    this.objs = v.arena.objs.length;
+    this.effects = v.effects;
+    this.wakes = v.wakes;
+    this.frees = v.arena.freeSites.size;
+  }
+
+  after(v: PorView, t: FieldTable, fp: Footprint): void {
+    if (v.effects !== this.effects) fp.global = true;
+    // A wake-up writes the woken task_struct: covered when the step is a signal or an op on
+    // a task_struct (try_to_wake_up); anything else that wakes is global.
+    if (v.wakes !== this.wakes && fp.p < SIGNAL_BASE && fp.lock === 0) fp.global = true;
+    const frees = v.arena.freeSites.size;
+    if (frees !== this.frees) {
+      // kfree(h) writes all of h (a later access is a use-after-free); under TSO it also
+      // wrote back this CPU's buffer, whose contents were not recorded: global then.
+      if (v.memory.mode === 'tso') fp.global = true;
+      let i = 0;
+      for (const h of v.arena.freeSites.keys()) if (i++ >= this.frees) fp.w.push(h * FIELD_SLOTS);
+    }
+    if (v.arena.objs.length !== this.objs) fp.w.push(t.key(0, 'heap'));
+    if (fp.p < IRQ_BASE) {
+      const info = v.choiceInfo(fp.p);
+      if (info.op === null) fp.w.push(t.key(info.task, 'sigpending'), t.key(info.task, 'state'));
+    }
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * Dynamic partial-order reduction: source-DPOR with sleep sets (Abdulla, Aronis, Jonsson,
+ * Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014, Algorithm 1), stateless:
+ * every execution re-runs from the start with a forced prefix, as the bounded search does.
+ *
+ * After each execution, every race between two dependent steps of different processes that
+ * no third step orders (e ⋖ e') makes the search try, at the state before e, one process
+ * from the initials of notdep(e).proc(e'): a source set. Sleep sets keep a process that was
+ * already explored at a state asleep in its children while only independent steps run, so
+ * an execution equivalent to one already explored is cut short (sleep-set blocked).
+ *
+ * Blocking. The paper's model has no disabled processes; here a spinning or CPU-less context
+ * is not offered. Two rules keep the search sound with them: (1) a step that disables
+ * another process makes the search also try that process just before it; (2) for a lock
+ * operation that had to wait, the last steps on the same lock before it waited that are not
+ * ordered before it get a backtrack point as in Flanagan and Godefroid's DPOR (POPL 2005):
+ * the process if it was enabled there, every enabled process otherwise.
+ *
+ * A preemption bound prunes choices that would exceed it; a race then also backtracks at the
+ * start of the block of steps containing the first step (Coons, Musuvathi, McKinley,
+ * "Bounded partial-order reduction", OOPSLA 2013).
+ *
+ * `mode: 'none'` is the unreduced depth-first search over every choice (for comparison).
+ */
+import type { Scheduler } from '../scheduler.ts';
+import {
+  classify, dependent, FieldTable, objectOf, SideEffects, type Footprint, type PorView,
+} from '../por.ts';
+
+/** One state along the current execution. */
+interface Node {
+  /** The choice ids offered here, in offer order. */
+  enabled: number[];
+  /** The choice taken in the current execution, and what that step touched. */
+  cur: number;
+  ev: Footprint | null;
+  /** Processes to explore here (includes those explored), in the order added. */
+  backtrack: Set<number>;
+  /** Processes explored here already, with the footprint of their step. */
+  explored: Map<number, Footprint>;
+  /** The sleep set on arrival: processes whose step here is covered elsewhere. */
+  sleep: Map<number, Footprint>;
+  /** Preemptions used by the choices before this state. */
+  pre: number;
+  /** The vector clock of this state's step (see analyse), kept for the next executions. */
+  clock: Int32Array | null;
+}
+
+/** Thrown by pick when every enabled process is asleep (or the bound forbids the rest). */
+export class SleepBlocked extends Error {}
+
+/** How the search reduces. */
+export type PorMode = 'dpor' | 'none';
+
+/** The search state; also the scheduler of each execution. */
+export class DporScheduler implements Scheduler {
+  readonly name = 'dpor';
+  private view: PorView | null = null;
+  private readonly nodes: Node[] = [];
+  /** Forced choices of the current execution (the nodes before this keep their choice). */
+  private forced = 0;
+  private readonly fields = new FieldTable();
+  /** Process (choice id) to vector-clock index, stable over the search. */
+  private readonly pidx = new Map<number, number>();
+  private readonly fx = new SideEffects();
+  private pending: Footprint | null = null;
+  private last: number[] | null = null;
+  /** Executions cut short by sleep sets (or by the bound). */
+  blocked = 0;
+
+  constructor(readonly mode: PorMode = 'dpor', readonly bound = Infinity) {}
+
+  /** The machine of the next execution (set before each run). */
+  attach(view: PorView): void {
+    this.view = view;
+  }
+
+  begin(): void {
+    this.pending = null;
+    this.last = null;
+  }
+
+  pick(ids: Int32Array, n: number, step: number): number {
+    this.settle(step);
+    let node = this.nodes[step];
+    let choice: number;
+    if (step < this.forced) {
+      node = node!;
+      node.enabled = Array.from(ids.subarray(0, n));
+      choice = node.cur;
+    } else {
+      const enabled = Array.from(ids.subarray(0, n));
+      const sleep = this.childSleep(step);
+      const prev = step > 0 ? this.nodes[step - 1]!.cur : -1;
+      const pre = step > 0 ? this.nodes[step - 1]!.pre + this.cost(this.nodes[step - 1]!,
+        this.nodes[step - 1]!.cur, step - 1) : 0;
+      choice = -1;
+      if (enabled.includes(prev) && !sleep.has(prev)) choice = prev;
+      else if (!enabled.includes(prev) || pre < this.bound) {
+        for (const q of enabled) {
+          if (!sleep.has(q)) {
+            choice = q;
+            break;
+          }
+        }
+      }
+      this.nodes.length = step;
+      if (choice < 0) {
+        this.last = enabled;
+        this.blocked++;
+        throw new SleepBlocked();
+      }
+      node = { enabled, cur: choice, ev: null, backtrack: new Set([choice]),
+        explored: new Map(), sleep, pre, clock: null };
+      this.nodes.push(node);
+    }
+    const idx = node.enabled.indexOf(choice);
+    if (idx < 0) throw new Error(`dpor: replay diverged at step ${step}`);
+    const v = this.view!;
+    this.pending = classify(v, this.fields, choice);
+    this.fx.before(v);
+    return idx;
+  }
+
+  end(steps: number): void {
+    this.settle(steps);
+  }
+
+  /** Records the footprint of the step before `step`, with its side effects. */
+  private settle(step: number): void {
+    const fp = this.pending;
+    if (fp === null) return;
+    this.fx.after(this.view!, this.fields, fp);
+    this.nodes[step - 1]!.ev = fp;
+    this.pending = null;
+  }
+
+  /** 1 when taking `q` at node k preempts the process that ran before it. */
+  private cost(node: Node, q: number, k: number): number {
+    if (k === 0) return 0;
+    const prev = this.nodes[k - 1]!.cur;
+    return node.enabled.includes(prev) && q !== prev ? 1 : 0;
+  }
+
+  /** The sleep set of the state reached by the step at node step-1. */
+  private childSleep(step: number): Map<number, Footprint> {
+    const out = new Map<number, Footprint>();
+    if (step === 0 || this.mode === 'none') return out;
+    const parent = this.nodes[step - 1]!;
+    const ev = parent.ev!;
+    for (const src of [parent.sleep, parent.explored]) {
+      for (const [q, fp] of src) {
+        if (q !== ev.p && !dependent(fp, ev)) out.set(q, fp);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * After an execution (complete, or cut short when `blocked`): adds the backtrack points
+   * its races call for and moves to the next execution. Returns false when the search is
+   * complete.
+   */
+  next(quiescent: boolean): boolean {
+    const nodes = this.nodes;
+    const start = Math.max(0, this.forced - 1);
+    // Events are the nodes with a step taken; a blocked execution stops at a node without one.
+    const evs: Footprint[] = [];
+    for (const nd of nodes) {
+      if (nd.ev === null) break;
+      evs.push(nd.ev);
+    }
+    const after = this.last ?? (quiescent ? [] : null);
+    if (this.mode === 'none') {
+      for (let k = start; k < evs.length; k++) {
+        for (const q of nodes[k]!.enabled) nodes[k]!.backtrack.add(q);
+      }
+    } else {
+      this.analyse(evs, start, after);
+    }
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const nd = nodes[k]!;
+      if (nd.ev !== null) nd.explored.set(nd.cur, nd.ev);
+      for (const q of nd.backtrack) {
+        if (nd.explored.has(q) || nd.sleep.has(q) || !nd.enabled.includes(q)) continue;
+        if (nd.pre + this.cost(nd, q, k) > this.bound) continue;
+        nodes.length = k + 1;
+        nd.cur = q;
+        nd.ev = null;
+        nd.clock = null;
+        this.forced = k + 1;
+        return true;
+      }
+    }
+    nodes.length = 0;
+    return false;
+  }
+
+  private analyse(evs: Footprint[], start: number, after: number[] | null): void {
+    const nodes = this.nodes;
+    const n = evs.length;
+    // Happens-before as vector clocks over processes: clock[j][q] is the last step of q
+    // ordered before (or at) step j.
+    // The steps before `start` are those of the previous execution: their clocks are kept.
+    const pidx = this.pidx;
+    for (const e of evs) if (!pidx.has(e.p)) pidx.set(e.p, pidx.size);
+    const P = pidx.size;
+    const pi = evs.map((e) => pidx.get(e.p)!);
+    const clock: Int32Array[] = [];
+    for (let j = 0; j < n; j++) {
+      const kept = nodes[j]!.clock;
+      if (j < start && kept !== null && kept.length === P) {
+        clock.push(kept);
+        continue;
+      }
+      const c = new Int32Array(P).fill(-1);
+      // Latest first: a step already ordered before j adds nothing (its past is included).
+      for (let k = j - 1; k >= 0; k--) {
+        if (c[pi[k]!]! < k && dependent(evs[k]!, evs[j]!)) join(c, clock[k]!);
+      }
+      c[pi[j]!] = j;
+      clock.push(c);
+      nodes[j]!.clock = c;
+    }
+    const M = new Int32Array(P);
+    for (let j = start; j < n; j++) {
+      // Races of step j: dependent earlier steps of other processes not ordered before j
+      // through a later dependent step.
+      M.fill(-1);
+      for (let i = j - 1; i >= 0; i--) {
+        // A step ordered before a later dependent step of j is no race, and its past is in M.
+        if (M[pi[i]!]! >= i || !dependent(evs[i]!, evs[j]!)) continue;
+        if (pi[i] !== pi[j]) this.race(evs, pi, clock, i, j);
+        join(M, clock[i]!);
+      }
+      if (evs[j]!.lock !== 0) this.lockWait(evs, pi, clock, j, evs[j]!.p, evs[j]!.lock);
+    }
+    // Processes still waiting for a lock at the end (a blocked or deadlocked execution):
+    // their pending lock operation is treated as a step n.
+    if (after !== null) {
+      const seen = new Set<number>();
+      for (const nd of nodes) for (const q of nd.enabled) seen.add(q);
+      for (const q of seen) {
+        if (after.includes(q)) continue;
+        const fp = classify(this.view!, this.fields, q);
+        if (fp.lock !== 0 && this.view!.choiceInfo(q).op?.x?.enabled !== undefined) {
+          this.lockWait(evs, pi, clock, n, q, fp.lock);
+        }
+      }
+    }
+    // Rule (1): a step that disables another process.
+    for (let d = start; d < n; d++) {
+      const nd = nodes[d]!;
+      const post = d + 1 < n ? nodes[d + 1]!.enabled : after;
+      for (const q of nd.enabled) {
+        if (q !== evs[d]!.p && (post === null || !post.includes(q))) this.add(d, q);
+      }
+    }
+  }
+
+  /** Source-DPOR: the race i ⋖ j wants one initial of notdep(i).proc(j) tried before i. */
+  private race(evs: Footprint[], pi: number[], clock: Int32Array[], i: number, j: number): void {
+    const pI = pi[i]!;
+    const first = new Map<number, number>();
+    const initials: number[] = [];
+    const initialAt = (c: Int32Array, self: number): boolean => {
+      for (const [q, f] of first) if (q !== self && c[q]! >= f) return false;
+      return true;
+    };
+    for (let k = i + 1; k < j; k++) {
+      if (clock[k]![pI]! >= i) continue;
+      const q = pi[k]!;
+      if (first.has(q)) continue;
+      if (initialAt(clock[k]!, q)) initials.push(evs[k]!.p);
+      first.set(q, k);
+    }
+    if (!first.has(pi[j]!) && initialAt(clock[j]!, pi[j]!)) initials.push(evs[j]!.p);
+    const nd = this.nodes[i]!;
+    for (const q of initials) if (nd.backtrack.has(q) || nd.sleep.has(q)) return;
+    const q = initials.find((x) => nd.enabled.includes(x));
+    if (q === undefined) return;
+    this.add(i, q);
+    if (this.bound !== Infinity) {
+      // Bounded POR: the start of the block of steps of proc(i) that contains i.
+      let b = i;
+      while (b > 0 && this.nodes[b - 1]!.cur === evs[i]!.p) b--;
+      if (b !== i && this.nodes[b]!.enabled.includes(q)) this.add(b, q);
+    }
+  }
+
+  /**
+   * Rule (2): lock step j of process p waited for the lock; the steps on the same lock that
+   * are not ordered before p's previous step each get a backtrack point.
+   */
+  private lockWait(evs: Footprint[], pi: number[], clock: Int32Array[], j: number, p: number,
+    lock: number): void {
+    let prev = -1;
+    for (let k = j - 1; k >= 0; k--) {
+      if (evs[k]!.p === p) {
+        prev = k;
+        break;
+      }
+    }
+    let waited = j >= evs.length;
+    for (let k = prev + 1; k <= j && !waited; k++) waited = !this.nodes[k]!.enabled.includes(p);
+    if (!waited) return;
+    for (let i = j - 1; i >= 0; i--) {
+      const e = evs[i]!;
+      if (e.p === p || !touchesObject(e, lock)) continue;
+      if (prev >= 0 && clock[prev]![pi[i]!]! >= i) continue;
+      const nd = this.nodes[i]!;
+      if (nd.enabled.includes(p)) this.add(i, p);
+      else for (const q of nd.enabled) this.add(i, q);
+      if (i <= prev) break;
+    }
+  }
+
+  private add(k: number, q: number): void {
+    this.nodes[k]!.backtrack.add(q);
+  }
+
+  /** Whether a search is under way with a forced prefix (for the caller's loop). */
+  get depth(): number {
+    return this.forced;
+  }
+}
+
+function join(into: Int32Array, from: Int32Array): void {
+  for (let q = 0; q < into.length; q++) if (from[q]! > into[q]!) into[q] = from[q]!;
+}
+
+function touchesObject(e: Footprint, h: number): boolean {
+  if (e.global) return true;
+  for (const x of e.w) if (objectOf(x) === h) return true;
+  for (const x of e.r) if (objectOf(x) === h) return true;
+  return false;
+}
