@@ -10,6 +10,8 @@ export type { SimulateOptions, SimulateResult, Failure } from './api/simulate.ts
 export { fuzz, mergeChunks, planChunks, runChunk } from './api/fuzz.ts';
 export { explore, PREEMPTIONS_MAX } from './api/explore.ts';
 export type { ExploreOptions, ExploreResult } from './api/explore.ts';
+export { outcomeOf, verify } from './api/verify.ts';
+export type { VerifyOptions, VerifyResult } from './api/verify.ts';
 export type {
   ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, FuzzTally, ScenarioSummary,
 } from './api/fuzz.ts';
