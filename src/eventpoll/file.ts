@@ -13,6 +13,7 @@ import { list_head_alloc } from '../queues/list.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import type { Model } from '../sim/op.ts';
 import { atomic_add_return } from '../sim/mem.ts';
+import { init_task_work, task_work_add } from './task-work.ts';
 
 /** poll_table (include/linux/poll.h): on the caller's stack, so plain JS data. */
 export interface PollTable {
@@ -134,14 +135,13 @@ export function* get_file(_c: Ctx, file: number): Model<void> {
 }
 
 /**
- * fput(): drop a reference; the last one runs __fput (eventpoll_release, then
- * f_op->release). The kernel defers __fput to task_work at return to user space, in the same
- * task, which is what running it here at once models.
+ * fput() of v6.18 (fs/file_table.c): drop a reference; the last one queues `____fput` as
+ * task work (__fput_deferred(): init_task_work + task_work_add(TWA_RESUME)), so __fput
+ * (eventpoll_release, f_op->release, the free: syscalls.ts) runs when this task returns to
+ * user space, with no locks held, and shows in the trace there (task_work_run).
  */
-export function* fput(c: Ctx, file: number,
-  eventpoll_release: (c: Ctx, file: number) => Model<void>): Model<void> {
+export function* fput(c: Ctx, file: number): Model<void> {
   const left: number = yield atomic_add_return(file, 'f_count', -1, 'fput');
   if (left !== 0) return;
-  yield* eventpoll_release(c, file);
-  yield* fops(c.m, file).release(c, file);
+  yield* task_work_add(c, init_task_work(c, file, '____fput'));
 }

@@ -62,6 +62,15 @@ export class Ghost {
     return fops(this.m, file).readyMask(this.m, file);
   }
 
+  /**
+   * Readiness that counts as "stayed ready": none for a file in its final fput (f_count 0,
+   * __fput queued as task work), which a harvest may skip (6.18's epi_fget fails); a
+   * variant that still polls it reports real readiness, which the union keeps.
+   */
+  private steady(file: number, r: number): number {
+    return this.m.arena.isLive(file) && this.m.memory.readGlobal(file, 'f_count') === 0 ? 0 : r;
+  }
+
   /** A file issued a wakeup for new readiness. */
   edge(file: number): void {
     const o = this.m.arena.objs[file]!;
@@ -85,9 +94,10 @@ export class Ghost {
 
   private fold(file: number): void {
     const r = this.ready(file);
+    const kept = this.steady(file, r);
     for (const call of this.calls) {
       call.union.set(file, (call.union.get(file) ?? 0) | r);
-      call.inter.set(file, (call.inter.get(file) ?? -1) & r);
+      call.inter.set(file, (call.inter.get(file) ?? -1) & kept);
     }
   }
 
@@ -111,7 +121,7 @@ export class Ghost {
     for (const f of this.files) {
       const r = this.ready(f);
       call.union.set(f, r);
-      call.inter.set(f, r);
+      call.inter.set(f, this.steady(f, r));
     }
     this.calls.add(call);
     return call;

@@ -19,6 +19,7 @@ import { regular_create } from './files/regular.ts';
 import { socketpair_create, unix_shutdown } from './files/socket.ts';
 import { kernel, type EpKernel } from './kernel.ts';
 import { do_sys_poll } from './select.ts';
+import { registerTaskWork, resume_user_mode_work } from './task-work.ts';
 import type { WaitCall } from './ghost.ts';
 import {
   EBADF, EINVAL, EPOLL_CLOEXEC, EPOLLIN, EPOLLRDNORM,
@@ -104,23 +105,35 @@ export function* eventpoll_release(c: Ctx, file: number): Model<void> {
   yield* kernel(c).ops.eventpoll_release_file(c, file);
 }
 
-/** fput() with eventpoll_release and the file's own release; frees the file at the end. */
+/**
+ * __fput() of v6.18 (fs/file_table.c), run as the task work ____fput queued by the final
+ * fput(): eventpoll_release, f_op->release, then the file is freed.
+ */
+export function* __fput(c: Ctx, file: number): Model<void> {
+  yield* kernel(c).ops.eventpoll_release(c, file);
+  yield* fops(c.m, file).release(c, file);
+  const o = c.m.arena.objs[file]!;
+  c.m.free(c, o.f_ep as number, '__fput');
+  c.m.free(c, file, '__fput');
+  kernel(c).ghost.changed(file);
+}
+registerTaskWork('____fput', __fput);
+
+/** fput(): drop a reference; the last one defers __fput to this task's return to user mode. */
 export function* fput_file(c: Ctx, file: number): Model<void> {
-  const before = c.m.arena.isLive(file);
-  yield* fput(c, file, kernel(c).ops.eventpoll_release);
-  if (before && (c.m.memory.readGlobal(file, 'f_count') as number) === 0) {
-    const o = c.m.arena.objs[file]!;
-    c.m.free(c, o.f_ep as number);
-    c.m.free(c, file);
+  yield* fput(c, file);
+  // From the last reference on, epoll treats the file as gone (epi_fget fails).
+  if (c.m.arena.isLive(file) && c.m.memory.readGlobal(file, 'f_count') === 0) {
     kernel(c).ghost.changed(file);
   }
 }
 
-/** close(). */
+/** close(): the final fput's __fput runs at the syscall's end (task_work_run). */
 export function* sys_close(c: Ctx, fd: number): Model<number> {
   const f = kernel(c).fd_remove(fd);
   if (f === undefined) return -EBADF;
   yield* fput_file(c, f);
+  yield* resume_user_mode_work(c);
   return 0;
 }
 
@@ -175,6 +188,7 @@ export function* sys_epoll_wait(c: Ctx, epfd: number, out: EpollEvent[], maxeven
   }
   checkReturn(c, call, out, res);
   yield* fput_file(c, f);
+  yield* resume_user_mode_work(c);
   return res;
 }
 
@@ -194,7 +208,9 @@ function checkReturn(c: Ctx, call: WaitCall, out: EpollEvent[], res: number): vo
  */
 export function* sys_poll(c: Ctx, fd: number, events: number, out: number[], timeoutMs = 0):
 Model<number> {
-  return yield* do_sys_poll(c, fd, events, timeoutMs, out);
+  const res = yield* do_sys_poll(c, fd, events, timeoutMs, out);
+  yield* resume_user_mode_work(c);
+  return res;
 }
 
 /**

@@ -13,7 +13,7 @@ import { simulate } from '../../src/api/simulate.ts';
 import { Arena } from '../../src/queues/arena.ts';
 
 /** The first random seed of close-vs-close on which the pre-fix order is found (pinned). */
-const SEED = 7237;
+const SEED = 903;
 /** Schedules per strategy for the fixed order (about 5 s for both strategies). */
 const CLEAN = 10_000;
 
@@ -58,7 +58,7 @@ describe('8c2e52ebbe88: the set\'s reference is dropped after mutex_unlock', () 
     expect(r.violations[0]).toMatchObject({ property: 'P3-memory-safety',
       kind: 'use-after-free' });
     expect(r.violations[0]!.message)
-      .toMatch(/__mutex_unlock_slowpath: .*use-after-free of ep\.mtx .*in ep_free, with ep\)/);
+      .toMatch(/__mutex_unlock_slowpath: .*use-after-free of ep\.mtx.* in ep_free, with ep/);
   });
 
   it('and by a bounded search within 2 preemptions', () => {
