@@ -136,7 +136,7 @@ describe('eventpoll: a variant\'s own file type (ringdev, seeds 0..99)', () => {
 
   it('another variant in the same process does not see it', () => {
     expect(() => simulate({ variant: 'test-no-ringdev', scenario: RING, seed: 0 }))
-      .toThrow(/files\[0\]\.type: unknown file type 'ringdev' for variant 'test-no-ringdev': expected eventfd, pipe, socketpair or regular/);
+      .toThrow(/files\[0\]\.type: unknown file type 'ringdev' for variant 'test-no-ringdev': expected eventfd, pipe, socketpair, regular or signalfd/);
     expect(() => simulate({ variant: 'mainline-6.18', scenario: RING, seed: 0 }))
       .toThrow(/unknown file type 'ringdev'/);
   });

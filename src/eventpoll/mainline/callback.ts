@@ -9,14 +9,18 @@
  * Bug switches honoured here:
  * - `B4`: return without waking after chaining onto ovflist (the 5.5 state before
  *   0c54a6a44bf3).
+ * - `no-pollfree`: no POLLFREE branch (before 971316f0503a, 3.14): the entry stays on a
+ *   wait queue its owner is about to free, and `whead` still names it.
  */
 import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../locks/spinlock.ts';
-import { waitqueue_active, wake_up, wake_up_locked_poll } from '../../locks/waitqueue.ts';
+import {
+  wait_entry_list, waitqueue_active, wake_up, wake_up_locked_poll,
+} from '../../locks/waitqueue.ts';
 import { spin_lock_irqsave_nested } from '../../locks/spinlock.ts';
-import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
-import { list_add_tail, list_empty } from '../../queues/list.ts';
+import { EP_UNACTIVE_PTR, NULL } from '../../queues/arena.ts';
+import { list_add_tail, list_del_init, list_empty } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
-import { load, READ_ONCE, store, WRITE_ONCE } from '../../sim/mem.ts';
+import { load, READ_ONCE, smp_store_release, store, WRITE_ONCE } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
 import { kernel } from '../kernel.ts';
 import {
@@ -90,6 +94,16 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   // ep_poll_safewake() must run outside ep->lock.
   if (pwake) yield* k.ops.ep_poll_safewake(c, ep, epi, 0);
   if (!(events & EPOLLEXCLUSIVE)) ewake = 1;
+  if (pollflags & POLLFREE && !k.bug('no-pollfree')) {
+    // The wait queue head is going away (wake_up_pollfree()). Not __remove_wait_queue():
+    // a racing ep_remove_wait_queue() that read whead before the NULL below may still do
+    // its own remove_wait_queue() after us, so the entry must stay self-linked.
+    yield* list_del_init(c, wait_entry_list(c.m, wait));
+    // Once whead is NULL nothing protects ep, epi or even wait (ep_remove_wait_queue no
+    // longer takes whead->lock, which our caller holds).
+    const pwq = c.m.arena.objs[wait]!.private as number;
+    yield smp_store_release(pwq, 'whead', NULL, FN);
+  }
   return ewake;
 }
 

@@ -11,6 +11,7 @@ import { spin_lock_init } from '../../locks/spinlock.ts';
 import { init_waitqueue_head } from '../../locks/waitqueue.ts';
 import { default_wake_function } from '../../locks/waitqueue.ts';
 import { COMMON_OPS } from '../common.ts';
+import { SIGNALFD } from '../files/signalfd.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type Variant } from '../variant.ts';
 import { ep_pm_stay_awake } from '../wakeup-source.ts';
@@ -53,11 +54,16 @@ export const mainline: Variant = registerVariant({
       '"eventpoll: Fix epoll_wait() report false negative"; selftest epoll65)' },
     { id: 'no-done-scan-wake', summary: 'ep_done_scan does not wake ep->wq ' +
       '(339ddb53d373, 5.5)' },
+    { id: 'no-pollfree', summary: 'ep_poll_callback ignores POLLFREE: the wait entry stays ' +
+      'on a wait queue its owner frees, and ep_remove_wait_queue later uses the freed ' +
+      'whead (before 971316f0503a)' },
     { id: 'B-8c2e52eb', summary: 'ep_clear_and_put and eventpoll_release_file drop the ' +
       'set\'s reference while holding ep->mtx: the last one frees the eventpoll (and its ' +
       'mutex) while the other close is still in mutex_unlock (before 8c2e52ebbe88)' },
   ],
   features: { wakeupSources: true, exclusive: true },
+  // A file whose wait queue dies while watched (POLLFREE): see files/signalfd.ts.
+  fileTypes: [SIGNALFD],
   ops: {
     ...COMMON_OPS,
     ep_alloc(c, label) {

@@ -13,6 +13,7 @@
  *   (before 128dd1759d96): under TSO the callback can read the old, disarmed mask.
  */
 import { mutex_lock, mutex_unlock } from '../../locks/mutex.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../../locks/rcu.ts';
 import { spin_lock, spin_lock_init, spin_lock_irq, spin_unlock, spin_unlock_irq }
   from '../../locks/spinlock.ts';
 import {
@@ -165,10 +166,14 @@ export function* ep_unregister_pollwait(c: Ctx, _ep: number, epi: number): Model
   while (pwq !== NULL) {
     const next: number = yield load(pwq, 'next', FN);
     yield store(epi, 'pwqlist', next, FN);
-    // ep_remove_wait_queue(): whead is cleared by POLLFREE with a release store.
+    // ep_remove_wait_queue(): whead is cleared by POLLFREE with a release store; the RCU
+    // read side keeps a whead read before that alive (its owner frees it after a grace
+    // period), so remove_wait_queue() may still take its lock.
+    rcu_read_lock(c);
     const whead: number = yield smp_load_acquire(pwq, 'whead', 'ep_remove_wait_queue');
     const wait = c.m.arena.objs[pwq]!.wait as number;
     if (whead !== NULL) yield* remove_wait_queue(c, whead, wait);
+    rcu_read_unlock(c);
     c.m.free(c, wait, FN);
     c.m.free(c, pwq, FN);
     pwq = next;
