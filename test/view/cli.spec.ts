@@ -74,6 +74,17 @@ describe('view: the CLI', () => {
     expect(page(z).run.schedule).toBe(shrunk);
   });
 
+  it('view --against B writes the diff page and exits 1 when the runs differ', () => {
+    const f = join(dir, 'diff.html');
+    const r = cli(['view', '--variant', 'classic-4.19', '--against',
+      'mainline-6.18+B5+no-done-scan-wake', '--scenario', 'lt-two-waiters', '--seed', '3',
+      '--html', f]);
+    expect(r.code).toBe(1);
+    const html = readFileSync(f, 'utf8');
+    expect(html).toContain('id="diff-data"');
+    expect(html).toContain('P1-lost-wakeup');
+  });
+
   it('usage errors: no --html, an unknown zoo entry', () => {
     const a = cli(['view', '--zoo', 'B5']);
     expect(a.code).toBe(2);

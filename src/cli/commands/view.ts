@@ -10,16 +10,22 @@ import { quote, SimUsageError } from '../../sim/errors.ts';
 import { viewRun } from '../../view/data.ts';
 import { renderViewerPage } from '../../view/page.ts';
 import { perfettoTrace } from '../../view/perfetto.ts';
+import { diffViewData } from '../../view/diff.ts';
+import { renderDiffPage } from '../../view/diff-page.ts';
 import { zooShrunkFailure } from '../../view/zoo.ts';
 import { parse } from '../args.ts';
 import { cliReplay } from '../replay-line.ts';
-import { COMMON, memoryArg, required, scenarioArg, seedArg } from './common.ts';
+import {
+  COMMON, memoryArg, required, scenarioArg, seedArg, strategyArg,
+} from './common.ts';
 import { readFailure } from './run.ts';
 
 const HELP = `usage: eventpoll-sim view --html FILE --variant V --scenario S --seed N --schedule STR
        [--memory sc|tso] [--perfetto FILE]
    or: eventpoll-sim view --html FILE FAILURE.json [--perfetto FILE]
    or: eventpoll-sim view --html FILE --zoo ID [--perfetto FILE]
+   or: eventpoll-sim view --html FILE --variant A --against B --scenario S [--seed N]
+       [--strategy random|pct] [--memory sc|tso]
 Writes one HTML page (no network; open it from disk) showing the run: a lane per CPU with
 its task and hardirq contexts, every step labelled with its kernel function, lock holds,
 sleeps and wake-ups, the violation with its replay command, and the kernel state after any
@@ -27,8 +33,10 @@ step (rdllist and ovflist chains, wait queues, epitems, locks, freed objects). -
 views a zoo entry's first failure (pct, seed family 0), shrunk. --perfetto FILE writes the
 same run as Chrome Trace Event JSON for ui.perfetto.dev or chrome://tracing (a track per
 CPU and context and per lock, a slice per kernel function, wake-ups as flows; 1 us = 1
-step); either --html or --perfetto is enough. Exit 1 if the run violates a property (the
-files are written either way).`;
+step); either --html or --perfetto is enough. --against B writes the diff page instead: the
+same scenario and seed on A and B (as 'diff' runs them), side by side in rows aligned at
+each syscall start and interrupt, with the differences found (exit 1 if there are any).
+Exit 1 if the run violates a property (the files are written either way).`;
 
 const OPTS = {
   ...COMMON,
@@ -36,6 +44,7 @@ const OPTS = {
   html: { type: 'string' },
   perfetto: { type: 'string' },
   zoo: { type: 'string' },
+  against: { type: 'string' },
 } as const;
 
 /**
@@ -97,6 +106,20 @@ export function cmdView(argv: string[]): number {
   const perfetto = v.perfetto !== undefined ? String(v.perfetto) : undefined;
   const file = perfetto !== undefined && v.html === undefined ? undefined
     : required(v.html, 'html');
+  if (v.against !== undefined) {
+    const scen = (v.scenario as string[] | undefined) ?? [];
+    if (scen.length !== 1) throw new SimUsageError('E_USAGE', 'view takes exactly one --scenario');
+    const { scenario, ref } = scenarioArg(scen[0]!);
+    const memory = memoryArg(v.memory);
+    const d = diffViewData({ variantA: required(v.variant, 'variant'),
+      variantB: String(v.against), scenario, scenarioRef: ref, seed: seedArg(v.seed),
+      ...(v.strategy !== undefined ? { strategy: strategyArg(v.strategy)! } : {}),
+      ...(memory ? { memory } : {}) });
+    d.a.replay = cliReplay(d.a.replay);
+    d.b.replay = cliReplay(d.b.replay);
+    write(required(file, 'html'), renderDiffPage(d), Math.max(d.a.steps, d.b.steps));
+    return d.result.differences.length > 0 ? 1 : 0;
+  }
   let o: SimulateOptions;
   if (v.zoo !== undefined) {
     if (positionals.length > 0 || v.variant !== undefined || v.scenario !== undefined) {
