@@ -20,6 +20,7 @@ commands:
   diff      the same scenario and seeds on two variants: the first observable difference
   explore   bounded exhaustive search (every schedule within K preemptions)
   merge     merge the --json results of the shards of a fuzz or campaign (--shard i/n)
+  verify    every schedule up to equivalence (partial-order reduction), or a failure
   view      one HTML page of a run: per-CPU timeline and kernel state at every step
 
 common options: --variant NAME[+BUG...]  --scenario NAME|gen:SEED|FILE.json  --seed N
@@ -49,6 +50,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['explore', async () => (await import('./commands/explore.ts')).cmdExplore],
   ['script', async () => (await import('./commands/script.ts')).cmdScript],
   ['merge', async () => (await import('./commands/merge.ts')).cmdMerge],
+  ['verify', async () => (await import('./commands/verify.ts')).cmdVerify],
   ['view', async () => (await import('./commands/view.ts')).cmdView],
 ]);
 
