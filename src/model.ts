@@ -11,7 +11,7 @@
 import './eventpoll/variants.ts';
 
 // ---- the machine: contexts, model functions, memory -----------------------------------------
-export type { Ctx, MachineAccess, HrTimer } from './sim/context.ts';
+export type { Ctx, MachineAccess, HrTimer, BlockedOn } from './sim/context.ts';
 export { TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE } from './sim/context.ts';
 export type { Model, Op, CustomOp } from './sim/op.ts';
 export { op, custom } from './sim/op.ts';
@@ -47,6 +47,8 @@ export { COMMON_OPS } from './eventpoll/common.ts';
 export { checkFileTypes } from './scenario/validate.ts';
 export type { BuiltinFileSpec, CustomFileSpec } from './scenario/types.ts';
 export * from './eventpoll/syscalls.ts';
+export * from './eventpoll/task-work.ts';
+export { SIGNALFD } from './eventpoll/files/signalfd.ts';
 export {
   defineVariant, registerVariant, getVariant, resolveVariant, variantNames, FAULTS,
   OPTIONAL_OPS, BUILTIN_FILE_TYPES, fullOps,

@@ -1,7 +1,7 @@
 /**
  * The locking and sleeping primitives of the model (src/locks), for eventpoll and tests:
  * spinlock_t, rwlock_t (qrwlock), struct mutex, rw_semaphore, wait queues, the sleep/wake
- * protocol, interrupt masking and lockdep-lite. No logic here.
+ * protocol, interrupt masking, lockdep-lite and a minimal RCU (rcu.ts). No logic here.
  */
 export * from './irq.ts';
 export * from './lockdep.ts';
@@ -13,4 +13,5 @@ export * from './mutex.ts';
 export * from './rwsem.ts';
 export * from './sched.ts';
 export * from './waitqueue.ts';
+export * from './rcu.ts';
 export { arch_spin_lock, arch_spin_unlock } from './arch-spinlock.ts';
