@@ -10,6 +10,7 @@ import { quote, SimUsageError } from '../../sim/errors.ts';
 import { viewRun } from '../../view/data.ts';
 import { renderViewerPage } from '../../view/page.ts';
 import { perfettoTrace } from '../../view/perfetto.ts';
+import { ftraceText } from '../../view/ftrace.ts';
 import { diffViewData } from '../../view/diff.ts';
 import { renderDiffPage } from '../../view/diff-page.ts';
 import { zooShrunkFailure } from '../../view/zoo.ts';
@@ -21,9 +22,9 @@ import {
 import { readFailure } from './run.ts';
 
 const HELP = `usage: eventpoll-sim view --html FILE --variant V --scenario S --seed N --schedule STR
-       [--memory sc|tso] [--perfetto FILE]
-   or: eventpoll-sim view --html FILE FAILURE.json [--perfetto FILE]
-   or: eventpoll-sim view --html FILE --zoo ID [--perfetto FILE]
+       [--memory sc|tso] [--perfetto FILE] [--ftrace FILE]
+   or: eventpoll-sim view --html FILE FAILURE.json [--perfetto FILE] [--ftrace FILE]
+   or: eventpoll-sim view --html FILE --zoo ID [--perfetto FILE] [--ftrace FILE]
    or: eventpoll-sim view --html FILE --variant A --against B --scenario S [--seed N]
        [--strategy random|pct] [--memory sc|tso]
 Writes one HTML page (no network; open it from disk) showing the run: a lane per CPU with
@@ -33,7 +34,8 @@ step (rdllist and ovflist chains, wait queues, epitems, locks, freed objects). -
 views a zoo entry's first failure (pct, seed family 0), shrunk. --perfetto FILE writes the
 same run as Chrome Trace Event JSON for ui.perfetto.dev or chrome://tracing (a track per
 CPU and context and per lock, a slice per kernel function, wake-ups as flows; 1 us = 1
-step); either --html or --perfetto is enough. --against B writes the diff page instead: the
+step); --ftrace FILE as text in the shape of 'trace-cmd report'; any one of --html,
+--perfetto and --ftrace is enough. --against B writes the diff page instead: the
 same scenario and seed on A and B (as 'diff' runs them), side by side in rows aligned at
 each syscall start and interrupt, with the differences found (exit 1 if there are any).
 Exit 1 if the run violates a property (the files are written either way).`;
@@ -43,6 +45,7 @@ const OPTS = {
   schedule: { type: 'string' },
   html: { type: 'string' },
   perfetto: { type: 'string' },
+  ftrace: { type: 'string' },
   zoo: { type: 'string' },
   against: { type: 'string' },
 } as const;
@@ -52,7 +55,7 @@ const OPTS = {
  * returns the run's violation count and the page's size in bytes.
  */
 export function writeViewHtml(file: string | undefined, o: SimulateOptions,
-  perfetto?: string): { violations: number; bytes: number } {
+  perfetto?: string, ftrace?: string): { violations: number; bytes: number } {
   const { data, result } = viewRun(o);
   data.run.replay = cliReplay(data.run.replay);
   let bytes = 0;
@@ -62,6 +65,7 @@ export function writeViewHtml(file: string | undefined, o: SimulateOptions,
   if (perfetto !== undefined) {
     write(perfetto, JSON.stringify(perfettoTrace(data)), result.steps);
   }
+  if (ftrace !== undefined) write(ftrace, ftraceText(data.trace, data.ncpu), result.steps);
   return { violations: result.violations.length, bytes };
 }
 
@@ -104,8 +108,9 @@ export function cmdView(argv: string[]): number {
     return 0;
   }
   const perfetto = v.perfetto !== undefined ? String(v.perfetto) : undefined;
-  const file = perfetto !== undefined && v.html === undefined ? undefined
-    : required(v.html, 'html');
+  const ftrace = v.ftrace !== undefined ? String(v.ftrace) : undefined;
+  const file = (perfetto !== undefined || ftrace !== undefined) && v.html === undefined
+    ? undefined : required(v.html, 'html');
   if (v.against !== undefined) {
     const scen = (v.scenario as string[] | undefined) ?? [];
     if (scen.length !== 1) throw new SimUsageError('E_USAGE', 'view takes exactly one --scenario');
@@ -143,5 +148,5 @@ export function cmdView(argv: string[]): number {
       seed: seedArg(v.seed), schedule: required(v.schedule, 'schedule'),
       ...(memory ? { memory } : {}) };
   }
-  return writeViewHtml(file, o, perfetto).violations > 0 ? 1 : 0;
+  return writeViewHtml(file, o, perfetto, ftrace).violations > 0 ? 1 : 0;
 }
