@@ -11,14 +11,26 @@
  * the values that differ from the previous state (a plain walk of two trees), and applies
  * just those to an immer draft, so the patches name exactly the fields the step changed.
  */
-import { enablePatches, Immer, type Patch } from 'immer';
+import { createRequire } from 'node:module';
+import type { Immer, Patch } from 'immer';
 import type { Machine, Observer } from '../sim/machine.ts';
 import { snapshotMachine, type KernelSnapshot } from './snapshot.ts';
 
-enablePatches();
+let instance: Immer | undefined;
 
-/** No freezing: the states are ours alone, and freezing every step's new values costs. */
-const immer = new Immer({ autoFreeze: false });
+/**
+ * immer, loaded on first use: simulate() imports this module, and a run without history
+ * (every fuzzing run) should not pay for loading immer either. No freezing: the states are
+ * ours alone, and freezing every step's new values costs.
+ */
+function immer(): Immer {
+  if (instance === undefined) {
+    const m = createRequire(import.meta.url)('immer') as typeof import('immer');
+    m.enablePatches();
+    instance = new m.Immer({ autoFreeze: false });
+  }
+  return instance;
+}
 
 /** A run's state history. */
 export interface StateHistory {
@@ -100,7 +112,7 @@ export class HistoryRecorder implements Observer {
       this.patches.push([]);
       return;
     }
-    const [state, patches] = immer.produceWithPatches(this.state!, (d) => {
+    const [state, patches] = immer().produceWithPatches(this.state!, (d) => {
       for (const c of changes) applyChange(d as Tree, c);
     });
     this.state = state;
@@ -125,7 +137,7 @@ export function stateAt(h: StateHistory, steps: number): KernelSnapshot {
   }
   let s = h.initial;
   for (let i = 0; i < steps; i++) {
-    if (h.patches[i]!.length > 0) s = immer.applyPatches(s, h.patches[i]!);
+    if (h.patches[i]!.length > 0) s = immer().applyPatches(s, h.patches[i]!);
   }
   return s;
 }
@@ -139,7 +151,7 @@ export function applyHistory(h: StateHistory, steps: number,
   let s = h.initial;
   visit(0, s);
   for (let i = 0; i < steps && i < h.patches.length; i++) {
-    if (h.patches[i]!.length > 0) s = immer.applyPatches(s, h.patches[i]!);
+    if (h.patches[i]!.length > 0) s = immer().applyPatches(s, h.patches[i]!);
     visit(i + 1, s);
   }
 }

@@ -4,6 +4,9 @@
  * a second run of the same schedule; the lists drawn equal the checkers' walkers run on
  * that live machine; and recording changes nothing about the run.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simulate, type SimulateResult } from '../../src/api/simulate.ts';
 import { resolveVariant } from '../../src/eventpoll/variant.ts';
@@ -115,6 +118,19 @@ describe('view: state history as immer patches', () => {
     expect(s).toBeGreaterThanOrEqual(0);
     const broken = { initial: h.initial, patches: h.patches.map((p, i) => i === s ? [] : p) };
     expect(stateAt(broken, s + 1)).not.toEqual(stateAt(h, s + 1));
+  });
+
+  it('a run without history does not load immer (the compiled package, in a process)', () => {
+    const sim = pathToFileURL(join(import.meta.dirname, '../../dist/api/simulate.js')).href;
+    const loaded = (history: boolean): string => spawnSync(process.execPath, ['--input-type=module',
+      '-e', `import { simulate } from '${sim}';
+import { createRequire } from 'node:module';
+simulate({ variant: 'mainline-6.18', scenario: 'lt-two-waiters', history: ${history} });
+const cache = createRequire(import.meta.url).cache;
+console.log(Object.keys(cache).some((k) => k.includes('/immer/')));`],
+    { encoding: 'utf8' }).stdout.trim();
+    expect(loaded(false)).toBe('false');
+    expect(loaded(true)).toBe('true');
   });
 
   it('rejects a step outside the run', () => {
