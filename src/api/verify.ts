@@ -31,6 +31,12 @@ export interface VerifyOptions {
   memory?: MemoryMode;
   /** `dpor` (default) or `none`: the unreduced depth-first search, for comparison. */
   reduction?: PorMode;
+  /**
+   * Search within these preemption bounds first, in order, then with `preemptions` (for
+   * finding bugs: a bounded search reaches shallow bugs in fewer executions; the counts add
+   * up). Default none.
+   */
+  boundsFirst?: readonly number[];
   /** Go on after a violation (default false: stop at the first). */
   keepGoing?: boolean;
   /** Collect the distinct outcomes (see {@link outcomeOf}); costs a state walk per run. */
@@ -146,7 +152,15 @@ export function verify(o: VerifyOptions): VerifyResult {
   const cfg = resolveVariant(o.variant, o.bugs);
   const { scenario } = resolveScenario(o.scenario);
   const memory = o.memory ?? scenario.memory ?? 'sc';
-  const sched = new DporScheduler(mode, bound ?? Infinity);
+  if (x.boundsFirst !== undefined && (!Array.isArray(x.boundsFirst) || x.boundsFirst.length > 8)) {
+    throw new SimUsageError('E_BAD_ARGUMENT', `verify: boundsFirst: expected an array of ` +
+      `at most 8 preemption bounds, got ${quote(x.boundsFirst)}`);
+  }
+  const passes = (o.boundsFirst ?? []).map((k, i) =>
+    intArg(k, `verify: boundsFirst[${i}]`, 0, PREEMPTIONS_MAX));
+  passes.push(bound ?? Infinity);
+  let sched = new DporScheduler(mode, passes[0]!);
+  let blocked = 0;
   const outcomes = o.outcomes ? new Set<string>() : undefined;
   const violations: Record<string, number> = {};
   let executions = 0;
@@ -155,7 +169,8 @@ export function verify(o: VerifyOptions): VerifyResult {
   let firstFailureAt: number | undefined;
   let more = true;
   const result = (complete: boolean, stopped = false): VerifyResult => ({
-    executions, blocked: sched.blocked, steps, complete, ...(stopped ? { stopped } : {}),
+    executions, blocked: blocked + sched.blocked, steps, complete,
+    ...(stopped ? { stopped } : {}),
     preemptions: bound, reduction: mode, violations,
     ...(failure ? { failure, firstFailureAt } : {}),
     ...(outcomes ? { outcomes: [...outcomes].sort() } : {}),
@@ -193,6 +208,13 @@ export function verify(o: VerifyOptions): VerifyResult {
     }
     o.onProgress?.(executions);
     more = sched.next(quiescent);
+    if (!more && passes.length > 1) {
+      // The next bound: a new search (its first executions repeat the bounded ones).
+      passes.shift();
+      blocked += sched.blocked;
+      sched = new DporScheduler(mode, passes[0]!);
+      more = true;
+    }
   }
   return result(!more);
 }

@@ -241,7 +241,7 @@ describe('por: the dependency relation', () => {
 
 describe('por: verify', () => {
   it('finds B5-t0 (zoo) and replays it', () => {
-    const r = verify({ variant: 'mainline-6.18+B5-t0', scenario: B5_TIMEOUT0 });
+    const r = verify({ variant: 'mainline-6.18+B5-t0', scenario: B5_TIMEOUT0, preemptions: 1 });
     expect(r.failure?.violations[0]?.property).toBe('P5-event-semantics');
     expect(r.failure?.replay).toContain('--schedule');
   });
@@ -255,6 +255,17 @@ describe('por: verify', () => {
       log.mockRestore();
     }
   });
+  it('bounded passes first: a shallow bug in fewer executions, the same verdict otherwise',
+    () => {
+      // Unbounded, the first failure is execution 1,488 (docs/verify.md).
+      const first = verify({ variant: 'mainline-6.18+B5-t0', scenario: B5_TIMEOUT0,
+        boundsFirst: [0, 1] });
+      expect(first.failure?.violations[0]?.kind).toBe('lt-not-reported');
+      expect(first.firstFailureAt!).toBeLessThan(200);
+      const clean = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup',
+        boundsFirst: [0, 1] });
+      expect(clean.complete).toBe(true);
+    });
   it('a bound prunes the search', () => {
     const all = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup' });
     const one = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup', preemptions: 0 });

@@ -12,21 +12,23 @@ import {
 } from './common.ts';
 
 const HELP = `usage: eventpoll-sim verify --variant V --scenario S [--preemptions K]
-       [--max-executions N] [--time-limit SECONDS] [--memory sc|tso] [--json]
+       [--bounds-first K1,K2,...] [--max-executions N] [--time-limit SECONDS]
+       [--memory sc|tso] [--json]
 Runs one schedule of every class of equivalent schedules (schedules that order every pair
 of dependent steps alike: dynamic partial-order reduction, source sets with sleep sets),
 depth first, up to N executions (default 1000000). Without --preemptions a complete search
 covers every schedule: "verified". With --preemptions K only schedules within K
-preemptions are run (fewer executions, a weaker statement). The first failure is printed
-with its replay line; --time-limit stops the search and says how far it got. Exit 1 on a
-violation. docs/verify.md describes the dependency relation and what it treats as
-dependent with everything.`;
+preemptions are run (fewer executions, a weaker statement). --bounds-first 0,1 searches
+within 0, then 1 preemption first (shallow bugs in fewer executions; the counts add up).
+The first failure is printed with its replay line; --time-limit stops the search and
+says how far it got. Exit 1 on a violation. docs/verify.md describes the dependency
+relation and what it treats as dependent with everything.`;
 
 /** `verify`. */
 export function cmdVerify(argv: string[]): number {
   const { values: v, positionals } = parse(argv, {
     ...COMMON, preemptions: { type: 'string' }, 'max-executions': { type: 'string' },
-    'time-limit': { type: 'string' },
+    'time-limit': { type: 'string' }, 'bounds-first': { type: 'string' },
   });
   if (v.help) {
     console.log(HELP);
@@ -45,6 +47,8 @@ export function cmdVerify(argv: string[]): number {
   const preemptions = v.preemptions === undefined ? undefined
     : intOpt(v.preemptions, 'preemptions', 0, 0, 64);
   const max = intOpt(v['max-executions'], 'max-executions', 1_000_000, 1, 1e9);
+  const first = v['bounds-first'] === undefined ? [] : String(v['bounds-first']).split(',')
+    .slice(0, 8).map((k) => intOpt(k, 'bounds-first', 0, 0, 64));
   const t0 = performance.now();
   const deadline = limit === undefined ? Infinity : t0 + limit * 1000;
   const bar = progress('verify');
@@ -53,6 +57,7 @@ export function cmdVerify(argv: string[]): number {
     r = verify({
       variant: required(v.variant, 'variant'), scenario, maxExecutions: max,
       ...(preemptions !== undefined ? { preemptions } : {}), ...(memory ? { memory } : {}),
+      ...(first.length > 0 ? { boundsFirst: first } : {}),
       onProgress: (n) => bar.tick(n, max),
       ...(limit !== undefined ? { shouldStop: () => performance.now() >= deadline } : {}),
     });
