@@ -102,6 +102,7 @@ describe.skipIf(!HAVE)('view: the page in headless Chromium, for every zoo entry
   let dir = '';
   let ctx: BrowserContext;
   const measured: string[] = [];
+  let arrowsSeen = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'eventpoll-view-'));
@@ -151,6 +152,13 @@ describe.skipIf(!HAVE)('view: the page in headless Chromium, for every zoo entry
         // One lane per CPU that ran something, in the header.
         const lanes = await page.locator('#tl .hd[data-lane]').allTextContents();
         expect(lanes.length).toBe(data.timeline.lanes.length);
+        // Every wake-up is an arrow; every lock hold and sleep a span.
+        const tl = data.timeline;
+        const arrows = await page.locator('#arrows path[marker-end]').count();
+        expect(arrows).toBe(tl.wakes.filter((w) => tl.rowLane[w.from]! >= 0).length);
+        arrowsSeen += arrows;
+        expect(await page.locator('#tl .span.hold').count()).toBe(tl.holds.length);
+        expect(await page.locator('#tl .span.sleep').count()).toBe(tl.sleeps.length);
         // The state panel at the violation step is the model's state there.
         const want = modelLists(f.options, vrow + 1);
         expect(await pageLists(page)).toEqual(want);
@@ -168,6 +176,8 @@ describe.skipIf(!HAVE)('view: the page in headless Chromium, for every zoo entry
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector('body[data-ready="1"]');
       const v = await shownStep(page);
+      // Some zoo pages (run before this one) drew wake-up arrows.
+      expect(arrowsSeen).toBeGreaterThan(0);
       await page.keyboard.press('ArrowUp');
       expect(await shownStep(page)).toBe(v - 1);
       await page.click('#prev');
