@@ -28,6 +28,8 @@ import type { Machine } from '../../src/sim/machine.ts';
 import { ReplayScheduler } from '../../src/sim/schedulers/replay.ts';
 import { viewRun } from '../../src/view/data.ts';
 import { renderViewerPage } from '../../src/view/page.ts';
+import { diffViewData } from '../../src/view/diff.ts';
+import { renderDiffPage } from '../../src/view/diff-page.ts';
 import { zooShrunkFailure } from '../../src/view/zoo.ts';
 import { ZOO } from '../../src/zoo/entries.ts';
 
@@ -165,6 +167,26 @@ describe.skipIf(!HAVE)('view: the page in headless Chromium, for every zoo entry
         await page.close();
       }, 60_000);
   }
+
+  it('the diff page draws both runs in aligned rows', async () => {
+    const d = diffViewData({ variantA: 'classic-4.19',
+      variantB: 'mainline-6.18+B5+no-done-scan-wake', scenario: 'lt-two-waiters', seed: 3 });
+    const file = join(dir, 'diff.html');
+    writeFileSync(file, renderDiffPage(d));
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="1"]');
+    expect(errors).toEqual([]);
+    const macros = await page.locator('#grid tr.macro').evaluateAll((rows) =>
+      rows.map((r) => [r.getAttribute('data-macro'), Number(r.getAttribute('data-a')),
+        Number(r.getAttribute('data-b'))]));
+    expect(macros).toEqual(d.rows.filter((r) => r.macro !== '').map((r) => [r.macro, r.a, r.b]));
+    expect(await page.locator('#grid tr').count()).toBe(d.rows.length + 1);
+    expect(await page.locator('#diffs tr').count()).toBe(d.result.differences.length + 1);
+    await page.close();
+  }, 60_000);
 
   it('steps forward and back, jumps to the last write of a field, and draws a screenshot',
     async () => {
