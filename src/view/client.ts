@@ -319,7 +319,8 @@ export const VIEW_JS = String.raw`
       var site = S.freeSites[String(h)];
       freed.push('<div data-freed="' + esc(lab(h)) + '">' + objLink(h) + (site ? ' <span ' +
         'class="muted">freed at step ' + site.step + ' by ' + esc((S.ctxs[site.ctx] ||
-        { name: 'ctx ' + site.ctx }).name) + ' in ' + esc(site.fn) + '</span>' : '') +
+        { name: 'ctx ' + site.ctx }).name) + (site.fn.indexOf(', with ') === 0 ? ' (' +
+        esc(site.fn.slice(2)) + ')' : site.fn ? ' in ' + esc(site.fn) : '') + '</span>' : '') +
         '</div>');
     }
     out.push(freed.length ? freed.join('') : '<div class="muted">none</div>');
