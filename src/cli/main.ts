@@ -1,9 +1,9 @@
 /**
  * eventpoll-sim: run, fuzz, replay, list, campaign (npm start), zoo, script, diff, explore,
- * merge. Exit codes: 0 clean, 1 a violation was found, 2 bad usage (or output that could
- * not be written), 3 an internal error. Errors print one line.
+ * merge. Exit codes: 0 clean, 1 a finding (a violation, a run over a limit), 2 bad usage
+ * (or output that could not be written), 3 an internal error. Errors print one line.
  */
-import { SimError } from '../sim/errors.ts';
+import { escapeText, quote, SimError } from '../sim/errors.ts';
 import { guardOutput } from './output.ts';
 import { version } from './version.ts';
 
@@ -30,9 +30,13 @@ long runs (fuzz, campaign): --jobs N  --time-limit SECONDS (fuzz, explore)
                 --save-failures DIR (fuzz)  --shard I/N, then 'merge' (fuzz, campaign)
 run 'eventpoll-sim <command> --help' for the options of one command;
 'eventpoll-sim --version' prints the version.
-exit codes: 0 clean, 1 a property was violated, 2 bad usage, 3 internal error.`;
+exit codes: 0 clean, 1 a property was violated (or a run went over a limit), 2 bad usage,
+3 internal error.`;
 
 type Command = (argv: string[]) => Promise<number> | number;
+
+/** The longest error message printed (the rest is cut). */
+const MESSAGE_MAX = 900;
 
 /**
  * By name; a Map, so that `constructor` or `__proto__` is an unknown command. Each command's
@@ -68,30 +72,22 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS.get(cmd);
   if (!load) {
-    console.error(`eventpoll-sim: unknown command '${printable(cmd)}' (expected one of ` +
+    console.error(`eventpoll-sim: unknown command ${quote(cmd, 60)} (expected one of ` +
       `${[...COMMANDS.keys()].join(', ')})`);
     return 2;
   }
   try {
     return await (await load())(rest);
   } catch (e) {
-    if (e instanceof SimError) {
-      console.error(`eventpoll-sim: ${e.message}`);
+    // One line, whatever the message holds (a message should quote what it echoes; this
+    // is the last line of defence against raw control characters and runaway lengths).
+    if (e instanceof SimError || e instanceof SyntaxError) {
+      console.error(`eventpoll-sim: ${escapeText(e.message, MESSAGE_MAX)}`);
       return 2;
     }
-    if (e instanceof SyntaxError) {
-      console.error(`eventpoll-sim: ${e.message}`);
-      return 2;
-    }
-    console.error(`eventpoll-sim: internal error: ${(e as Error).message}`);
+    console.error(`eventpoll-sim: internal error: ${escapeText(String((e as Error).message),
+      MESSAGE_MAX)}`);
     if (process.env.EVENTPOLL_SIM_DEBUG) console.error((e as Error).stack);
     return 3;
   }
-}
-
-/** A user's word for an error message: control characters escaped, cut to 60 characters. */
-function printable(s: string): string {
-  const t = s.length > 60 ? `${s.slice(0, 60)}...` : s;
-  return t.replace(/[\x00-\x1f\x7f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
