@@ -26,6 +26,24 @@ export type {
 export { firstFailure, familySeed, FAMILY_STRIDE } from './zoo/search.ts';
 export type { Finding, FirstFailureOptions } from './zoo/search.ts';
 export { shrinkSchedule } from './zoo/shrink.ts';
+
+// The failure viewer: the state history of a run (simulate({ history: true })) and the pages
+// and traces the CLI's `view` writes (docs/viewer.md).
+export { stateAt, applyHistory } from './view/history.ts';
+export type { StateHistory } from './view/history.ts';
+export type {
+  KernelSnapshot, SnapContext, SnapCpu, SnapEpitem, SnapEventpoll, SnapList, SnapLock,
+  SnapObject, SnapWaitQueue,
+} from './view/snapshot.ts';
+export { viewRun, viewerData } from './view/data.ts';
+export type { ViewerData } from './view/data.ts';
+export { renderViewerPage } from './view/page.ts';
+export { perfettoTrace } from './view/perfetto.ts';
+export type { TraceEventJson, TraceFile } from './view/perfetto.ts';
+export { ftraceText } from './view/ftrace.ts';
+export { diffViewData } from './view/diff.ts';
+export type { DiffSide, DiffViewData, MacroStep } from './view/diff.ts';
+export { renderDiffPage } from './view/diff-page.ts';
 export type { ShrinkInput, ShrinkResult } from './zoo/shrink.ts';
 
 export { LIBRARY, resolveScenario, scenarioNames } from './scenario/library.ts';
