@@ -8,7 +8,7 @@
  * replay commands; only the timing differs).
  */
 import type { ChunkResult } from '../api/fuzz.ts';
-import { SimUsageError } from '../sim/errors.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
 
 /** The format tag of a shard file. */
 export const SHARD_FORMAT = 'eventpoll-sim-shard/1';
@@ -27,7 +27,7 @@ export function parseShard(v: unknown): ShardSpec | undefined {
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || count > 10000 || index < 1 || index > count) {
-    throw new SimUsageError('E_USAGE', `bad --shard '${s.slice(0, 40)}': expected i/n with ` +
+    throw new SimUsageError('E_USAGE', `bad --shard ${quote(s, 40)}: expected i/n with ` +
       '1 <= i <= n <= 10000 (e.g. 2/3)');
   }
   return { index, count };
@@ -61,13 +61,16 @@ export function checkShards(files: readonly { path: string; data: unknown }[]): 
     const d = data as Partial<ShardFile> | null;
     if (typeof d !== 'object' || d === null || d.format !== SHARD_FORMAT ||
       (d.command !== 'fuzz' && d.command !== 'campaign') || !Array.isArray(d.runs) ||
-      typeof d.shard?.index !== 'number' || typeof d.shard?.count !== 'number') {
-      throw new SimUsageError('E_USAGE', `'${path}' is not a shard result (write one with ` +
+      !Number.isInteger(d.shard?.count) || !Number.isInteger(d.shard?.index) ||
+      d.shard!.count < 1 || d.shard!.count > 10000 || d.shard!.index < 1 ||
+      d.shard!.index > d.shard!.count) {
+      throw new SimUsageError('E_USAGE', `${quote(path)} is not a shard result (write one with ` +
         'fuzz --shard i/n --json or campaign --shard i/n --json)');
     }
     if (d.stopped !== undefined) {
-      throw new SimUsageError('E_USAGE', `'${path}': shard ${d.shard.index}/${d.shard.count} ` +
-        `is incomplete (stopped: ${d.stopped}); run it again`);
+      throw new SimUsageError('E_USAGE', `${quote(path)}: shard ` +
+        `${d.shard!.index}/${d.shard!.count} is incomplete (stopped: ${quote(d.stopped)}); ` +
+        'run it again');
     }
     return { path, s: d as ShardFile };
   });
@@ -76,8 +79,8 @@ export function checkShards(files: readonly { path: string; data: unknown }[]): 
   for (const x of shards.slice(1)) {
     if (x.s.shard.count !== first.s.shard.count ||
       JSON.stringify([x.s.command, x.s.campaign]) !== key) {
-      throw new SimUsageError('E_USAGE', `'${x.path}' and '${first.path}' are shards of ` +
-        'different campaigns' + (x.s.shard.count !== first.s.shard.count
+      throw new SimUsageError('E_USAGE', `${quote(x.path)} and ${quote(first.path)} are ` +
+        'shards of different campaigns' + (x.s.shard.count !== first.s.shard.count
         ? ` (cut in ${x.s.shard.count} and ${first.s.shard.count} shards)` : ''));
     }
   }
@@ -87,7 +90,7 @@ export function checkShards(files: readonly { path: string; data: unknown }[]): 
     const prev = seen.get(x.s.shard.index);
     if (prev !== undefined) {
       throw new SimUsageError('E_USAGE', `shard ${x.s.shard.index}/${n} is given twice ` +
-        `('${prev}' and '${x.path}')`);
+        `(${quote(prev)} and ${quote(x.path)})`);
     }
     seen.set(x.s.shard.index, x.path);
   }

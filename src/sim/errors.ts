@@ -87,15 +87,40 @@ function escapeChar(c: string): string {
   return c;
 }
 
-/** A string for a message: single-quoted, escaped, cut to `max` characters. */
-function quoteString(s: string, max: number): string {
+/**
+ * The first `max` characters of `s` with control characters and lone surrogates escaped (a
+ * valid surrogate pair, an emoji, is kept whole: escaped it would be 12 characters), and
+ * quotes and backslashes too when `quotes`.
+ */
+function escapeRun(s: string, max: number, quotes: boolean): string {
   let out = '';
   const n = Math.min(s.length, max);
   for (let i = 0; i < n; i++) {
     const c = s[i]!;
-    out += c === "'" || c === '\\' ? `\\${c}` : escapeChar(c);
+    const code = c.charCodeAt(0);
+    const next = s.charCodeAt(i + 1);
+    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      if (i + 1 < n) out += c + s[++i]!;
+      continue;
+    }
+    out += quotes && (c === "'" || c === '\\') ? `\\${c}` : escapeChar(c);
   }
+  return out;
+}
+
+/** A string for a message: single-quoted, escaped, cut to `max` characters. */
+function quoteString(s: string, max: number): string {
+  const out = escapeRun(s, max, true);
   return s.length > max ? `'${out}...' (${s.length} characters)` : `'${out}'`;
+}
+
+/**
+ * Text of unknown origin for a message, unquoted: control characters escaped, cut to `max`
+ * characters (with `...`). For messages of other code that may echo user input (node's).
+ */
+export function escapeText(s: string, max = 200): string {
+  const out = escapeRun(s, max, false);
+  return s.length > max ? `${out}...` : out;
 }
 
 /**

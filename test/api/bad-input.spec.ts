@@ -145,7 +145,7 @@ const TARGETS: Readonly<Record<string, Call>> = {
   'mergeChunks(o, junk)': (j) => mergeChunks(FUZZ, j as never),
   'mergeChunks(o, [result with junk])': (j, k) => mergeChunks(FUZZ, chunkResults.map((r, i) =>
     (i === 0 ? { ...r, [pick(['index', 'from', 'schedules', 'steps', 'violations', 'variant',
-      'failure'], k)]: j } : r)) as never),
+      'failure', 'limits', 'limit'], k)]: j } : r)) as never),
   'explore({field: junk})': (j, k) => {
     const f = pick(['preemptions', 'maxExecutions', 'scenario', 'variant', 'memory',
       'onProgress', 'bugs'], k);

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { FuzzOptions, FuzzSummary } from '../../api/fuzz.ts';
 import { getVariant, variantNames } from '../../eventpoll/variant.ts';
 import { resolveScenario, scenarioNames } from '../../scenario/library.ts';
-import { SimUsageError } from '../../sim/errors.ts';
+import { isRecord, quote, SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { FuzzPool } from '../fuzz-pool.ts';
 import { progress } from '../progress.ts';
@@ -66,11 +66,25 @@ export function planOptions(p: CampaignPlan, i: number): FuzzOptions & { variant
   };
 }
 
-/** A plan read back from a shard file, with its options per variant. */
+/** A plan read back from a shard file (checked), with its options per variant. */
 export function campaignFromShard(c: unknown): CampaignPlan & {
   options(i: number): FuzzOptions & { variant: string };
 } {
-  const p = c as CampaignPlan;
+  const bad = (what: string): never => {
+    throw new SimUsageError('E_USAGE', `the shards' campaign is not a campaign plan: ${what}`);
+  };
+  if (!isRecord(c)) return bad(`expected an object, got ${quote(c)}`);
+  for (const k of ['variants', 'scenarios'] as const) {
+    const a = c[k];
+    if (!Array.isArray(a) || !a.every((x) => typeof x === 'string')) bad(`bad ${k}`);
+  }
+  for (const k of ['gen', 'schedules', 'seed'] as const) {
+    if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad(`bad ${k}`);
+  }
+  if (c.strategy !== null && typeof c.strategy !== 'string') bad('bad strategy');
+  if (c.memory !== null && c.memory !== 'sc' && c.memory !== 'tso') bad('bad memory');
+  if ((c.gen as number) > (c.scenarios as string[]).length) bad('bad gen');
+  const p = c as unknown as CampaignPlan;
   return { ...p, options: (i) => planOptions(p, i) };
 }
 

@@ -23,11 +23,12 @@ export const COMMON = {
 export const SCENARIO_FILE_MAX = 4 << 20;
 
 /**
- * Reads an input file named by the user (a scenario, a failure to replay, a script): a
- * regular file of at most {@link SCENARIO_FILE_MAX} bytes only, so `/dev/zero` (endless) or
- * a FIFO (a hang) is a usage error, not a read. `what` names the file in messages.
+ * Reads an input file named by the user (a scenario, a failure to replay, a script, a
+ * shard): a regular file of at most `max` bytes (default {@link SCENARIO_FILE_MAX}) only, so
+ * `/dev/zero` (endless) or a FIFO (a hang) is a usage error, not a read. `what` names the
+ * file in messages.
  */
-export function readInputFile(path: string, what: string): string {
+export function readInputFile(path: string, what: string, max = SCENARIO_FILE_MAX): string {
   let st;
   try {
     st = statSync(path);
@@ -35,11 +36,17 @@ export function readInputFile(path: string, what: string): string {
     throw new SimUsageError('E_USAGE', `cannot read ${what} ${quote(path)}: ` +
       quote((e as Error).message, 120));
   }
-  if (!st.isFile() || st.size > SCENARIO_FILE_MAX) {
+  if (!st.isFile() || st.size > max) {
     throw new SimUsageError('E_USAGE', `${what} ${quote(path)}: ${st.isFile()
-      ? `${st.size} bytes, over the cap of ${SCENARIO_FILE_MAX}` : 'not a regular file'}`);
+      ? `${st.size} bytes, over the cap of ${max}` : 'not a regular file'}`);
   }
-  return readFileSync(path, 'utf8');
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    // A file that stat calls regular may still refuse a read (/proc/self/mem: EIO).
+    throw new SimUsageError('E_USAGE', `cannot read ${what} ${quote(path)}: ` +
+      quote((e as Error).message, 120));
+  }
 }
 
 /** A scenario argument: a library or zoo name, `gen:SEED`, or a path to a JSON file. */
@@ -98,9 +105,8 @@ export function strategyArg(v: unknown): string | undefined {
 /** Commands that take no positional argument reject a stray one (a typo'd option value). */
 export function noPositionals(cmd: string, positionals: readonly string[]): void {
   if (positionals.length === 0) return;
-  const p = positionals[0]!;
   throw new SimUsageError('E_USAGE', `${cmd} takes no positional argument, got ` +
-    `'${p.length > 60 ? `${p.slice(0, 60)}...` : p}'`.replace(/[\x00-\x1f\x7f]/g, '?'));
+    quote(positionals[0]!, 60));
 }
 
 /**
@@ -125,7 +131,7 @@ export function timeLimitArg(v: unknown): number | undefined {
   const s = String(v);
   const n = /^[0-9]{1,7}(\.[0-9]{1,3})?$/.test(s) ? Number(s) : NaN;
   if (!(n > 0)) {
-    throw new SimUsageError('E_USAGE', `bad --time-limit '${s.slice(0, 40)}': expected a ` +
+    throw new SimUsageError('E_USAGE', `bad --time-limit ${quote(s, 40)}: expected a ` +
       'number of seconds greater than 0');
   }
   return n;

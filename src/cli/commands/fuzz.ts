@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { FuzzOptions, FuzzSummary, LimitHit } from '../../api/fuzz.ts';
 import { scenarioNames } from '../../scenario/library.ts';
 import type { Scenario } from '../../scenario/types.ts';
-import { SimUsageError } from '../../sim/errors.ts';
+import { isRecord, quote, SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { FuzzPool, type FoundFailure } from '../fuzz-pool.ts';
 import { progress } from '../progress.ts';
@@ -285,8 +285,23 @@ export function fuzzCampaign(o: FuzzOptions & { variant: string }): unknown {
   };
 }
 
-/** The options of a campaign read back from a shard file. */
+/** The options of a campaign read back from a shard file (checked: files can be anything). */
 export function campaignOptions(c: unknown): FuzzOptions & { variant: string } {
+  const bad = (what: string): never => {
+    throw new SimUsageError('E_USAGE', `the shards' campaign is not a fuzz campaign: ${what}`);
+  };
+  if (!isRecord(c)) return bad(`expected an object, got ${quote(c)}`);
+  const n = Array.isArray(c.scenarios) ? c.scenarios.length : bad('no scenarios array');
+  if (typeof c.variant !== 'string') bad('no variant name');
+  if (!Array.isArray(c.refs) || !c.refs.every((r: unknown) => Array.isArray(r) &&
+    r.length === 2 && Number.isInteger(r[0]) && r[0] >= 0 && r[0] < n &&
+    typeof r[1] === 'string' && (c.scenarios as unknown[])[r[0] as number] !== null &&
+    typeof (c.scenarios as unknown[])[r[0] as number] === 'object')) {
+    bad('bad refs');
+  }
+  if (c.strategy !== null && typeof c.strategy !== 'string') bad('bad strategy');
+  if (c.memory !== null && c.memory !== 'sc' && c.memory !== 'tso') bad('bad memory');
+  if (typeof c.stopAtFirst !== 'boolean') bad('bad stopAtFirst');
   const x = c as { variant: string; scenarios: (Scenario | string)[]; refs: [number, string][];
     schedules: number; seed: number; strategy: string | null; memory: 'sc' | 'tso' | null;
     stopAtFirst: boolean };

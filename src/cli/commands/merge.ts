@@ -3,13 +3,19 @@
  * --shard i/n --json`), equal to what the campaign prints on one machine (text, or JSON
  * with --json), apart from timing. See src/cli/shard.ts.
  */
-import { readFileSync } from 'node:fs';
 import { mergeChunks } from '../../api/fuzz.ts';
-import { SimUsageError } from '../../sim/errors.ts';
+import { quote, SimUsageError } from '../../sim/errors.ts';
 import { parse } from '../args.ts';
 import { checkShards } from '../shard.ts';
 import { campaignFromShard, printCampaign } from './campaign.ts';
+import { readInputFile } from './common.ts';
 import { campaignOptions, printFuzz } from './fuzz.ts';
+
+/**
+ * The largest shard file read (a campaign's shard holds one small record per chunk: a
+ * million seeds of every variant are a few megabytes).
+ */
+export const SHARD_FILE_MAX = 256 << 20;
 
 const HELP = `usage: eventpoll-sim merge SHARD.json... [--json]
 Merges the results of the shards of one campaign, written by 'fuzz --shard I/N --json' or
@@ -28,18 +34,13 @@ export function cmdMerge(argv: string[]): number {
     return 0;
   }
   const files = positionals.map((path) => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new SimUsageError('E_USAGE', `cannot read shard file '${path}': ` +
-        (e as Error).message.split('\n')[0]);
-    }
+    // Regular files only (merge /dev/zero read until memory ran out), of a generous size.
+    const text = readInputFile(path, 'shard file', SHARD_FILE_MAX);
     try {
       return { path, data: JSON.parse(text) as unknown };
     } catch (e) {
-      throw new SimUsageError('E_USAGE', `shard file '${path}' is not JSON: ` +
-        (e as Error).message.split('\n')[0]);
+      throw new SimUsageError('E_USAGE', `shard file ${quote(path)} is not JSON: ` +
+        quote((e as Error).message, 120));
     }
   });
   const shards = checkShards(files);

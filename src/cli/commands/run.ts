@@ -2,7 +2,7 @@
 import { REPLAY_COMMAND, simulate, type SimulateResult } from '../../api/simulate.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { validateScenario } from '../../scenario/validate.ts';
-import { LimitExceededError, SimUsageError } from '../../sim/errors.ts';
+import { LimitExceededError, quote, SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { describeRun } from '../report.ts';
 import { cliReplay } from '../replay-line.ts';
@@ -103,7 +103,7 @@ export function cmdReplay(argv: string[]): number {
   if (positionals.length > 1) {
     throw new SimUsageError('E_USAGE', `replay takes one FAILURE.json file, got ` +
       `${positionals.length} (` +
-      `${positionals.slice(0, 3).map((p) => `'${p.slice(0, 60)}'`).join(', ')}` +
+      `${positionals.slice(0, 3).map((p) => quote(p, 60)).join(', ')}` +
       `${positionals.length > 3 ? ', ...' : ''})`);
   }
   if (positionals.length > 0) {
@@ -151,11 +151,11 @@ export function readFailure(path: string): FailureFile {
     f = JSON.parse(readInputFile(path, 'failure file'));
   } catch (e) {
     if (e instanceof SimUsageError) throw e;
-    throw new SimUsageError('E_USAGE', `cannot read failure file '${path}': ` +
-      (e as Error).message.split('\n')[0]);
+    throw new SimUsageError('E_USAGE', `cannot read failure file ${quote(path)}: ` +
+      quote((e as Error).message, 120));
   }
   const bad = (why: string): never => {
-    throw new SimUsageError('E_USAGE', `failure file '${path}': ${why}`);
+    throw new SimUsageError('E_USAGE', `failure file ${quote(path)}: ${why}`);
   };
   if (typeof f !== 'object' || f === null || Array.isArray(f)) bad('expected a JSON object');
   const o = f as Record<string, unknown>;

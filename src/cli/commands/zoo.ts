@@ -4,7 +4,7 @@
  * Exit 0 when every runnable entry was found with its expected property and every fixed
  * counterpart stayed clean; 1 otherwise (pending entries do not count).
  */
-import { SimUsageError } from '../../sim/errors.ts';
+import { quote, SimUsageError } from '../../sim/errors.ts';
 import { ZOO, zooEntry, type ZooEntry } from '../../zoo/entries.ts';
 import { runEntries } from '../zoo-parallel.ts';
 import type { EntryReport, StrategyStats } from '../../zoo/run.ts';
@@ -108,7 +108,7 @@ export async function cmdZoo(argv: string[]): Promise<number> {
   const entries: ZooEntry[] = ids.length === 0 ? [...ZOO] : ids.map((id) => {
     const e = zooEntry(id);
     if (!e) {
-      throw new SimUsageError('E_USAGE', `unknown zoo entry '${id}': expected one of ` +
+      throw new SimUsageError('E_USAGE', `unknown zoo entry ${quote(id)}: expected one of ` +
         ZOO.map((x) => x.id).join(', '));
     }
     return e;
