@@ -206,7 +206,7 @@ SimulateResult {
   const r = simulate(checkSimulateOptions(opts, 'replay'));
   if (f.hash !== undefined && r.hash !== f.hash) {
     throw new SimUsageError('E_REPLAY_DIVERGED', `replay diverged: trace hash ${r.hash} ` +
-      `differs from the recorded ${f.hash}`);
+      `differs from the recorded ${quote(f.hash)}`);
   }
   return r;
 }

@@ -19,6 +19,7 @@ import { opsScriptArb } from './gen.ts';
 import { runOracleBatch } from './oracle-batch.ts';
 import { oracleAvailable } from './oracle.ts';
 import { serialize } from './serialize.ts';
+import { quote } from '../sim/errors.ts';
 
 /** The summary of one fuzzing campaign. */
 export interface DiffSummary {
@@ -45,7 +46,7 @@ function usage(msg: string): never {
 
 function intArg(v: string | undefined, name: string, def: number, max: number): number {
   if (v === undefined) return def;
-  if (!/^[0-9]+$/.test(v) || Number(v) > max) usage(`bad --${name} '${v}'`);
+  if (!/^[0-9]+$/.test(v) || Number(v) > max) usage(`bad --${name} ${quote(v)}`);
   return Number(v);
 }
 

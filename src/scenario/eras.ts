@@ -5,7 +5,7 @@
  * the library does not cover); pass them to simulate()/fuzz() as objects, or by name
  * through {@link eraScenario}.
  */
-import { SimUsageError } from '../sim/errors.ts';
+import { quote, SimUsageError } from '../sim/errors.ts';
 import { W } from './steps.ts';
 import type { Scenario } from './types.ts';
 
@@ -111,7 +111,7 @@ export const ERA_SCENARIOS: readonly Scenario[] = [
 export function eraScenario(name: string): Scenario {
   const s = ERA_SCENARIOS.find((x) => x.name === name);
   if (!s) {
-    throw new SimUsageError('E_UNKNOWN_SCENARIO', `unknown era scenario '${name}': expected ` +
+    throw new SimUsageError('E_UNKNOWN_SCENARIO', `unknown era scenario ${quote(name)}: expected ` +
       `one of ${ERA_SCENARIOS.map((x) => x.name).join(', ')}`);
   }
   return s;

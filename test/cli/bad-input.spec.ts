@@ -566,3 +566,37 @@ describe('defects the guard found, one test each', () => {
     expect(line).toContain(`unknown scenario '${'🧨'.repeat(40)}...' (600 characters)`);
   });
 });
+
+describe('unbounded echo (issue 11): messages built from user strings quote them', () => {
+  async function line(argv: string[]): Promise<string> {
+    const r = await inProcess(argv);
+    check(show(argv), r, IN_PROCESS_MS);
+    return r.err.trim();
+  }
+  const evil = `${'\u001b[31m'.repeat(40)}x`;
+
+  it('--save-failures DIR that cannot be made: the path and the OS message quoted', async () => {
+    const file = join(TMP, 'plain-file');
+    writeFileSync(file, 'x');
+    const l = await line(['fuzz', '--variant', V, '--scenario', S, '--seeds', '1',
+      '--save-failures', join(file, evil)]);
+    expect(l).toMatch(/^eventpoll-sim: --save-failures: cannot create '.*\\x1b\[31m.*\.\.\.' \(\d+ characters\): '/);
+  });
+
+  it('explore --strategy, script FILE and an era scenario name are quoted', async () => {
+    expect(await line(['explore', '--variant', V, '--scenario', S, '--strategy', evil]))
+      .toMatch(/^eventpoll-sim: bad --strategy '(\\x1b\[31m)+\.\.\.' \(201 characters\): /);
+    const p = join(TMP, `bad\u0007.ops`);
+    writeFileSync(p, 'constructor\n');
+    expect(await line(['script', p])).toContain(`'${TMP}/bad\\x07.ops': line 1: `);
+    const { eraScenario } = await import('../../src/scenario/eras.ts');
+    expect(() => eraScenario(evil)).toThrow(/^unknown era scenario '(\\x1b\[31m)+\.\.\.' \(201/);
+  });
+
+  it('replay({hash}) quotes the recorded hash it compares with', async () => {
+    const { replay } = await import('../../src/api/simulate.ts');
+    const f = { variant: V, scenario: S, seed: 1, memory: 'sc' as const, schedule: SCHEDULE };
+    expect(() => replay({ ...f, hash: `${'\u0007'.repeat(1e5)}` }))
+      .toThrow(/differs from the recorded '(\\x07)+\.\.\.' \(100000 characters\)$/);
+  });
+});

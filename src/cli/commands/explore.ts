@@ -1,7 +1,7 @@
 /** `explore`: bounded exhaustive search (preemption bounding) of one scenario. */
 import { performance } from 'node:perf_hooks';
 import { explore } from '../../api/explore.ts';
-import { SimUsageError } from '../../sim/errors.ts';
+import { quote, SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { progress } from '../progress.ts';
 import { describeRun } from '../report.ts';
@@ -40,8 +40,8 @@ export function cmdExplore(argv: string[]): number {
   noPositionals('explore', positionals);
   if (v.strategy !== undefined && !(EXPLORE_STRATEGIES as readonly string[]).includes(
     String(v.strategy))) {
-    throw new SimUsageError('E_BAD_STRATEGY', `bad --strategy '${String(v.strategy)
-      .slice(0, 40)}': explore searches with the bounded strategy only (expected one of ` +
+    throw new SimUsageError('E_BAD_STRATEGY', `bad --strategy ${quote(String(v.strategy),
+      40)}: explore searches with the bounded strategy only (expected one of ` +
       `${EXPLORE_STRATEGIES.join(', ')}; random, pct, pct:DEPTH are for run and fuzz)`);
   }
   if (v.seed !== undefined) {

@@ -154,8 +154,8 @@ export function failureSaver(dir: string | undefined): {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new SimUsageError('E_USAGE', `--save-failures: cannot create '${dir}': ` +
-      (e as Error).message);
+    throw new SimUsageError('E_USAGE', `--save-failures: cannot create ${quote(dir)}: ` +
+      quote((e as Error).message, 120));
   }
   let err: Error | undefined;
   let n = 0;
@@ -171,8 +171,8 @@ export function failureSaver(dir: string | undefined): {
         writeFileSync(join(dir, failureFileName(f)), `${JSON.stringify(data, null, 1)}\n`);
         n++;
       } catch (e) {
-        err = new SimUsageError('E_USAGE', `--save-failures: cannot write into '${dir}': ` +
-          (e as Error).message);
+        err = new SimUsageError('E_USAGE', `--save-failures: cannot write into ${quote(dir)}: ` +
+          quote((e as Error).message, 120));
       }
     },
     error: () => err,

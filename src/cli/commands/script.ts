@@ -5,7 +5,7 @@ import { oracleAvailable, runOracle } from '../../conformance/oracle.ts';
 import { OpsSyntaxError, parseOps } from '../../conformance/parse.ts';
 import { DEFAULT_SCRIPT_VARIANT, runModel, ScriptBlockedError }
   from '../../conformance/run-model.ts';
-import { ModelError, SimUsageError } from '../../sim/errors.ts';
+import { ModelError, quote, SimUsageError } from '../../sim/errors.ts';
 import { parse } from '../args.ts';
 import { readInputFile } from './common.ts';
 
@@ -28,8 +28,8 @@ function readScript(file: string | undefined): string {
   try {
     return readFileSync(0, 'utf8');
   } catch (e) {
-    throw new SimUsageError('E_USAGE', `cannot read ${file ?? 'standard input'}: ` +
-      (e as Error).message);
+    throw new SimUsageError('E_USAGE', `cannot read ${file === undefined ? 'standard input'
+      : quote(file)}: ${quote((e as Error).message, 120)}`);
   }
 }
 
@@ -43,7 +43,7 @@ export function cmdScript(argv: string[]): number {
   if (positionals.length > 1) throw new SimUsageError('E_USAGE', 'script takes one FILE');
   const file = positionals[0] === '-' ? undefined : positionals[0];
   const text = readScript(file);
-  const where = file ?? '<stdin>';
+  const where = file === undefined ? '<stdin>' : quote(file);
   const variant = typeof v.variant === 'string' ? v.variant : DEFAULT_SCRIPT_VARIANT;
   let out;
   try {
