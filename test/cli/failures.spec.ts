@@ -106,6 +106,32 @@ describe('--time-limit', () => {
       '--preemptions', '3', '--time-limit', '0.3']);
     expect(t.out).toMatch(/STOPPED by the time limit \(0\.3 s\).*\(not complete\)/);
   }, 60_000);
+
+  it('campaign stops starting work after the limit: the rows so far, marked stopped', () => {
+    const args = ['campaign', '--seeds', '100000', '--gen', '0', '--jobs', '1',
+      '--time-limit', '0.5'];
+    const t0 = Date.now();
+    const j = cli([...args, '--json']);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(j.code).toBe(0);
+    const rep = JSON.parse(j.out);
+    expect(rep.stopped).toBe('time-limit');
+    expect(rep.timing.limit).toBe(0.5);
+    expect(rep.variants.length).toBeGreaterThan(0);
+    const ran = rep.variants.reduce((a: number, x: { schedules: number }) => a + x.schedules, 0);
+    expect(ran).toBeGreaterThan(0);
+    expect(ran).toBeLessThan(100_000);
+    const t = cli(args);
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/STOPPED by the time limit \(0\.5 s\): the rows cover the work done/);
+    // A stopped shard is refused by merge (it is not the whole of its part).
+    const sh = cli([...args, '--shard', '1/1', '--json']);
+    const p = join(TMP, 'stopped-shard.json');
+    writeFileSync(p, sh.out);
+    const m = cli(['merge', p]);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/is incomplete \(stopped: 'time-limit'\)/);
+  }, 60_000);
 });
 
 describe('SIGINT during fuzz', () => {

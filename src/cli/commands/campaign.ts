@@ -17,12 +17,14 @@ import { parseShard, SHARD_FORMAT, shardSelect, type ShardFile } from '../shard.
 import { signalExit, watchInterrupt } from '../signals.ts';
 import { rate, table } from '../table.ts';
 import { version } from '../version.ts';
-import { jobsArg, memoryArg, noPositionals, seedArg, strategyArg } from './common.ts';
+import {
+  jobsArg, memoryArg, noPositionals, seedArg, strategyArg, timeLimitArg,
+} from './common.ts';
 import { limitText } from './fuzz.ts';
 
 const HELP = `usage: eventpoll-sim campaign [--seeds N] [--gen N] [--seed N]
        [--strategy random|pct|pct:D] [--memory sc|tso] [--jobs N] [--force-jobs]
-       [--shard I/N] [--strict] [--json]
+       [--time-limit SECONDS] [--shard I/N] [--strict] [--json]
 Fuzzes every variant on every library scenario and on --gen generated scenarios (default
 20: gen:SEED, gen:SEED+1, ...), --seeds seeds each (default 200, starting at --seed,
 default 0; --schedules N is the older name of --seeds), then prints one summary row per
@@ -36,6 +38,8 @@ failure: the exit code is 0 unless --strict is given (then 1 on any violation). 
 execution over a limit (the step limit: a livelock or an endless loop) is counted apart
 (limits) and shown with a command that runs it again; the campaign goes on (with --strict
 it is exit 1 too).
+--time-limit stops starting new work after SECONDS and prints the rows of what ran (a
+variant cut short shows the seeds that ran), marked as stopped.
 SIGINT/SIGTERM print the summary so far (exit 130/143).`;
 
 /** The properties every run checks (the default checkers and the built-in checks). */
@@ -93,6 +97,8 @@ export interface CampaignTiming {
   seconds: number;
   threads: number;
   perVariant: number[];
+  /** The --time-limit, when one was given. */
+  limit?: number;
 }
 
 function memoryText(p: CampaignPlan): string {
@@ -177,7 +183,12 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
     `thread${timing.threads === 1 ? '' : 's'}; ` + (r.violations === 0
     ? 'no violation found' : `${r.violations} violation(s) found`) + (r.limits === 0 ? '.'
     : `; ${r.limits} execution(s) over a limit.`));
-  if (stopped) console.log(`INTERRUPTED by ${stopped}: the rows cover the work done.`);
+  if (stopped === 'time-limit') {
+    console.log(`STOPPED by the time limit (${timing.limit} s): the rows cover the work done ` +
+      '(the first seeds of each scenario; variants not reached are not shown).');
+  } else if (stopped) {
+    console.log(`INTERRUPTED by ${stopped}: the rows cover the work done.`);
+  }
   for (const x of r.variants) {
     if (x.firstLimit) {
       console.log(`\n${x.variant}: ${x.firstLimit.scenario}: ${limitText(x.firstLimit,
@@ -204,7 +215,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
     seed: { type: 'string' }, strategy: { type: 'string' }, memory: { type: 'string' },
     jobs: { type: 'string' }, 'force-jobs': { type: 'boolean' }, shard: { type: 'string' },
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    strict: { type: 'boolean' },
+    strict: { type: 'boolean' }, 'time-limit': { type: 'string' },
   });
   if (v.help) {
     console.log(HELP);
@@ -222,6 +233,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
   const memory = memoryArg(v.memory) ?? null;
   const jobs = jobsArg(v.jobs, !!v['force-jobs']);
   const shard = parseShard(v.shard);
+  const limit = timeLimitArg(v['time-limit']);
   const scenarios = [...scenarioNames()];
   for (let i = 0; i < gen; i++) scenarios.push(`gen:${seed + i}`);
   const plan: CampaignPlan = { version: version(), variants: variantNames(), scenarios, gen,
@@ -233,10 +245,14 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
   let threads = 1;
   const interrupt = watchInterrupt('the campaign');
   const t00 = performance.now();
+  const deadline = limit === undefined ? Infinity : t00 + limit * 1000;
+  let timeUp = false;
+  const stop = (): boolean => interrupt.signal !== undefined ||
+    (timeUp ||= performance.now() >= deadline);
   // Chunks are numbered across the whole campaign, so shards share out every variant.
   let offset = 0;
   try {
-    for (let i = 0; i < plan.variants.length && interrupt.signal === undefined; i++) {
+    for (let i = 0; i < plan.variants.length && !stop(); i++) {
       const o = planOptions(plan, i);
       const part = shard ? ` shard ${shard.index}/${shard.count}` : '';
       const bar = progress(`campaign ${o.variant}${part}`);
@@ -245,7 +261,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
       let run;
       try {
         run = await pool.run(o, {
-          shouldStop: () => interrupt.signal !== undefined,
+          shouldStop: stop,
           onProgress: (d, t, bad) => bar.tick(d, t, bad),
           ...(shard ? { select: (k: number) => shardSelect(shard)(base + k) } : {}),
         });
@@ -262,14 +278,16 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
     interrupt.dispose();
     await pool.close();
   }
-  const timing = { seconds: (performance.now() - t00) / 1000, threads, perVariant };
-  const stopped = interrupt.signal;
+  const timing = { seconds: (performance.now() - t00) / 1000, threads, perVariant,
+    ...(limit !== undefined ? { limit } : {}) };
+  const signal = interrupt.signal;
+  const stopped = signal ?? (timeUp ? 'time-limit' : undefined);
   if (shard && v.json) {
     const file: ShardFile = { format: SHARD_FORMAT, command: 'campaign', campaign: plan, shard,
       runs: shardRuns, ...(stopped ? { stopped } : {}),
       timing: { seconds: timing.seconds, threads } };
     console.log(JSON.stringify(file));
-    return stopped ? signalExit(stopped) : 0;
+    return signal ? signalExit(signal) : 0;
   }
   if (shard) {
     console.log(`shard ${shard.index}/${shard.count} of the campaign (its own chunks only; ` +
@@ -277,7 +295,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
   }
   const shown = { ...plan, variants: plan.variants.slice(0, runs.length) };
   const code = printCampaign(shown, runs, timing, !!v.json, !!v.strict, stopped);
-  return stopped ? signalExit(stopped) : code;
+  return signal ? signalExit(signal) : code;
 }
 
 /** Wraps text at 96 columns, each line indented. */
