@@ -35,6 +35,10 @@ export interface Footprint {
   readonly w: number[];
   /** A custom op of footprint `object` (a lock operation) on this handle, else 0. */
   readonly lock: number;
+  /** The CPU whose store buffer this write-back drains, else -1. */
+  readonly drains: number;
+  /** A plain load or store (no barrier, no drain): it commutes with its CPU's write-back. */
+  plain: boolean;
 }
 
 /** The parts of the machine the classifier reads (the Machine satisfies it). */
@@ -95,6 +99,11 @@ export function conflict(a: Footprint, b: Footprint): boolean {
 export function dependent(a: Footprint, b: Footprint): boolean {
   if (a.p === b.p || a.global || b.global) return true;
   if (a.cpu >= 0 && a.cpu === b.cpu) return true;
+  // A CPU's own plain loads and stores commute with the write-back of its oldest entry
+  // (a load forwards the newest buffered value either way, a store goes in behind it);
+  // anything else of that CPU may drain the buffer, which disables the write-back.
+  if (a.drains >= 0 && a.drains === b.cpu) return !b.plain;
+  if (b.drains >= 0 && b.drains === a.cpu) return !a.plain;
   return conflict(a, b);
 }
 
@@ -115,8 +124,9 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   const w: number[] = [];
   let global = false;
   let lock = 0;
+  let plain = false;
   if (id >= DRAIN_BASE && id < SIGNAL_BASE) {
-    // A write-back of the oldest entry of this CPU's buffer: that location, this CPU.
+    // A write-back of the oldest entry of this CPU's buffer: that location.
     const e = v.memory.buffers[cpu]![0];
     if (e !== undefined) w.push(t.key(e.h, e.f));
   } else if (id >= ARRIVE_BASE && id < TIMER_BASE) {
@@ -135,9 +145,12 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
     switch (op.k) {
       case K.LOAD: case K.READ_ONCE: case K.LOAD_ACQUIRE:
         r.push(t.key(op.h, op.f));
+        plain = true;
         break;
       case K.STORE: case K.WRITE_ONCE: case K.STORE_RELEASE:
         w.push(t.key(op.h, op.f));
+        // A store into an empty buffer enables its write-back: not plain then.
+        plain = v.memory.mode !== 'tso' || v.memory.buffers[cpu]!.length > 0;
         break;
       case K.XCHG: case K.CMPXCHG: case K.ATOMIC_ADD_RETURN:
         w.push(t.key(op.h, op.f));
@@ -166,8 +179,12 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
       }
     }
   }
-  // A signal is not tied to its target's CPU: it only touches the target's task_struct.
-  return { p: id, cpu: id >= SIGNAL_BASE ? -1 : cpu, global, r, w, lock };
+  // A signal only touches the target's task_struct, and a write-back only its location:
+  // this CPU's own loads forward the newest buffered value either way, its stores append
+  // behind the entry, and whatever drains the buffer writes that location too.
+  const own = id >= DRAIN_BASE ? -1 : cpu;
+  const drains = id >= DRAIN_BASE && id < SIGNAL_BASE ? cpu : -1;
+  return { p: id, cpu: own, global, r, w, lock, drains, plain };
 }
 
 /**
@@ -182,12 +199,14 @@ export class SideEffects {
   private effects = 0;
   private wakes = 0;
   private frees = 0;
+  private buffered: { h: number; f: string }[] = [];
 
-  before(v: PorView): void {
+  before(v: PorView, fp: Footprint): void {
     this.objs = v.arena.objs.length;
     this.effects = v.effects;
     this.wakes = v.wakes;
     this.frees = v.arena.freeSites.size;
+    if (v.memory.mode === 'tso' && fp.cpu >= 0) this.buffered = v.memory.buffers[fp.cpu]!.slice();
   }
 
   after(v: PorView, t: FieldTable, fp: Footprint): void {
@@ -198,8 +217,11 @@ export class SideEffects {
     const frees = v.arena.freeSites.size;
     if (frees !== this.frees) {
       // kfree(h) writes all of h (a later access is a use-after-free); under TSO it also
-      // wrote back this CPU's buffer, whose contents were not recorded: global then.
-      if (v.memory.mode === 'tso') fp.global = true;
+      // wrote back this CPU's buffer: what it held before the step, and the step's own store.
+      if (v.memory.mode === 'tso') {
+        for (const e of this.buffered) fp.w.push(t.key(e.h, e.f));
+        fp.plain = false;
+      }
       let i = 0;
       for (const h of v.arena.freeSites.keys()) if (i++ >= this.frees) fp.w.push(h * FIELD_SLOTS);
     }

@@ -151,10 +151,11 @@ describe('por: outcome equivalence on library scenarios', () => {
 type Make = (seed: number) => { m: Machine; outcome: (status: string, v: readonly
 { property: string; kind: string }[]) => string };
 
-function library(variant: string, scenario: string): Make {
+function library(variant: string, scenario: string, memory?: 'sc' | 'tso'): Make {
   const { scenario: sc } = resolveScenario(scenario);
   return (seed) => {
-    const b = buildMachine(sc, { cfg: resolveVariant(variant), seed, memory: sc.memory ?? 'sc' });
+    const b = buildMachine(sc, { cfg: resolveVariant(variant), seed,
+      memory: memory ?? sc.memory ?? 'sc' });
     return { m: b.machine, outcome: (status, v) => outcomeOf(b, status, v) };
   };
 }
@@ -192,7 +193,7 @@ function recorded(make: Make, inner: Scheduler, seed: number):
       offered.push(Array.from(ids.subarray(0, n)));
       const i = inner.pick(ids, n, step);
       pending = classify(m, table, ids[i]!);
-      fx.before(m);
+      fx.before(m, pending);
       return i;
     }, end: settle });
   return { schedule: out.schedule, steps, offered, outcome: b.outcome(out.status,
@@ -232,6 +233,9 @@ describe('por: the dependency relation', () => {
     expect(nonCommuting(library('mainline-6.18', 'mixed-producers'), 4)).toEqual([]);
     expect(nonCommuting(library('mainline-6.18', 'oneshot-rearm'), 2)).toEqual([]);
     expect(nonCommuting(blindWrites, 20)).toEqual([]);
+    // Under TSO: write-backs, forwarding, kfree draining the buffer.
+    expect(nonCommuting(library('mainline-6.18', 'close-vs-close', 'tso'), 6)).toEqual([]);
+    expect(nonCommuting(library('mainline-6.18', 'one-wakeup', 'tso'), 6)).toEqual([]);
   });
   it('canary: with stores to one field independent, a swap changes the outcome', () => {
     POR_TEST_SWITCHES.brokenWriteWrite = true;

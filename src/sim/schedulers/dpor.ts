@@ -118,7 +118,7 @@ export class DporScheduler implements Scheduler {
     if (idx < 0) throw new Error(`dpor: replay diverged at step ${step}`);
     const v = this.view!;
     this.pending = classify(v, this.fields, choice);
-    this.fx.before(v);
+    this.fx.before(v, this.pending);
     return idx;
   }
 
