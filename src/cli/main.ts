@@ -77,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    // Every command may name a built-in variant: register them (not needed for --version).
+    await import('../eventpoll/variants.ts');
     return await (await load())(rest);
   } catch (e) {
     // One line, whatever the message holds (a message should quote what it echoes; this
