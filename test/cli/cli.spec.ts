@@ -26,6 +26,14 @@ function argvOf(command: string): string[] {
 }
 
 describe('cli: exit codes and errors', () => {
+  it('list names every built-in variant (commands load lazily; the registry must not)', () => {
+    const r = cli(['list']);
+    expect(r.code).toBe(0);
+    for (const v of ['mainline-6.18', 'classic-4.19', 'rwlock-5.1', 'wfcqueue-rfc-v3',
+      'singlepass-2.6.22', 'exclusive-4.5', 'roundrobin-rfc']) {
+      expect(r.out).toContain(`\n  ${v}\n`);
+    }
+  });
   it('a clean run exits 0', () => {
     const r = cli(['run', '--variant', 'mainline-6.18', '--scenario', 'et-two-waiters', '--seed', '4']);
     expect(r.code).toBe(0);
