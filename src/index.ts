@@ -13,7 +13,7 @@ export type { ExploreOptions, ExploreResult } from './api/explore.ts';
 export { outcomeOf, verify } from './api/verify.ts';
 export type { VerifyOptions, VerifyResult } from './api/verify.ts';
 export type {
-  ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, FuzzTally, ScenarioSummary,
+  ChunkResult, FuzzChunk, FuzzOptions, FuzzSummary, FuzzTally, LimitHit, ScenarioSummary,
 } from './api/fuzz.ts';
 export { scenarioArb, scheduleArb } from './api/arbitraries.ts';
 export type { ScenarioArbOptions } from './api/arbitraries.ts';

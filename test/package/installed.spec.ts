@@ -58,7 +58,8 @@ describe('the packed package, installed in a scratch project', () => {
   it('ships compiled JavaScript and declarations, not the tests, and no tsx', () => {
     const root = join(project, 'node_modules', 'eventpoll-sim');
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/model.js', 'dist/model.d.ts',
-      'dist/fast-check.js', 'dist/vitest.js', 'dist/cli/main.js', 'bin/eventpoll-sim.js']) {
+      'dist/fast-check.js', 'dist/vitest.js', 'dist/cli/main.js', 'dist/cli/main.bundle.js',
+      'bin/eventpoll-sim.js']) {
       expect(existsSync(join(root, f)), f).toBe(true);
     }
     expect(existsSync(join(root, 'test'))).toBe(false);

@@ -22,4 +22,8 @@ export default function setup(): void {
     throw new Error(`the build (tsc -p tsconfig.build.json) emitted nothing:\n${r.stdout}${r.stderr}`);
   }
   if (r.status !== 0) console.warn(`tsc reported type errors (see test/typecheck.spec.ts):\n${r.stdout}`);
+  // The CLI's one-file bundle (bin/ runs it when nothing is preloaded): stale would be wrong.
+  const b = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')],
+    { cwd: root, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`bundling the CLI failed:\n${b.stdout}${b.stderr}`);
 }
