@@ -182,8 +182,17 @@ export function planChunks(o: FuzzOptions, size = Infinity): FuzzChunk[] {
  */
 export function mergeChunks(o: FuzzOptions, results: readonly ChunkResult[]): FuzzSummary {
   checkFuzzOptions(o, 'mergeChunks');
+  checkChunkResults(results, o.scenarios.length, o.schedules, o.stopAtFirst ?? true);
+  return sumChunks(o, results);
+}
+
+/**
+ * Adds up chunk results as {@link mergeChunks} does, without checking that they cover the
+ * campaign (for a part of one: a shard, or a run stopped by a time limit or a signal). A
+ * scenario none of whose chunks ran has zero counts.
+ */
+export function sumChunks(o: FuzzOptions, results: readonly ChunkResult[]): FuzzSummary {
   const stop = o.stopAtFirst ?? true;
-  checkChunkResults(results, o.scenarios.length, o.schedules, stop);
   const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, limits: 0,
     scenarios: [] };
   const byScenario = o.scenarios.map(() => [] as ChunkResult[]);
@@ -201,6 +210,7 @@ export function mergeChunks(o: FuzzOptions, results: readonly ChunkResult[]): Fu
     sum.violations += s.violations;
     sum.limits += s.limits;
   }
+  if (sum.variant === '') sum.variant = typeof o.variant === 'string' ? o.variant : o.variant.name;
   return sum;
 }
 

@@ -18,8 +18,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import {
-  addChunk, mergeChunks, planChunks, runChunk, type ChunkResult, type FuzzChunk,
-  type FuzzOptions, type FuzzSummary, type ScenarioSummary,
+  mergeChunks, sumChunks, planChunks, runChunk, type ChunkResult, type FuzzChunk,
+  type FuzzOptions, type FuzzSummary,
 } from '../api/fuzz.ts';
 import { resolveScenario } from '../scenario/library.ts';
 import { failureOf, type Failure, type SimulateResult } from '../api/simulate.ts';
@@ -337,27 +337,7 @@ export class FuzzPool {
  */
 export function summarize(o: FuzzOptions, results: readonly ChunkResult[], partial: boolean):
 FuzzSummary {
-  if (!partial) return mergeChunks(o, results);
-  const stop = o.stopAtFirst ?? true;
-  const sum: FuzzSummary = { variant: '', schedules: 0, steps: 0, violations: 0, limits: 0,
-    scenarios: [] };
-  const by = o.scenarios.map(() => [] as ChunkResult[]);
-  for (const r of results) by[r.index]!.push(r);
-  o.scenarios.forEach((sc, index) => {
-    const s: ScenarioSummary = { scenario: resolveScenario(sc).name, schedules: 0, steps: 0,
-      violations: 0, limits: 0 };
-    sum.scenarios.push(s);
-    for (const r of by[index]!.sort((x, y) => x.from - y.from)) {
-      if (r.variant !== '') sum.variant = r.variant;
-      if (addChunk(s, r) && stop) break;
-    }
-    sum.schedules += s.schedules;
-    sum.steps += s.steps;
-    sum.violations += s.violations;
-    sum.limits += s.limits;
-  });
-  if (sum.variant === '') sum.variant = typeof o.variant === 'string' ? o.variant : o.variant.name;
-  return sum;
+  return partial ? sumChunks(o, results) : mergeChunks(o, results);
 }
 
 /** The failure record of a violating execution, with its strategy and replay command. */
