@@ -56,7 +56,7 @@ export function startupCosts(runs = 5): { compiled: CommandCost; tsx: CommandCos
   } catch {
     return null; // tsx is a development dependency; without it there is nothing to compare
   }
-  const compiled = cost('eventpoll-sim list (compiled, bin/ -> dist/ bundle)',
+  const compiled = cost('eventpoll-sim list (compiled, one-file bundle)',
     [join(ROOT, 'bin', 'eventpoll-sim.js'), 'list'], runs);
   const viaTsx = cost('eventpoll-sim list (sources through tsx)', ['--import', 'tsx',
     '--input-type=module', '-e',
