@@ -61,3 +61,16 @@ export function cliReplay(line: string | undefined): string | undefined {
   if (p === null || !line.startsWith(npx) || m === null) return line;
   return `${p} ${m[1]} ${line.slice(npx.length + m[0].length)}`;
 }
+
+/**
+ * A search's failing run with its replay command as the CLI prints it: the scenario named as
+ * the user gave it (`ref`: a JSON file, a zoo name) when it was not a library name, and the
+ * process's preloads (see {@link cliReplay}).
+ */
+export function cliFailure<T extends { replay: string }>(failure: T, scenario: unknown,
+  ref: string): T {
+  const scenArg = failure.replay.match(/ --scenario (\S+) /)?.[1];
+  return { ...failure, replay: cliReplay(scenArg !== undefined && typeof scenario !== 'string'
+    ? failure.replay.replace(` --scenario ${scenArg} `, ` --scenario ${ref} `)
+    : failure.replay) };
+}

@@ -5,7 +5,7 @@ import { quote, SimUsageError } from '../../sim/errors.ts';
 import { intOpt, parse } from '../args.ts';
 import { progress } from '../progress.ts';
 import { describeRun } from '../report.ts';
-import { cliReplay } from '../replay-line.ts';
+import { cliFailure } from '../replay-line.ts';
 import { rate } from '../table.ts';
 import {
   COMMON, memoryArg, noPositionals, required, scenarioArg, timeLimitArg,
@@ -70,14 +70,7 @@ export function cmdExplore(argv: string[]): number {
     bar.stop();
   }
   const secs = (performance.now() - t0) / 1000;
-  let failure = r.failure;
-  if (failure) {
-    // The failing run's replay names the scenario as given (a file, a zoo name).
-    const scenArg = failure.replay.match(/ --scenario (\S+) /)?.[1];
-    failure = { ...failure, replay: cliReplay(scenArg !== undefined && typeof scenario !==
-      'string' ? failure.replay.replace(` --scenario ${scenArg} `, ` --scenario ${ref} `)
-      : failure.replay) };
-  }
+  const failure = r.failure && cliFailure(r.failure, scenario, ref);
   if (v.json) {
     console.log(JSON.stringify({ ...r, ...(failure ? { failure } : {}),
       ...(r.stopped ? { stopped: 'time-limit' } : {}), timing: { seconds: secs } }, null, 1));
