@@ -10,6 +10,7 @@ import { resolveScenario } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { LimitExceededError } from '../sim/errors.ts';
 import type { MemoryMode } from '../sim/memory.ts';
+import { PORTFOLIO_MEMBERS, portfolioMember } from '../sim/schedulers/portfolio.ts';
 import { checkChunk, checkChunkResults, checkChunkSize, checkFuzzOptions } from './options.ts';
 import {
   failureOf, rerunCommand, simulate, type Failure, type SimulateResult,
@@ -68,6 +69,11 @@ export interface FuzzTally {
   replay?: string;
   /** Schedules of the scenario run up to the first failure (1-based), if any. */
   firstAt?: number;
+  /**
+   * With the `portfolio` strategy: the executions each member strategy ran, in the
+   * portfolio's order (a member that ran none is absent).
+   */
+  members?: Record<string, number>;
 }
 
 /** Per-scenario outcome. */
@@ -83,6 +89,8 @@ export interface FuzzSummary {
   violations: number;
   /** Executions over a limit. */
   limits: number;
+  /** With the `portfolio` strategy: executions per member strategy, over all scenarios. */
+  members?: Record<string, number>;
   scenarios: ScenarioSummary[];
 }
 
@@ -116,6 +124,7 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
   const stop = o.stopAtFirst ?? true;
   const sc = o.scenarios[ch.index]!;
   const { scenario } = resolveScenario(sc);
+  const portfolio = o.strategy === 'portfolio';
   const r0: ChunkResult = { index: ch.index, from: ch.from, variant: '', schedules: 0,
     steps: 0, violations: 0, limits: 0 };
   for (let i = ch.from; i < ch.to; i++) {
@@ -134,6 +143,7 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
       r0.variant = configName(resolveVariant(o.variant, o.bugs));
       r0.schedules++;
       r0.limits++;
+      if (portfolio) countMember(r0, portfolioMember(opts.seed));
       const hit: LimitHit = { seed: opts.seed, message: e.message, replay: rerunCommand(opts),
         at: i + 1 };
       r0.limit ??= hit;
@@ -143,6 +153,7 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
     }
     r0.variant = r.variant;
     r0.schedules++;
+    if (portfolio) countMember(r0, portfolioMember(opts.seed));
     r0.steps += r.steps;
     onOne?.(r);
     if (r.violations.length > 0) {
@@ -156,6 +167,22 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
     }
   }
   return r0;
+}
+
+/** Adds `n` executions of member strategy `m` to a tally, keeping the portfolio's order. */
+function countMember(t: FuzzTally, m: string, n = 1): void {
+  const old = t.members ?? {};
+  if (old[m] !== undefined) {
+    old[m] += n;
+    return;
+  }
+  // Rebuilt in portfolio order, so that the key order does not depend on which ran first.
+  const next: Record<string, number> = {};
+  for (const k of PORTFOLIO_MEMBERS) {
+    if (k === m) next[k] = n;
+    else if (old[k] !== undefined) next[k] = old[k];
+  }
+  t.members = next;
 }
 
 /**
@@ -209,6 +236,9 @@ export function sumChunks(o: FuzzOptions, results: readonly ChunkResult[]): Fuzz
     sum.steps += s.steps;
     sum.violations += s.violations;
     sum.limits += s.limits;
+    for (const k of PORTFOLIO_MEMBERS) {
+      if (s.members?.[k] !== undefined) countMember(sum, k, s.members[k]);
+    }
   }
   if (sum.variant === '') sum.variant = typeof o.variant === 'string' ? o.variant : o.variant.name;
   return sum;
@@ -224,6 +254,9 @@ export function addChunk(s: FuzzTally, r: FuzzTally): boolean {
   s.steps += r.steps;
   s.violations += r.violations;
   s.limits += r.limits;
+  for (const k of PORTFOLIO_MEMBERS) {
+    if (r.members?.[k] !== undefined) countMember(s, k, r.members[k]);
+  }
   if (r.failure && !s.failure) {
     s.failure = r.failure;
     s.replay = r.replay!;

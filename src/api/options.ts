@@ -11,7 +11,7 @@ import { OBSERVERS } from '../scenario/build.ts';
 import { intArg, isRecord, quote, SimUsageError } from '../sim/errors.ts';
 import { DEFAULT_LIMITS, type Limits } from '../sim/limits.ts';
 import { SCHEDULE_CHOICES_MAX } from '../sim/schedule.ts';
-import { makeScheduler } from '../sim/schedulers/index.ts';
+import { makeScheduler, STRATEGY_NAMES } from '../sim/schedulers/index.ts';
 
 /** The largest seed: seeds are 32-bit. */
 export const SEED_MAX = 0xffff_ffff;
@@ -54,10 +54,10 @@ export function seedArg(v: unknown, field: string): number | undefined {
   return v === undefined ? undefined : intArg(v, field, 0, SEED_MAX);
 }
 
-/** An optional strategy name (`random`, `pct`, `pct:D`). */
+/** An optional strategy name (`random`, `pct`, `pct:D`, `preempt:K`, `portfolio`). */
 export function strategyArg(v: unknown, field: string): void {
   if (v === undefined) return;
-  if (typeof v !== 'string') bad(field, 'a strategy name (random, pct, pct:DEPTH)', v);
+  if (typeof v !== 'string') bad(field, `a strategy name (${STRATEGY_NAMES})`, v);
   makeScheduler(v);
 }
 

@@ -10,7 +10,7 @@ import {
 import { shrinkSchedule, type ShrinkResult } from './shrink.ts';
 
 /** The strategies the zoo compares, in table order. */
-export const ZOO_STRATEGIES = ['random', 'pct'] as const;
+export const ZOO_STRATEGIES = ['random', 'pct', 'portfolio'] as const;
 
 /**
  * The zoo's default strategy: PCT (depth 3). Uniform random walk offers every enabled

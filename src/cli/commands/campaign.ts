@@ -18,12 +18,14 @@ import { signalExit, watchInterrupt } from '../signals.ts';
 import { rate, table } from '../table.ts';
 import { version } from '../version.ts';
 import {
-  jobsArg, memoryArg, noPositionals, seedArg, strategyArg, timeLimitArg,
+  DEFAULT_FUZZ_STRATEGY, jobsArg, memoryArg, noPositionals, seedArg, STRATEGY_HELP, strategyArg,
+  timeLimitArg,
 } from './common.ts';
-import { limitText } from './fuzz.ts';
+import { limitText, membersLine } from './fuzz.ts';
+import { PORTFOLIO_MEMBERS, portfolioMember } from '../../sim/schedulers/portfolio.ts';
 
 const HELP = `usage: eventpoll-sim campaign [--seeds N] [--gen N] [--seed N]
-       [--strategy random|pct|pct:D] [--memory sc|tso] [--jobs N] [--force-jobs]
+       [--strategy S] [--memory sc|tso] [--jobs N] [--force-jobs]
        [--time-limit SECONDS] [--shard I/N] [--strict] [--json]
 Fuzzes every variant on every library scenario and on --gen generated scenarios (default
 20: gen:SEED, gen:SEED+1, ...), --seeds seeds each (default 200, starting at --seed,
@@ -118,6 +120,7 @@ function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
     properties: PROPERTIES.map(([id, what]) => `${id} ${what}`),
     violations: runs.reduce((a, r) => a + r.violations, 0),
     limits: runs.reduce((a, r) => a + r.limits, 0),
+    ...(p.strategy === 'portfolio' ? { members: memberTotals(runs) } : {}),
     variants: runs.map((sum, i) => {
       const name = p.variants[i]!;
       const first = sum.scenarios.find((s) => s.failure);
@@ -131,6 +134,8 @@ function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
         properties: found,
         unexpected: found.filter((x) => !known.some((k) => k.property === x)),
         firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
+          ...(p.strategy === 'portfolio'
+            ? { member: portfolioMember(first.failure!.seed) } : {}),
           property: first.failure!.violation.property, message: first.failure!.violation.message,
           replay: cliReplay(first.replay!) } : null,
         firstLimit: over ? { scenario: over.scenario, seed: over.limit!.seed,
@@ -140,6 +145,16 @@ function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
       };
     }),
   };
+}
+
+/** Executions per member strategy of the portfolio, over all variants. */
+function memberTotals(runs: readonly FuzzSummary[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of PORTFOLIO_MEMBERS) {
+    const n = runs.reduce((a, r) => a + (r.members?.[m] ?? 0), 0);
+    if (n > 0) out[m] = n;
+  }
+  return out;
 }
 
 function knownOf(variant: string): { property: string; why: string }[] {
@@ -173,7 +188,9 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
   const rows = r.variants.map((x, i) => [x.variant, String(x.scenarios), String(x.schedules),
     rate(x.steps / (timing.perVariant[i] ?? NaN)), String(x.violations), String(x.limits),
     x.firstFailure ? `${x.firstFailure.scenario} seed ${x.firstFailure.seed} ` +
-      `(${x.firstFailure.property})` : x.firstLimit ? `${x.firstLimit.scenario} seed ` +
+      `(${x.firstFailure.property}` +
+      `${x.firstFailure.member ? `, ${x.firstFailure.member}` : ''})`
+      : x.firstLimit ? `${x.firstLimit.scenario} seed ` +
       `${x.firstLimit.seed} (over a limit)` : '-',
     x.violations === 0 && x.limits === 0 ? ''
       : x.unexpected.length === 0 && x.limits === 0 ? 'known' : 'NEW']);
@@ -183,6 +200,7 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
     `thread${timing.threads === 1 ? '' : 's'}; ` + (r.violations === 0
     ? 'no violation found' : `${r.violations} violation(s) found`) + (r.limits === 0 ? '.'
     : `; ${r.limits} execution(s) over a limit.`));
+  if (r.members) console.log(membersLine(r.members));
   if (stopped === 'time-limit') {
     console.log(`STOPPED by the time limit (${timing.limit} s): the rows cover the work done ` +
       '(the first seeds of each scenario; variants not reached are not shown).');
@@ -218,7 +236,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
     strict: { type: 'boolean' }, 'time-limit': { type: 'string' },
   });
   if (v.help) {
-    console.log(HELP);
+    console.log(`${HELP}\n${STRATEGY_HELP}`);
     return 0;
   }
   noPositionals('campaign', positionals);
@@ -229,7 +247,7 @@ export async function cmdCampaign(argv: string[]): Promise<number> {
     : intOpt(v.schedules, 'schedules', 200, 1, 1e9);
   const gen = intOpt(v.gen, 'gen', 20, 0, 1e6);
   const seed = seedArg(v.seed);
-  const strategy = strategyArg(v.strategy) ?? null;
+  const strategy = strategyArg(v.strategy) ?? DEFAULT_FUZZ_STRATEGY;
   const memory = memoryArg(v.memory) ?? null;
   const jobs = jobsArg(v.jobs, !!v['force-jobs']);
   const shard = parseShard(v.shard);

@@ -6,7 +6,19 @@ import { validateScenario } from '../../scenario/validate.ts';
 import { parseSeed, quote, SimUsageError } from '../../sim/errors.ts';
 import { choiceOpt, intOpt } from '../args.ts';
 import { zooScenario } from '../../zoo/scenarios.ts';
-import { makeScheduler } from '../../sim/schedulers/index.ts';
+import { makeScheduler, STRATEGY_NAMES } from '../../sim/schedulers/index.ts';
+
+/**
+ * fuzz's and campaign's strategy when none is given: the portfolio (a member strategy per
+ * seed; no single strategy finds every bug of the zoo first, see docs/zoo.md).
+ */
+export const DEFAULT_FUZZ_STRATEGY = 'portfolio';
+
+/** What --strategy means, for the help of fuzz and campaign. */
+export const STRATEGY_HELP = `--strategy S: portfolio (the default: the seed picks one of
+pct:3, pct:2, pct:4, preempt:1, preempt:2, preempt:3 and random, in fixed shares, so every
+failure replays from its seed), random (uniform), pct or pct:D (PCT of depth D, default 3),
+preempt:K (random schedules with at most K preemptions).`;
 
 /** parseArgs option specs used by several commands. */
 export const COMMON = {
@@ -95,8 +107,8 @@ export function strategyArg(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
   if (s === '') {
-    throw new SimUsageError('E_BAD_STRATEGY', "bad --strategy '': expected one of random, " +
-      'pct, pct:DEPTH');
+    throw new SimUsageError('E_BAD_STRATEGY',
+      `bad --strategy '': expected one of ${STRATEGY_NAMES}`);
   }
   makeScheduler(s);
   return s;

@@ -15,13 +15,14 @@ import { signalExit, watchInterrupt } from '../signals.ts';
 import { rate, table } from '../table.ts';
 import { version } from '../version.ts';
 import {
-  COMMON, jobsArg, memoryArg, noPositionals, required, scenarioArg, seedArg, strategyArg,
-  timeLimitArg,
+  COMMON, DEFAULT_FUZZ_STRATEGY, jobsArg, memoryArg, noPositionals, required, scenarioArg,
+  seedArg, STRATEGY_HELP, strategyArg, timeLimitArg,
 } from './common.ts';
 import { writeViewHtml } from './view.ts';
+import { portfolioMember } from '../../sim/schedulers/portfolio.ts';
 
 const HELP = `usage: eventpoll-sim fuzz --variant V [--scenario S ...] [--all] [--gen N]
-       [--seeds N | --schedules N | --total N] [--seed N] [--strategy random|pct|pct:D]
+       [--seeds N | --schedules N | --total N] [--seed N] [--strategy S]
        [--memory sc|tso] [--keep-going] [--jobs N] [--force-jobs] [--time-limit SECONDS]
        [--save-failures DIR] [--shard I/N] [--json] [--html FILE]
 Runs N executions of each scenario: the named ones, every library scenario with --all
@@ -96,7 +97,8 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
   const rows = sum.scenarios.map((s) => [s.scenario, String(s.schedules), String(s.steps),
     String(s.violations), String(s.limits),
     s.failure && (!s.limit || s.firstAt! < s.limit.at)
-      ? `seed ${s.failure.seed} (${s.failure.violation.property})`
+      ? `seed ${s.failure.seed} (${s.failure.violation.property}` +
+        `${sum.members ? `, ${portfolioMember(s.failure.seed)}` : ''})`
       : s.limit ? `seed ${s.limit.seed} (over a limit)` : '-']);
   console.log(table(['scenario', 'schedules', 'steps', 'violations', 'limits', 'first failure'],
     rows));
@@ -107,6 +109,7 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
     `${sum.limits > 0 ? `, ${sum.limits} execution(s) over a limit` : ''}; ` +
     `strategy ${o.strategy ?? 'random'}, memory ` +
     `${o.memory ?? "each scenario's own"}`);
+  if (sum.members) console.log(membersLine(sum.members));
   if (stopped) console.log(stoppedLine(stopped, sum.schedules));
   for (const s of sum.scenarios) {
     if (s.failure) {
@@ -116,6 +119,13 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
     if (s.limit) console.log(`\n${s.scenario}: ${limitText(s.limit, s.limits)}`);
   }
   return code;
+}
+
+/** The portfolio's executions per member strategy, as the summaries print them. */
+export function membersLine(members: Readonly<Record<string, number>>): string {
+  const total = Object.values(members).reduce((a, n) => a + n, 0);
+  return 'portfolio: ' + Object.entries(members).map(([m, n]) =>
+    `${m} ${n} (${(100 * n / Math.max(1, total)).toFixed(0)}%)`).join(', ');
 }
 
 /**
@@ -184,7 +194,7 @@ export function failureSaver(dir: string | undefined): {
 export async function cmdFuzz(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, OPTS);
   if (v.help) {
-    console.log(HELP);
+    console.log(`${HELP}\n${STRATEGY_HELP}`);
     return 0;
   }
   noPositionals('fuzz', positionals);
@@ -212,7 +222,7 @@ export async function cmdFuzz(argv: string[]): Promise<number> {
     schedules = Math.ceil(intOpt(v.total, 'total', 0, 1, 1e10) / scenarios.length);
   }
   const memory = memoryArg(v.memory);
-  const strategy = strategyArg(v.strategy);
+  const strategy = strategyArg(v.strategy) ?? DEFAULT_FUZZ_STRATEGY;
   const jobs = jobsArg(v.jobs, !!v['force-jobs']);
   const limit = timeLimitArg(v['time-limit']);
   const shard = parseShard(v.shard);

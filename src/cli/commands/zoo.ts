@@ -18,14 +18,15 @@ import { writeViewOfReplay } from './view.ts';
 const HELP = `usage: eventpoll-sim zoo [--entry ID ...] [--families N] [--budget N]
        [--fixed-multiple N] [--no-fixed] [--no-shrink] [--jobs N] [--json | --markdown]
        [--html FILE]
-For each bug of the zoo (bug-zoo.md) and each strategy (random, pct), runs seeds 0,1,2,...
-of N seed families (--families, default 10; family f starts at seed f*1000000) until the first
-failure (at most --budget schedules, default per entry), shrinks the failures with the
-fewest context switches (keeping the smallest result), and runs the fixed counterpart
-for --fixed-multiple (default 100) times the worst family's schedules, with each strategy.
-The default strategy is pct (see docs/zoo.md). Entries run on --jobs worker threads
-(default and maximum: the CPU count); results do not depend on it. (--seeds, which means
-"N seeds from --seed" in fuzz, campaign and diff, is not a zoo option: see --families.)
+For each bug of the zoo (bug-zoo.md) and each strategy (random, pct, portfolio), runs
+seeds 0,1,2,... of N seed families (--families, default 10; family f starts at seed
+f*1000000) until the first failure (at most --budget schedules, default per entry),
+shrinks the failures with the fewest context switches (keeping the smallest result), and
+runs the fixed counterpart for --fixed-multiple (default 100) times the worst family's
+schedules, with each strategy. The default strategy is pct (see docs/zoo.md). Entries run
+on --jobs worker threads (default and maximum: the CPU count); results do not depend on
+it. (--seeds, which means "N seeds from --seed" in fuzz, campaign and diff, is not a zoo
+option: see --families.)
 Entries whose variant does not exist yet are reported as pending. --markdown prints the
 table as markdown (what docs/zoo.md shows); --json prints every measurement. --html FILE
 writes the viewer page (see 'view') of the first entry's shrunk failure.`;
@@ -53,14 +54,15 @@ function row(r: EntryReport): string[] {
   const replay = r.status === 'pending' ? r.pending ?? ''
     : cliReplay(r.shrunk?.replay ?? r.example?.replay ?? '');
   return [r.id, r.bug, r.property, found, stat(r.strategies[0], r.budget),
-    stat(r.strategies[1], r.budget), sh, fixedCell(r), replay];
+    stat(r.strategies[1], r.budget), stat(r.strategies[2], r.budget), sh, fixedCell(r),
+    replay];
 }
 
 
 /** Renders reports as the zoo table. */
 export function zooTable(reports: readonly EntryReport[]): string {
   return table(['entry', 'variant+switches', 'property', 'found', 'random med/max',
-    'pct med/max (default)', 'shrunk', 'fixed: schedules clean',
+    'pct med/max (default)', 'portfolio med/max', 'shrunk', 'fixed: schedules clean',
     'replay (shrunk) / pending reason'],
   reports.map(row));
 }
@@ -68,11 +70,12 @@ export function zooTable(reports: readonly EntryReport[]): string {
 /** Renders reports as a markdown table (docs/zoo.md). */
 export function zooMarkdown(reports: readonly EntryReport[]): string {
   const head = ['entry', 'variant+switches', 'property', 'found', 'random med/max',
-    'pct med/max (default)', 'shrunk (steps / switches)', 'fixed: schedules clean'];
+    'pct med/max (default)', 'portfolio med/max', 'shrunk (steps / switches)',
+    'fixed: schedules clean'];
   const cell = (x: string) => x.replace(/\|/g, '\\|');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
   for (const r of reports) {
-    const cells = row(r).slice(0, 8);
+    const cells = row(r).slice(0, 9);
     cells[1] = `\`${cells[1]}\``;
     lines.push(`| ${cells.map(cell).join(' | ')} |`);
   }
