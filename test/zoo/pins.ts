@@ -8,7 +8,10 @@
 /** Schedules to the first failure and its seed, per family; null: none within the budget. */
 export type FamilyPins = readonly ({ schedules: number; seed: number } | null)[];
 
-/** Pins per entry id: `pct` (the zoo's default strategy) always, `random` where it finds. */
+/**
+ * Pins per entry id: `pct` (the zoo's default strategy) always, `random` where it finds;
+ * `portfolio` (fuzz's default) in {@link PORTFOLIO_PINS}.
+ */
 export const PINS: Readonly<Record<string, { pct: FamilyPins; random?: FamilyPins }>> = {
   B1: { pct: [{ schedules: 679, seed: 678 }, { schedules: 333, seed: 1000332 },
     { schedules: 1, seed: 2000000 }] },
@@ -42,6 +45,31 @@ export const PINS: Readonly<Record<string, { pct: FamilyPins; random?: FamilyPin
     { schedules: 24, seed: 2000023 }],
   random: [{ schedules: 744, seed: 743 }, { schedules: 606, seed: 1000605 },
     { schedules: 430, seed: 2000429 }] },
+};
+
+/** The portfolio's pins (families 0..2), per entry id. */
+export const PORTFOLIO_PINS: Readonly<Record<string, FamilyPins>> = {
+  B1: [{ schedules: 435, seed: 434 }, { schedules: 590, seed: 1000589 },
+    { schedules: 1, seed: 2000000 }],
+  B3: [{ schedules: 72, seed: 71 }, { schedules: 1, seed: 1000000 },
+    { schedules: 26, seed: 2000025 }],
+  B4: [{ schedules: 4, seed: 3 }, { schedules: 4, seed: 1000003 },
+    { schedules: 36, seed: 2000035 }],
+  B5: [{ schedules: 7, seed: 6 }, { schedules: 63, seed: 1000062 },
+    { schedules: 21, seed: 2000020 }],
+  'B5-t0': [{ schedules: 30, seed: 29 }, { schedules: 10, seed: 1000009 },
+    { schedules: 3, seed: 2000002 }],
+  B6: [{ schedules: 5, seed: 4 }, { schedules: 3, seed: 1000002 }, { schedules: 1, seed: 2000000 }],
+  B7: [{ schedules: 14, seed: 13 }, { schedules: 13, seed: 1000012 },
+    { schedules: 11, seed: 2000010 }],
+  B8b: [{ schedules: 78, seed: 77 }, { schedules: 7, seed: 1000006 },
+    { schedules: 6, seed: 2000005 }],
+  WF1: [{ schedules: 31, seed: 30 }, { schedules: 3, seed: 1000002 },
+    { schedules: 122, seed: 2000121 }],
+  B11: [{ schedules: 63, seed: 62 }, { schedules: 103, seed: 1000102 },
+    { schedules: 1333, seed: 2001332 }],
+  B20: [{ schedules: 13, seed: 12 }, { schedules: 65, seed: 1000064 },
+    { schedules: 24, seed: 2000023 }],
 };
 
 /** The worst pinned family of a strategy (the schedules the bug needed). */

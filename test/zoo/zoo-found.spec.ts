@@ -1,15 +1,16 @@
 /**
  * Every zoo bug is re-found from seeds, with no forced schedule: at its pinned seed, with
  * the expected property, and by the finder at the pinned count in seed families 0..2, with
- * a median of at most 1000 schedules under the zoo's default strategy (PCT). Where uniform
- * random also finds the bug within 3000 schedules, its pins are checked too.
+ * a median of at most 1000 schedules under the zoo's default strategy (PCT) and under fuzz's
+ * default (the portfolio). Where uniform random also finds the bug within 3000 schedules,
+ * its pins are checked too.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/api/simulate.ts';
 import { missing, ZOO } from '../../src/zoo/entries.ts';
 import { ZOO_DEFAULT_STRATEGY } from '../../src/zoo/run.ts';
 import { familySeed, firstFailure, median } from '../../src/zoo/search.ts';
-import { PINS, type FamilyPins } from './pins.ts';
+import { PINS, PORTFOLIO_PINS, type FamilyPins } from './pins.ts';
 
 function checkFamilies(config: string, scenarios: Parameters<typeof firstFailure>[1],
   strategy: string, pins: FamilyPins): (number | undefined)[] {
@@ -43,6 +44,12 @@ describe('zoo: every bug is found from seeds (families 0..2)', () => {
       });
       it(`${ZOO_DEFAULT_STRATEGY}: first failures at the pins, median <= 1000`, () => {
         const got = checkFamilies(e.bug, e.scenarios, ZOO_DEFAULT_STRATEGY, pins.pct);
+        expect(median(got)).toBeLessThanOrEqual(1000);
+      });
+      const pp = PORTFOLIO_PINS[e.id];
+      it('portfolio (fuzz\'s default): first failures at the pins, median <= 1000', () => {
+        expect(pp).toBeDefined();
+        const got = checkFamilies(e.bug, e.scenarios, 'portfolio', pp!);
         expect(median(got)).toBeLessThanOrEqual(1000);
       });
       if (pins.random) {
