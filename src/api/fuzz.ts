@@ -15,6 +15,7 @@ import { checkChunk, checkChunkResults, checkChunkSize, checkFuzzOptions } from 
 import {
   failureOf, rerunCommand, simulate, type Failure, type SimulateResult,
 } from './simulate.ts';
+import { verify, type VerifyResult } from './verify.ts';
 
 /** Options of {@link fuzz}. */
 export interface FuzzOptions {
@@ -74,6 +75,8 @@ export interface FuzzTally {
    * portfolio's order (a member that ran none is absent).
    */
   members?: Record<string, number>;
+  /** With the `portfolio` strategy: what its reduced search did (absent if it did not run). */
+  verified?: VerifiedShare;
 }
 
 /** Per-scenario outcome. */
@@ -102,6 +105,23 @@ export interface FuzzChunk {
   index: number;
   from: number;
   to: number;
+  /**
+   * The portfolio's reduced search (see {@link verifyShare}): this chunk runs `verify` for
+   * at most `to - from` executions instead of seeds `from` to `to - 1`.
+   */
+  verify?: true;
+}
+
+/** What a portfolio's reduced search did on one scenario. */
+export interface VerifiedShare {
+  /** Executions the search ran (at most `slots`). */
+  executions: number;
+  /** Of those, cut short as equivalent to one already run. */
+  blocked: number;
+  /** Every schedule covered up to equivalence (`verify`'s "complete"). */
+  complete: boolean;
+  /** The executions the share had (`to - from` of its chunk). */
+  slots: number;
 }
 
 /** What a chunk found: plain data, merged in chunk order by {@link mergeChunks}. */
@@ -112,14 +132,28 @@ export interface ChunkResult extends FuzzTally {
 }
 
 /**
+ * The executions of each scenario that a `portfolio` campaign gives to the reduced search
+ * (`verify`, source-DPOR): the last quarter, after the sampled members had the first three
+ * quarters (most bugs fall to them within a few hundred schedules, docs/zoo.md). If the
+ * search completes, every schedule of the scenario is covered up to equivalence: the
+ * scenario is verified. 0 for other strategies.
+ */
+export function verifyShare(o: Pick<FuzzOptions, 'strategy' | 'schedules'>): number {
+  return o.strategy === 'portfolio' ? Math.floor(o.schedules / 4) : 0;
+}
+
+/**
  * Runs one chunk; with `stopAtFirst` (default) it stops at the chunk's first failure or
  * execution over a limit. `onOne` is called after each finished execution with its result
- * (a caller can keep every failure), `onLimit` after each one over a limit.
+ * (a caller can keep every failure), `onLimit` after each one over a limit; in a
+ * {@link FuzzChunk.verify} chunk, `onOne` gets only the failure and `onExecution` is called
+ * after each execution.
  */
 export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResult) => void,
-  onLimit?: (l: LimitHit) => void): ChunkResult {
+  onLimit?: (l: LimitHit) => void, onExecution?: () => void): ChunkResult {
   checkFuzzOptions(o, 'runChunk');
-  checkChunk(ch, o.scenarios.length, o.schedules);
+  checkChunk(ch, o.scenarios.length, o.schedules, verifyShare(o));
+  if (ch.verify) return runVerifyChunk(o, ch, onOne, onExecution);
   const seed0 = o.seed ?? 0;
   const stop = o.stopAtFirst ?? true;
   const sc = o.scenarios[ch.index]!;
@@ -169,6 +203,49 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
   return r0;
 }
 
+/** The keys of a tally's member counts, in order: the sampled members, then the search. */
+const MEMBER_KEYS: readonly string[] = [...PORTFOLIO_MEMBERS, 'dpor'];
+
+/**
+ * A portfolio's reduced search on one scenario, within its share of executions; a failure
+ * replays from its schedule (the search has no seed).
+ */
+function runVerifyChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResult) => void,
+  onExecution?: () => void): ChunkResult {
+  const sc = o.scenarios[ch.index]!;
+  const slots = ch.to - ch.from;
+  const r0: ChunkResult = { index: ch.index, from: ch.from,
+    variant: configName(resolveVariant(o.variant, o.bugs)), schedules: 0, steps: 0,
+    violations: 0, limits: 0 };
+  let v: VerifyResult;
+  try {
+    v = verify({ variant: o.variant, ...(o.bugs ? { bugs: o.bugs } : {}), scenario: sc,
+      ...(o.memory ? { memory: o.memory } : {}), maxExecutions: slots,
+      keepGoing: !(o.stopAtFirst ?? true), onProgress: () => onExecution?.() });
+  } catch (e) {
+    if (!(e instanceof LimitExceededError)) throw e;
+    // An execution of the search over a limit: a finding, and the end of the search.
+    r0.schedules = 1;
+    r0.limits = 1;
+    r0.limit = { seed: 0, message: e.message, replay: `verify (${e.message})`, at: ch.from + 1 };
+    r0.verified = { executions: 1, blocked: 0, complete: false, slots };
+    countMember(r0, 'dpor');
+    return r0;
+  }
+  r0.schedules = v.executions;
+  r0.steps = v.steps;
+  r0.violations = v.failed;
+  r0.verified = { executions: v.executions, blocked: v.blocked, complete: v.complete, slots };
+  countMember(r0, 'dpor', v.executions);
+  if (v.failure) {
+    onOne?.(v.failure);
+    r0.failure = { ...failureOf(v.failure, sc)!, strategy: 'dpor' };
+    r0.replay = v.failure.replay;
+    r0.firstAt = ch.from + v.firstFailureAt!;
+  }
+  return r0;
+}
+
 /** Adds `n` executions of member strategy `m` to a tally, keeping the portfolio's order. */
 function countMember(t: FuzzTally, m: string, n = 1): void {
   const old = t.members ?? {};
@@ -178,7 +255,7 @@ function countMember(t: FuzzTally, m: string, n = 1): void {
   }
   // Rebuilt in portfolio order, so that the key order does not depend on which ran first.
   const next: Record<string, number> = {};
-  for (const k of PORTFOLIO_MEMBERS) {
+  for (const k of MEMBER_KEYS) {
     if (k === m) next[k] = n;
     else if (old[k] !== undefined) next[k] = old[k];
   }
@@ -193,10 +270,14 @@ export function planChunks(o: FuzzOptions, size = Infinity): FuzzChunk[] {
   checkFuzzOptions(o, 'planChunks');
   checkChunkSize(size, o.scenarios.length, o.schedules);
   const out: FuzzChunk[] = [];
+  const v = verifyShare(o);
+  const sampled = o.schedules - v;
   for (let index = 0; index < o.scenarios.length; index++) {
-    for (let from = 0; from < o.schedules; from += size) {
-      out.push({ index, from, to: Math.min(o.schedules, from + size) });
+    for (let from = 0; from < sampled; from += size) {
+      out.push({ index, from, to: Math.min(sampled, from + size) });
     }
+    // The reduced search is one chunk whatever the size: it cannot be cut.
+    if (v > 0) out.push({ index, from: sampled, to: o.schedules, verify: true });
   }
   return out;
 }
@@ -236,7 +317,7 @@ export function sumChunks(o: FuzzOptions, results: readonly ChunkResult[]): Fuzz
     sum.steps += s.steps;
     sum.violations += s.violations;
     sum.limits += s.limits;
-    for (const k of PORTFOLIO_MEMBERS) {
+    for (const k of MEMBER_KEYS) {
       if (s.members?.[k] !== undefined) countMember(sum, k, s.members[k]);
     }
   }
@@ -254,7 +335,7 @@ export function addChunk(s: FuzzTally, r: FuzzTally): boolean {
   s.steps += r.steps;
   s.violations += r.violations;
   s.limits += r.limits;
-  for (const k of PORTFOLIO_MEMBERS) {
+  for (const k of MEMBER_KEYS) {
     if (r.members?.[k] !== undefined) countMember(s, k, r.members[k]);
   }
   if (r.failure && !s.failure) {
@@ -263,6 +344,7 @@ export function addChunk(s: FuzzTally, r: FuzzTally): boolean {
     s.firstAt = r.firstAt!;
   }
   if (r.limit && !s.limit) s.limit = r.limit;
+  if (r.verified) s.verified = { ...r.verified };
   return r.failure !== undefined || r.limit !== undefined;
 }
 
@@ -275,7 +357,7 @@ export function fuzz(o: FuzzOptions): FuzzSummary {
   let done = 0;
   const tick = (): void => o.onProgress?.(++done, total);
   for (const ch of planChunks(o)) {
-    const r = runChunk(o, ch, tick, tick);
+    const r = runChunk(o, ch, ch.verify ? undefined : tick, tick, tick);
     results.push(r);
     // A scenario stopped at its first finding counts its skipped executions as done.
     if (r.schedules < ch.to - ch.from) {

@@ -169,11 +169,25 @@ export function checkChunkSize(size: unknown, scenarios: number, schedules: numb
 }
 
 /** A chunk to run: a scenario index and an execution range inside the campaign. */
-export function checkChunk(ch: unknown, scenarios: number, schedules: number): void {
+export function checkChunk(ch: unknown, scenarios: number, schedules: number,
+  share = 0): void {
   if (!isRecord(ch)) bad('runChunk: chunk', 'an object {index, from, to}', ch);
   intArg(ch.index, 'runChunk: chunk.index', 0, scenarios - 1);
   const from = intArg(ch.from, 'runChunk: chunk.from', 0, schedules);
-  intArg(ch.to, 'runChunk: chunk.to', from, schedules);
+  const to = intArg(ch.to, 'runChunk: chunk.to', from, schedules);
+  if (ch.verify !== undefined && ch.verify !== true) {
+    bad('runChunk: chunk.verify', 'true', ch.verify);
+  }
+  if (ch.verify && (share === 0 || from !== schedules - share || to !== schedules)) {
+    throw new SimUsageError('E_BAD_ARGUMENT', `runChunk: chunk: a verify chunk must be the ` +
+      `last ${share} executions of a portfolio campaign (${schedules - share} to ${schedules})` +
+      `, got ${from} to ${to}`);
+  }
+  if (!ch.verify && to > schedules - share) {
+    throw new SimUsageError('E_BAD_ARGUMENT', `runChunk: chunk: executions ` +
+      `${schedules - share} to ${schedules - 1} are the portfolio's reduced search (a verify ` +
+      `chunk), got a chunk to ${to}`);
+  }
 }
 
 /**
@@ -200,7 +214,11 @@ export function checkChunkResults(results: unknown, scenarios: number, schedules
       bad(`${f}.failure`, 'an object', r.failure);
     }
     if (r.limit !== undefined && !isRecord(r.limit)) bad(`${f}.limit`, 'an object', r.limit);
-    by[index]!.push({ from, n, failed: r.failure !== undefined || r.limit !== undefined });
+    // A reduced search that completed early ran fewer executions than its share's slots.
+    const slots = isRecord(r.verified) ? intArg(r.verified.slots, `${f}.verified.slots`, n,
+      schedules - from) : n;
+    by[index]!.push({ from, n: slots,
+      failed: r.failure !== undefined || r.limit !== undefined });
   });
   by.forEach((list, index) => {
     list.sort((a, b) => a.from - b.from);

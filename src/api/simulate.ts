@@ -91,6 +91,11 @@ export interface Failure {
   schedule: string;
   hash: string;
   violation: Violation;
+  /**
+   * The strategy that found it, where the campaign's strategy does not say: `dpor` for the
+   * portfolio's reduced search (replay it from `schedule`; `seed` is then 0).
+   */
+  strategy?: string;
 }
 
 function scheduler(o: SimulateOptions): { sched: Scheduler; name: string } {

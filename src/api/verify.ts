@@ -62,6 +62,8 @@ export interface VerifyResult {
   reduction: PorMode;
   /** Executions that ended in a violation, by `property:kind`. */
   violations: Record<string, number>;
+  /** Executions that ended in a violation (one may count under several keys above). */
+  failed: number;
   /** The first failing execution, traced, with its replay command. */
   failure?: SimulateResult;
   /** The index (1-based) of the execution that failed first. */
@@ -164,6 +166,7 @@ export function verify(o: VerifyOptions): VerifyResult {
   const outcomes = o.outcomes ? new Set<string>() : undefined;
   const violations: Record<string, number> = {};
   let executions = 0;
+  let failed = 0;
   let steps = 0;
   let failure: SimulateResult | undefined;
   let firstFailureAt: number | undefined;
@@ -171,7 +174,7 @@ export function verify(o: VerifyOptions): VerifyResult {
   const result = (complete: boolean, stopped = false): VerifyResult => ({
     executions, blocked: blocked + sched.blocked, steps, complete,
     ...(stopped ? { stopped } : {}),
-    preemptions: bound, reduction: mode, violations,
+    preemptions: bound, reduction: mode, violations, failed,
     ...(failure ? { failure, firstFailureAt } : {}),
     ...(outcomes ? { outcomes: [...outcomes].sort() } : {}),
   });
@@ -186,6 +189,7 @@ export function verify(o: VerifyOptions): VerifyResult {
       steps += out.steps;
       quiescent = out.status !== 'violation';
       if (out.violations.length > 0) {
+        failed++;
         for (const v of out.violations) {
           const key = `${v.property}:${v.kind}`;
           violations[key] = (violations[key] ?? 0) + 1;

@@ -168,9 +168,17 @@ export class FuzzPool {
       progress();
     };
     let here = 0;
+    /** A verify chunk's failure (its executions are counted by onLimit's tick). */
+    const onFound = (sc: Scenario | string) => (r: SimulateResult): void => {
+      violations++;
+      if (c.onFailure) c.onFailure(found(r, sc));
+      progress();
+    };
     const runHere = (ch: FuzzChunk): void => {
       here++;
-      record(ch, runChunk(o, ch, onOne(o.scenarios[ch.index]!), onLimit));
+      const sc = o.scenarios[ch.index]!;
+      record(ch, ch.verify ? runChunk(o, ch, onFound(sc), undefined, onLimit)
+        : runChunk(o, ch, onOne(sc), onLimit));
     };
 
     if (threads === 1) {

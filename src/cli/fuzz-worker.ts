@@ -63,7 +63,8 @@ parentPort!.on('message', (req: FuzzRequest | null) => {
   };
   try {
     const result = runChunk(o, req.chunk, (r) => {
-      n++;
+      // A verify chunk reports its failure here and counts executions in the last callback.
+      if (!req.chunk.verify) n++;
       if (r.violations.length > 0) {
         v++;
         if (failures) {
@@ -74,6 +75,9 @@ parentPort!.on('message', (req: FuzzRequest | null) => {
       tick(r.steps > 10_000);
     }, () => {
       // An execution over a limit: counted as done (the chunk's result carries it).
+      n++;
+      tick(true);
+    }, () => {
       n++;
       tick(true);
     });

@@ -89,7 +89,7 @@ describe('portfolio', () => {
     const whole = fuzz(o);
     const total = Object.values(whole.members!).reduce((a, n) => a + n, 0);
     expect(total).toBe(whole.schedules);
-    expect(Object.keys(whole.members!)).toEqual(PORTFOLIO_MEMBERS);
+    expect(Object.keys(whole.members!)).toEqual([...PORTFOLIO_MEMBERS, 'dpor']);
     const chunked = mergeChunks(o, planChunks(o, 5).reverse().map((c) => runChunk(o, c)));
     expect(JSON.stringify(chunked)).toBe(JSON.stringify(whole));
     // Other strategies carry no member counts.
@@ -105,5 +105,50 @@ describe('portfolio', () => {
     const f = sum.scenarios[0]!.failure;
     expect(f?.violation.property).toBe('P7-liveness');
     expect(portfolioMember(f!.seed)).toMatch(/^pct:/);
+  }, 120_000);
+});
+
+describe("portfolio: the reduced search's share", () => {
+  const base = { variant: 'mainline-6.18', scenarios: ['one-wakeup', 'close-vs-close'],
+    schedules: 800, strategy: 'portfolio', stopAtFirst: false };
+
+  it('is the last quarter of each scenario, one chunk whatever the chunk size', () => {
+    const plan = planChunks(base, 100);
+    const v = plan.filter((c) => c.verify);
+    expect(v).toEqual([{ index: 0, from: 600, to: 800, verify: true },
+      { index: 1, from: 600, to: 800, verify: true }]);
+    expect(plan.filter((c) => !c.verify).every((c) => c.to <= 600)).toBe(true);
+    expect(() => runChunk(base, { index: 0, from: 500, to: 700 })).toThrow(/reduced search/);
+    expect(() => runChunk(base, { index: 0, from: 700, to: 800, verify: true }))
+      .toThrow(/a verify chunk must be the last 200 executions/);
+    expect(planChunks({ ...base, strategy: 'pct' }).some((c) => c.verify)).toBe(false);
+  });
+
+  it('verifies small scenarios, and the summary does not depend on the chunking', () => {
+    const whole = fuzz(base);
+    expect(whole.scenarios.map((s) => s.verified)).toEqual([
+      { executions: 131, blocked: 47, complete: true, slots: 200 },
+      { executions: 69, blocked: 9, complete: true, slots: 200 }]);
+    // 600 sampled executions and the search's own count.
+    expect(whole.scenarios.map((s) => s.schedules)).toEqual([731, 669]);
+    expect(whole.members!.dpor).toBe(200);
+    const chunked = mergeChunks(base, planChunks(base, 7).reverse()
+      .map((c) => runChunk(base, c)));
+    expect(JSON.stringify(chunked)).toBe(JSON.stringify(whole));
+  }, 120_000);
+
+  it('finds a bug the sampled members missed, and its failure replays from the schedule', () => {
+    // The pre-8c2e52ebbe88 order (P3 after close vs close): DPOR's 6th execution; the 30
+    // sampled executions before it do not reach it.
+    const o = { variant: 'mainline-6.18', bugs: ['B-8c2e52eb'], scenarios: ['close-vs-close'],
+      schedules: 40, strategy: 'portfolio' };
+    const s = fuzz(o).scenarios[0]!;
+    expect(s.failure?.strategy).toBe('dpor');
+    expect(s.firstAt).toBe(36);
+    expect(s.schedules).toBe(36);
+    const r = simulate({ variant: 'mainline-6.18', bugs: ['B-8c2e52eb'],
+      scenario: 'close-vs-close', schedule: s.failure!.schedule });
+    expect(r.violations[0]?.property).toBe(s.failure!.violation.property);
+    expect(s.replay).toMatch(/--schedule /);
   }, 120_000);
 });

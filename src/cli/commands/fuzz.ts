@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FuzzOptions, FuzzSummary, LimitHit } from '../../api/fuzz.ts';
+import type { FuzzOptions, FuzzSummary, LimitHit, VerifiedShare } from '../../api/fuzz.ts';
+import type { Failure } from '../../api/simulate.ts';
 import { scenarioNames } from '../../scenario/library.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { isRecord, quote, SimUsageError } from '../../sim/errors.ts';
@@ -94,14 +95,14 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
     return code;
   }
   const { seconds, threads } = timing;
+  const share = sum.members !== undefined;
   const rows = sum.scenarios.map((s) => [s.scenario, String(s.schedules), String(s.steps),
     String(s.violations), String(s.limits),
-    s.failure && (!s.limit || s.firstAt! < s.limit.at)
-      ? `seed ${s.failure.seed} (${s.failure.violation.property}` +
-        `${sum.members ? `, ${portfolioMember(s.failure.seed)}` : ''})`
-      : s.limit ? `seed ${s.limit.seed} (over a limit)` : '-']);
-  console.log(table(['scenario', 'schedules', 'steps', 'violations', 'limits', 'first failure'],
-    rows));
+    s.failure && (!s.limit || s.firstAt! < s.limit.at) ? failureCell(s.failure, share)
+      : s.limit ? `seed ${s.limit.seed} (over a limit)` : '-',
+    ...(share ? [verifiedCell(s.verified)] : [])]);
+  console.log(table(['scenario', 'schedules', 'steps', 'violations', 'limits', 'first failure',
+    ...(share ? ['verified (reduced search)'] : [])], rows));
   console.log(`\n${sum.variant}: ${sum.schedules} schedules, ${sum.steps} steps in ` +
     `${seconds.toFixed(2)} s (${rate(sum.schedules / seconds)} schedules/s, ` +
     `${rate(sum.steps / seconds)} steps/s${threads > 1 ? ` on ${threads} threads` : ''}), ` +
@@ -109,7 +110,7 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
     `${sum.limits > 0 ? `, ${sum.limits} execution(s) over a limit` : ''}; ` +
     `strategy ${o.strategy ?? 'random'}, memory ` +
     `${o.memory ?? "each scenario's own"}`);
-  if (sum.members) console.log(membersLine(sum.members));
+  if (sum.members) console.log(`${membersLine(sum.members)}\n${verifiedLine(sum.scenarios)}`);
   if (stopped) console.log(stoppedLine(stopped, sum.schedules));
   for (const s of sum.scenarios) {
     if (s.failure) {
@@ -119,6 +120,30 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
     if (s.limit) console.log(`\n${s.scenario}: ${limitText(s.limit, s.limits)}`);
   }
   return code;
+}
+
+/** A first failure: its seed and property, and with the portfolio the member that found it. */
+function failureCell(f: Failure, portfolio: boolean): string {
+  const p = f.violation.property;
+  if (f.strategy === 'dpor') return `reduced search (${p})`;
+  return `seed ${f.seed} (${p}${portfolio ? `, ${portfolioMember(f.seed)}` : ''})`;
+}
+
+/** What the portfolio's reduced search did on a scenario. */
+export function verifiedCell(v: VerifiedShare | undefined): string {
+  if (!v) return '-';
+  return v.complete ? `yes (${v.executions} executions)`
+    : `no (${v.executions} of ${v.slots} executions)`;
+}
+
+/** How many scenarios the portfolio's reduced search verified. */
+export function verifiedLine(scenarios: readonly { verified?: VerifiedShare }[]): string {
+  const ran = scenarios.filter((s) => s.verified).length;
+  const ok = scenarios.filter((s) => s.verified?.complete).length;
+  return `reduced search (the portfolio's last quarter of each scenario): ${ok} of ` +
+    `${scenarios.length} scenarios verified, every schedule up to equivalence` +
+    `${ran < scenarios.length ? ` (it did not run on ${scenarios.length - ran}: stopped ` +
+      'at an earlier failure, or not reached)' : ''}`;
 }
 
 /** The portfolio's executions per member strategy, as the summaries print them. */
