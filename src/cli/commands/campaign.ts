@@ -130,12 +130,14 @@ function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
         ? [s.failure.violation.property] : [])))];
       return {
         variant: name, scenarios: sum.scenarios.length, schedules: sum.schedules,
+        ...(p.strategy === 'portfolio'
+          ? { verified: sum.scenarios.filter((s) => s.verified?.complete).length } : {}),
         steps: sum.steps, violations: sum.violations, limits: sum.limits,
         properties: found,
         unexpected: found.filter((x) => !known.some((k) => k.property === x)),
         firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
-          ...(p.strategy === 'portfolio'
-            ? { member: portfolioMember(first.failure!.seed) } : {}),
+          ...(p.strategy === 'portfolio' ? { member: first.failure!.strategy === 'dpor'
+            ? 'dpor' : portfolioMember(first.failure!.seed) } : {}),
           property: first.failure!.violation.property, message: first.failure!.violation.message,
           replay: cliReplay(first.replay!) } : null,
         firstLimit: over ? { scenario: over.scenario, seed: over.limit!.seed,
@@ -193,14 +195,20 @@ export function printCampaign(p: CampaignPlan, runs: readonly FuzzSummary[],
       : x.firstLimit ? `${x.firstLimit.scenario} seed ` +
       `${x.firstLimit.seed} (over a limit)` : '-',
     x.violations === 0 && x.limits === 0 ? ''
-      : x.unexpected.length === 0 && x.limits === 0 ? 'known' : 'NEW']);
+      : x.unexpected.length === 0 && x.limits === 0 ? 'known' : 'NEW',
+    ...(x.verified !== undefined ? [`${x.verified}/${x.scenarios}`] : [])]);
   console.log(table(['variant', 'scenarios', 'schedules', 'steps/s', 'violations', 'limits',
-    'first failing', 'known?'], rows));
+    'first failing', 'known?', ...(r.members ? ['verified'] : [])], rows));
   console.log(`\n${timing.seconds.toFixed(1)} s on ${timing.threads} ` +
     `thread${timing.threads === 1 ? '' : 's'}; ` + (r.violations === 0
     ? 'no violation found' : `${r.violations} violation(s) found`) + (r.limits === 0 ? '.'
     : `; ${r.limits} execution(s) over a limit.`));
-  if (r.members) console.log(membersLine(r.members));
+  if (r.members) {
+    console.log(membersLine(r.members));
+    console.log(wrap('verified: scenarios whose every schedule the reduced search (source-' +
+      "DPOR, the portfolio's last quarter of each scenario's seeds) covered up to " +
+      'equivalence; the others were sampled only.', ''));
+  }
   if (stopped === 'time-limit') {
     console.log(`STOPPED by the time limit (${timing.limit} s): the rows cover the work done ` +
       '(the first seeds of each scenario; variants not reached are not shown).');

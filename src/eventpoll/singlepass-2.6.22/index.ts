@@ -91,6 +91,10 @@ export const singlepass: Variant = registerVariant({
       'with prev first and next last, closing the window between INIT_LIST_HEAD\'s stores' },
   ],
   features: { wakeupSources: false, exclusive: false },
+  knownViolations: [{ property: 'P2-list-integrity', why: 'the hole in seed 003\'s item 5 ' +
+    '(see the file comment): INIT_LIST_HEAD()\'s two stores hand the item back, and a ' +
+    'callback between them re-adds it, whose prev the second store overwrites; ' +
+    '+init-prev-first closes it' }],
   // No ep_item_poll, ep_events_available, ovflist scan or wakeup sources in this era: the
   // transfer polls f_op->poll directly and ep_poll tests rdllist itself.
   ops: {
