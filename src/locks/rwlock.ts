@@ -17,8 +17,10 @@
  *
  * LIVENESS (P7): the lock counts the readers that take it while a writer waits
  * (`bypass`); past `m.limits.bypassMax` it reports writer starvation, naming the writer.
- * `holder` (the writer holding it), `writer` (the one waiting), `waitSince`, `bypass` and
- * `starved` are checker bookkeeping, written directly, not modelled accesses.
+ * `holder` (the writer holding it), `writer` (the one waiting), `bypass` and `starved` are
+ * checker bookkeeping, written directly, not modelled accesses; the step the writer began
+ * waiting at is kept in the writer's context (for the message). Every operation touches
+ * the lock object alone (footprint `object`, for partial-order reduction).
  * Fused steps (stated): a cond-read spin followed by a cmpxchg that retries is one custom op
  * enabled when the cmpxchg would succeed; failed attempts change nothing but the timing of
  * a store-buffer drain, which the scheduler can produce on its own.
@@ -47,7 +49,7 @@ export const _QR_BIAS = 0x200;
 export function rwlock_init(m: MachineAccess, label: string, cls?: string): number {
   return m.alloc('rwlock', {
     cnts: 0, wlocked: 0, wait_lock: 0, cls: cls ?? label,
-    holder: -1, writer: -1, waitSince: -1, bypass: 0, starved: 0,
+    holder: -1, writer: -1, bypass: 0, starved: 0,
   }, label);
 }
 
@@ -66,6 +68,7 @@ function lockedWord(m: MachineAccess, c: Ctx, o: Op, f: string): number {
 /** `atomic_add_return_acquire(v, &lock->cnts)`: returns the new word. */
 const QR_ADD: CustomOp = {
   name: 'atomic_add_return',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const w = lockedWord(m, c, o, 'cnts') + (o.v as number);
     m.memory.writeGlobal(o.h, 'cnts', w & ~_QW_LOCKED);
@@ -76,6 +79,7 @@ const QR_ADD: CustomOp = {
 /** `atomic_sub_return_release(_QR_BIAS, &lock->cnts)` with lockdep's release. */
 const QR_UNLOCK: CustomOp = {
   name: 'queued_read_unlock',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const w = lockedWord(m, c, o, 'cnts') - _QR_BIAS;
     lock_release(c, o.h, o.fn ?? 'read_unlock');
@@ -87,6 +91,7 @@ const QR_UNLOCK: CustomOp = {
 /** `atomic_cond_read_acquire(&lock->cnts, !(VAL & _QW_LOCKED))`: spin on this CPU's view. */
 const QR_WAIT_UNLOCKED: CustomOp = {
   name: 'atomic_cond_read_acquire',
+  footprint: 'object',
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, 'wlocked') === 0) return true;
     if (c.irq) lockdep_irq_spin(c, o.h);
@@ -104,6 +109,7 @@ const QR_WAIT_UNLOCKED: CustomOp = {
 /** `atomic_try_cmpxchg_acquire(&lock->cnts, 0, _QW_LOCKED)`. */
 const QW_TRYLOCK: CustomOp = {
   name: 'atomic_try_cmpxchg_acquire',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (lockedWord(m, c, o, 'cnts') !== 0) return false;
     m.memory.writeGlobal(o.h, 'wlocked', _QW_LOCKED);
@@ -114,12 +120,16 @@ const QW_TRYLOCK: CustomOp = {
 /** `atomic_or(_QW_WAITING, &lock->cnts)`: from here on readers in process context queue. */
 const QW_SET_WAITING: CustomOp = {
   name: 'atomic_or',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     const w = lockedWord(m, c, o, 'cnts') | _QW_WAITING;
     m.memory.writeGlobal(o.h, 'cnts', w & ~_QW_LOCKED);
     const b = m.arena.objs[o.h]!;
     b.writer = c.id;
-    b.waitSince = m.step;
+    // The step number is kept by the writer, outside the arena: it depends on the order of
+    // steps that do not touch the lock, and the lock's state must not (partial-order
+    // reduction treats this op as touching the lock alone).
+    c.local.qrwlockWaitSince = m.step;
     b.bypass = 0;
     return w;
   },
@@ -128,6 +138,7 @@ const QW_SET_WAITING: CustomOp = {
 /** The wait-for-readers loop: cond_read(VAL == _QW_WAITING), cmpxchg to _QW_LOCKED. */
 const QW_LOCK_WAITING: CustomOp = {
   name: 'queued_write_lock_slowpath',
+  footprint: 'object',
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || word(m, c.cpu, o.h) === _QW_WAITING) return true;
     if (c.irq) lockdep_irq_spin(c, o.h);
@@ -151,6 +162,7 @@ const QW_LOCK_WAITING: CustomOp = {
 /** `smp_store_release(&lock->wlocked, 0)` with lockdep's release (one step). */
 const QW_UNLOCK: CustomOp = {
   name: 'queued_write_unlock',
+  footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'write_unlock', 'wlocked');
     lock_release(c, o.h, o.fn ?? 'write_unlock');
@@ -174,7 +186,8 @@ function reader_acquired(c: Ctx, l: number): void {
   m.report({
     property: 'P7-liveness', kind: 'writer-starvation',
     message: `writer starvation: ${w?.name ?? '?'} (cpu${w?.cpu ?? '?'}) has waited for ` +
-      `write_lock(${m.arena.label(l)}) since step ${b.waitSince as number} while ${n} ` +
+      `write_lock(${m.arena.label(l)}) since step ${w?.local.qrwlockWaitSince as number} ` +
+      `while ${n} ` +
       `readers took the lock (more than bypassMax ${m.limits.bypassMax}); the last was ` +
       `${c.name} (cpu${c.cpu})${c.irq ? ' in interrupt context, which qrwlock lets pass a ' +
         'waiting writer' : ''}`,

@@ -115,6 +115,9 @@ const EQUIVALENCE: readonly (readonly [string, string, number])[] = [
   ['classic-4.19', 'one-wakeup', 2],
   ['classic-4.19', 'close-vs-close', 1],
   ['exclusive-4.5', 'signal-eintr', 1],
+  // The qrwlock's operations touch the lock object alone (before, every one was global).
+  ['rwlock-5.1', 'close-vs-close', 2],
+  ['rwlock-5.1', 'del-vs-callback', 1],
 ];
 
 function outcomes(variant: string, scenario: string, o: { reduction: PorMode;
@@ -233,6 +236,9 @@ describe('por: the dependency relation', () => {
     expect(nonCommuting(library('mainline-6.18', 'mixed-producers'), 4)).toEqual([]);
     expect(nonCommuting(library('mainline-6.18', 'oneshot-rearm'), 2)).toEqual([]);
     expect(nonCommuting(blindWrites, 20)).toEqual([]);
+    // The qrwlock (rwlock-5.1's ep->lock) and its readers in IRQ context.
+    expect(nonCommuting(library('rwlock-5.1', 'one-wakeup'), 4)).toEqual([]);
+    expect(nonCommuting(library('rwlock-5.1', 'mixed-producers'), 3)).toEqual([]);
     // Under TSO: write-backs, forwarding, kfree draining the buffer.
     expect(nonCommuting(library('mainline-6.18', 'close-vs-close', 'tso'), 6)).toEqual([]);
     expect(nonCommuting(library('mainline-6.18', 'one-wakeup', 'tso'), 6)).toEqual([]);
