@@ -122,6 +122,26 @@ describe('queues: list: single-threaded', () => {
     expect(checkList(m, head)).toBeUndefined();
   });
 
+  it('list_splice_tail_init of an empty list changes nothing and takes one step', () => {
+    const m = solo({ trace: true });
+    const { head, e, own } = setup(m, 2);
+    const src = list_head_alloc(m, 0, 'src');
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+    });
+    const before = runTask(m, function* () {}).out.trace!.length;
+    const { out } = runTask(m, function* (c) {
+      yield* list_splice_tail_init(c, src, head);
+    });
+    expect(listOwners(m, head)).toEqual(own);
+    expect(checkList(m, head)).toBeUndefined();
+    expect(m.arena.objs[src]!.next).toBe(src);
+    // Only list_empty's load of src->next: nothing is written to either list.
+    const ops = out.trace!.slice(before).map((t) => `${t.fn}: ${t.op}`)
+      .filter((x) => !/task|start|exit/.test(x));
+    expect(ops).toEqual(['list_splice_tail_init: READ_ONCE']);
+  });
+
   it('list_move_tail moves within a list and between lists', () => {
     const m = solo();
     const { head, e, own } = setup(m, 3);
@@ -190,6 +210,74 @@ describe('queues: list: CONFIG_DEBUG_LIST', () => {
       yield* list_add(c, e[1]!, e[0]!);
     });
     expect(out.violations[0]!.message).toMatch(/list_add corruption/);
+  });
+
+  // Each DEBUG_LIST branch on its own: a check switched off must fail one of these.
+  it('list_add: next->prev disagreeing with prev is reported as such', () => {
+    const m = solo();
+    const { head, e } = setup(m, 3);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+    });
+    m.arena.objs[head]!.prev = e[2]!; // next (head) ->prev names a stranger; prev->next ok
+    const { out } = runTask(m, function* (c) {
+      yield* list_add(c, e[1]!, e[0]!);
+    });
+    expect(out.violations[0]!.message).toMatch(/next->prev should be prev \(link0\), but was link2/);
+  });
+
+  it('list_add: prev->next disagreeing with next is reported as such', () => {
+    const m = solo();
+    const { head, e } = setup(m, 3);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+    });
+    m.arena.objs[e[0]!]!.next = e[2]!; // prev (link0) ->next names a stranger; next->prev ok
+    const { out } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[1]!, head);
+    });
+    expect(out.violations[0]!.message).toMatch(/prev->next should be next \(head\), but was link2/);
+  });
+
+  it('list_del: prev->next not naming the entry is reported', () => {
+    const m = solo();
+    const { head, e } = setup(m, 3);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[1]!, head);
+    });
+    m.arena.objs[e[0]!]!.next = e[2]!;
+    const { out } = runTask(m, function* (c) {
+      yield* list_del(c, e[1]!);
+    });
+    expect(out.violations[0]!.message).toMatch(/list_del corruption\. prev->next should be link1, but was link2/);
+  });
+
+  it('list_del: next->prev not naming the entry is reported', () => {
+    const m = solo();
+    const { head, e } = setup(m, 3);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[1]!, head);
+    });
+    m.arena.objs[head]!.prev = e[2]!;
+    const { out } = runTask(m, function* (c) {
+      yield* list_del(c, e[1]!);
+    });
+    expect(out.violations[0]!.message).toMatch(/list_del corruption\. next->prev should be link1, but was link2/);
+  });
+
+  it('list_del: prev is LIST_POISON2 is reported', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+    });
+    m.arena.objs[e[0]!]!.prev = LIST_POISON2;
+    const { out } = runTask(m, function* (c) {
+      yield* list_del(c, e[0]!);
+    });
+    expect(out.violations[0]!.message).toMatch(/link0->prev is LIST_POISON2/);
   });
 });
 
