@@ -6,10 +6,11 @@ import {
   __add_wait_queue_exclusive, __wake_up, __wake_up_common, add_wait_queue,
   add_wait_queue_exclusive, finish_wait, init_wait, init_waitqueue_entry,
   init_waitqueue_func_entry, init_waitqueue_head, prepare_to_wait, prepare_to_wait_exclusive,
-  registerWakeFunction, wake_up, wake_up_all, waitqueue_active, wq_has_sleeper,
+  registerWakeFunction, remove_wait_queue, wake_up, wake_up_all, waitqueue_active,
+  wq_has_sleeper,
   wq_head, wq_lock, WQ_FLAG_EXCLUSIVE,
 } from '../../src/locks/waitqueue.ts';
-import { list_entry, listOwners } from '../../src/queues/list.ts';
+import { checkList, list_entry, listOwners } from '../../src/queues/list.ts';
 import { SLEEPING, type Ctx, type MachineAccess } from '../../src/sim/context.ts';
 import { waitForCond } from './canary-scenarios.ts';
 import { atomic_add_return, cmpxchg, load, READ_ONCE, WRITE_ONCE } from '../../src/sim/mem.ts';
@@ -56,6 +57,54 @@ describe('locks: waitqueue: queue order', () => {
       expect(runRandom(m).violations).toEqual([]);
       expect(order.map((h) => m.arena.label(h))).toEqual(['y', 'b', 'a', 'x1', 'x2']);
     });
+
+  it('remove_wait_queue unlinks an entry from the middle of the queue', () => {
+    const m = machine(1);
+    const wq = init_waitqueue_head(m, 'wq');
+    let order: string[] = [];
+    m.addTask({
+      name: 'T0', cpu: 0,
+      body: function* (c: Ctx): Model<void> {
+        const [a, b, x] = ['a', 'b', 'x'].map((l) => init_waitqueue_entry(m, c.task, l));
+        for (const w of [x, b, a]) yield* add_wait_queue(c, wq, w!);
+        yield* remove_wait_queue(c, wq, b!);
+        order = listOwners(m, wq_head(m, wq)).map((h) => m.arena.label(h));
+        expect(checkList(m, wq_head(m, wq))).toBeUndefined();
+        expect(yield* waitqueue_active(c, wq)).toBe(true);
+      },
+    });
+    expect(runRandom(m).violations).toEqual([]);
+    expect(order).toEqual(['a', 'x']);
+  });
+
+  it('prepare_to_wait adds an entry at the head once; queued in the middle, it stays there ' +
+    'and stops being exclusive', () => {
+    const m = machine(1);
+    const wq = init_waitqueue_head(m, 'wq');
+    const orders: string[][] = [];
+    m.addTask({
+      name: 'T0', cpu: 0,
+      body: function* (c: Ctx): Model<void> {
+        const [a, x, b] = ['a', 'x', 'b'].map((l) => init_wait(c, l));
+        yield* add_wait_queue(c, wq, b!);
+        yield* add_wait_queue_exclusive(c, wq, x!);
+        yield* prepare_to_wait(c, wq, a!, TASK_UNINTERRUPTIBLE);
+        orders.push(listOwners(m, wq_head(m, wq)).map((h) => m.arena.label(h)));
+        expect(global(m, x!, 'flags')).toBe(WQ_FLAG_EXCLUSIVE);
+        // x sits between b and nothing; a at the head: re-preparing x and a adds nothing.
+        yield* prepare_to_wait(c, wq, x!, TASK_UNINTERRUPTIBLE);
+        yield* prepare_to_wait(c, wq, a!, TASK_UNINTERRUPTIBLE);
+        orders.push(listOwners(m, wq_head(m, wq)).map((h) => m.arena.label(h)));
+        expect(global(m, x!, 'flags')).toBe(0);
+        yield* finish_wait(c, wq, b!);
+        orders.push(listOwners(m, wq_head(m, wq)).map((h) => m.arena.label(h)));
+        yield* finish_wait(c, wq, a!);
+        yield* finish_wait(c, wq, x!);
+      },
+    });
+    expect(runRandom(m).violations).toEqual([]);
+    expect(orders).toEqual([['a', 'b', 'x'], ['a', 'b', 'x'], ['a', 'x']]);
+  });
 
   it('prepare_to_wait_exclusive queues at the tail and says whether the queue was empty', () => {
     const m = machine(1);
@@ -113,6 +162,10 @@ describe('locks: waitqueue: __wake_up_common', () => {
     expect(walk(1, [1, 0, 1, 1])).toEqual({ calls: ['n1:41', 'x1:41', 'x2:41'], n: 1 });
     expect(walk(1, [1, 0, 0, 0])).toEqual({ calls: ['n1:41', 'x1:41', 'x2:41', 'x3:41'], n: 0 });
     expect(walk(1, [1, -1, 1, 1]).calls).toEqual(['n1:41', 'x1:41']);
+    // With budget to spare, only the negative return can stop the walk there.
+    expect(walk(0, [1, -1, 1, 1]).calls).toEqual(['n1:41', 'x1:41']);
+    expect(walk(3, [1, 1, -1, 1]).calls).toEqual(['n1:41', 'x1:41', 'x2:41']);
+    expect(walk(0, [-1, 1, 1, 1]).calls).toEqual(['n1:41']);
   });
 
   it('__wake_up_common without the queue lock fails lockdep_assert_held', () => {
