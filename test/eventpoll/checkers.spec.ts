@@ -1,0 +1,237 @@
+/**
+ * The checkers on states built by hand: every branch of P2's eventpoll check and of P1's
+ * "deliverable" reaches a report on its own, and each guard that keeps them quiet (a lock
+ * held, a run not quiescent, an item not ready or disarmed) is shown to matter. A checker
+ * emptied or a branch or guard removed fails here, not only where a canary bug happens to
+ * be caught first by something else (DEBUG_LIST, for P2's canary).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkEventpoll, listIntegrity } from '../../src/eventpoll/checkers/list-integrity.ts';
+import { deliverable, setDeliverable } from '../../src/eventpoll/checkers/deliverable.ts';
+import { lostWakeup } from '../../src/eventpoll/checkers/lost-wakeup.ts';
+import { wakeupSources } from '../../src/eventpoll/checkers/wakeup-source.ts';
+import type { EpKernel } from '../../src/eventpoll/kernel.ts';
+import { EPOLLIN, EPOLLONESHOT } from '../../src/eventpoll/uapi.ts';
+import { resolveVariant } from '../../src/eventpoll/variant.ts';
+import '../../src/eventpoll/variants.ts';
+import { EP_UNACTIVE_PTR, NULL } from '../../src/queues/arena.ts';
+import { listOwners } from '../../src/queues/list.ts';
+import { buildMachine } from '../../src/scenario/build.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { W } from '../../src/scenario/steps.ts';
+import type { Machine } from '../../src/sim/machine.ts';
+import type { Violation } from '../../src/sim/violation.ts';
+import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
+
+/** One set watching a (ET), b (LT) and c (ONESHOT); T0 waits on it forever. */
+const STATE: Scenario = {
+  name: 'checker-state', cpus: 1,
+  files: [{ name: 'a', type: 'eventfd' }, { name: 'b', type: 'eventfd' },
+    { name: 'c', type: 'eventfd' }],
+  sets: [{ name: 'ep' }],
+  watches: [{ set: 'ep', fd: 'a', events: ['IN', 'ET'] }, { set: 'ep', fd: 'b', events: ['IN'] },
+    { set: 'ep', fd: 'c', events: ['IN', 'ONESHOT'] }],
+  tasks: [{ name: 'T0', cpu: 0, program: [W('ep', 3, -1)] }],
+};
+
+interface State {
+  m: Machine;
+  ep: number;
+  item: (file: string) => number;
+  file: (name: string) => number;
+  reports: Omit<Violation, 'step'>[];
+}
+
+/** The state at the end of STATE's only run: T0 asleep, nothing ready. */
+function state(): State {
+  const b = buildMachine(STATE, { cfg: resolveVariant('mainline-6.18'), seed: 0,
+    memory: 'sc' });
+  const m = b.machine;
+  const out = m.run(new RandomScheduler());
+  expect(out.violations).toEqual([]);
+  const ep = (m.ext.ep as EpKernel).eventpolls[0]!;
+  const items = listOwners(m, m.arena.objs[ep]!.rbr as number);
+  const file = (n: string) => items.map((i) => m.arena.objs[i]!.ffd_file as number)
+    .find((f) => m.arena.label(f) === n)!;
+  const item = (n: string) => items.find((i) => m.arena.objs[i]!.ffd_file === file(n))!;
+  const reports: Omit<Violation, 'step'>[] = [];
+  m.report = (v) => { reports.push(v); };
+  return { m, ep, item, file, reports };
+}
+
+/** Makes an eventfd readable (count 1), as a write would, with or without its wakeup edge. */
+function ready(s: State, name: string, edge: boolean): void {
+  const f = s.file(name);
+  const ctx = s.m.arena.objs[f]!.private_data as number;
+  s.m.arena.objs[ctx]!.count = '1';
+  if (edge) s.m.arena.objs[f]!.g_edges = (s.m.arena.objs[f]!.g_edges as number) + 1;
+}
+
+describe('P1: deliverable items, and the observer', () => {
+  it('the state to start from: T0 asleep, nothing deliverable, no report', () => {
+    const s = state();
+    expect(setDeliverable(s.m, s.ep)).toBeUndefined();
+    lostWakeup.atEnd!(s.m, true);
+    expect(s.reports).toEqual([]);
+  });
+
+  it('LT: ready is deliverable, not ready is not (even with a wakeup edge)', () => {
+    const s = state();
+    const f = s.file('b');
+    s.m.arena.objs[f]!.g_edges = 5;
+    expect(deliverable(s.m, s.item('b'))).toBeUndefined();
+    ready(s, 'b', false);
+    expect(deliverable(s.m, s.item('b'))).toMatch(/^LT .* is ready$/);
+  });
+
+  it('ET: ready and a wakeup after the last harvest is deliverable; ready alone is not', () => {
+    const s = state();
+    ready(s, 'a', false);
+    expect(deliverable(s.m, s.item('a'))).toBeUndefined();
+    ready(s, 'a', true);
+    expect(deliverable(s.m, s.item('a'))).toMatch(/\(ET\) has an undelivered wakeup/);
+  });
+
+  it('ONESHOT: deliverable while armed; a spent (disarmed) item is not', () => {
+    const s = state();
+    ready(s, 'c', true);
+    expect(deliverable(s.m, s.item('c'))).toMatch(/\(ONESHOT\) has an undelivered wakeup/);
+    s.m.arena.objs[s.item('c')]!.events = EPOLLONESHOT; // no poll bits left
+    expect(deliverable(s.m, s.item('c'))).toBeUndefined();
+    // Armed, but for an event the file does not have: not deliverable either.
+    s.m.arena.objs[s.item('c')]!.events = EPOLLONESHOT | 0x2; // EPOLLPRI: never on an eventfd
+    expect(deliverable(s.m, s.item('c'))).toBeUndefined();
+  });
+
+  it('a set is deliverable when any item is, not only its first', () => {
+    const s = state();
+    const order = listOwners(s.m, s.m.arena.objs[s.ep]!.rbr as number);
+    const last = order[order.length - 1]!;
+    const name = s.m.arena.label(s.m.arena.objs[last]!.ffd_file as number);
+    ready(s, name, true);
+    expect(setDeliverable(s.m, s.ep)).toContain(s.m.arena.label(last));
+  });
+
+  it('the observer reports a sleeper only at quiescence, naming the task and the item', () => {
+    const s = state();
+    ready(s, 'b', false);
+    lostWakeup.atEnd!(s.m, false);
+    expect(s.reports).toEqual([]);
+    lostWakeup.atEnd!(s.m, true);
+    expect(s.reports.map((r) => [r.property, r.kind])).toEqual([['P1-lost-wakeup',
+      'lost-wakeup']]);
+    expect(s.reports[0]!.message).toMatch(/^T0 sleeps forever in epoll_wait on ep although LT/);
+  });
+
+  it('a task that is not waiting is not a lost wakeup', () => {
+    const s = state();
+    ready(s, 'b', false);
+    for (const c of s.m.contexts()) delete c.local.waitingOn;
+    lostWakeup.atEnd!(s.m, true);
+    expect(s.reports).toEqual([]);
+  });
+});
+
+describe('P2: the eventpoll check, branch by branch', () => {
+  const ep = (s: State) => s.m.arena.objs[s.ep]!;
+
+  it('a clean set passes', () => {
+    expect(checkEventpoll(state().m, state().ep)).toBeUndefined();
+  });
+
+  it('an item whose next is set with no scan running', () => {
+    const s = state();
+    s.m.arena.objs[s.item('a')]!.next = s.item('b');
+    expect(checkEventpoll(s.m, s.ep)).toMatch(/->next is .* with no scan running/);
+    // The observer reports it too (an emptied observer fails here).
+    listIntegrity.afterStep!(s.m);
+    expect(s.reports.map((r) => r.kind)).toEqual(['list-corruption']);
+  });
+
+  it('ovflist active with no scan running; a lock held is a scan, and quiet', () => {
+    const s = state();
+    ep(s).ovflist = s.item('a');
+    s.m.arena.objs[s.item('a')]!.next = NULL;
+    expect(checkEventpoll(s.m, s.ep)).toMatch(/ovflist of ep is active .* with no scan running/);
+    s.m.arena.objs[ep(s).mtx as number]!.owner = 1;
+    expect(checkEventpoll(s.m, s.ep)).toBeUndefined();
+  });
+
+  it('an ovflist chain that is not NULL-terminated, even during a scan', () => {
+    const s = state();
+    ep(s).ovflist = s.item('a');
+    s.m.arena.objs[s.item('a')]!.next = s.item('b');
+    s.m.arena.objs[s.item('b')]!.next = s.item('a');
+    s.m.arena.objs[ep(s).mtx as number]!.owner = 1;
+    expect(checkEventpoll(s.m, s.ep)).toMatch(/not a NULL-terminated chain/);
+    // ...but not while ep->lock is held (the chain may be half-built).
+    s.m.arena.objs[ep(s).lock as number]!.locked = 1;
+    expect(checkEventpoll(s.m, s.ep)).toBeUndefined();
+  });
+
+  it('ep_is_linked() true for an item that is not on rdllist', () => {
+    const s = state();
+    const link = s.m.arena.objs[s.item('b')]!.rdllink as number;
+    s.m.arena.objs[link]!.next = ep(s).rdllist;
+    expect(checkEventpoll(s.m, s.ep)).toMatch(/ep_is_linked\(\) is true but it is not on rdllist/);
+  });
+
+  it('a malformed rdllist', () => {
+    const s = state();
+    const head = ep(s).rdllist as number;
+    s.m.arena.objs[head]!.prev = s.m.arena.objs[s.item('b')]!.rdllink;
+    expect(checkEventpoll(s.m, s.ep)).toMatch(/->prev is/);
+    expect(EP_UNACTIVE_PTR).not.toBe(NULL);
+    expect(EPOLLIN).toBe(1);
+  });
+});
+
+describe('P6: an item queued with no active wakeup source, each way of being queued', () => {
+  const WAKE: Scenario = { ...STATE, name: 'checker-state-ws',
+    watches: [{ set: 'ep', fd: 'a', events: ['IN', 'WAKEUP'] }] };
+
+  function wsState(): State & { epi: number } {
+    const b = buildMachine(WAKE, { cfg: resolveVariant('mainline-6.18'), seed: 0,
+      memory: 'sc' });
+    const m = b.machine;
+    expect(m.run(new RandomScheduler()).violations).toEqual([]);
+    const ep = (m.ext.ep as EpKernel).eventpolls[0]!;
+    const epi = listOwners(m, m.arena.objs[ep]!.rbr as number)[0]!;
+    const reports: Omit<Violation, 'step'>[] = [];
+    m.report = (v) => { reports.push(v); };
+    return { m, ep, epi, item: () => epi, file: () => 0, reports };
+  }
+
+  it('not queued: quiet; on rdllist: reported', () => {
+    const s = wsState();
+    expect(s.m.arena.objs[s.epi]!.ws).not.toBe(0);
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+    const link = s.m.arena.objs[s.epi]!.rdllink as number;
+    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports.map((r) => r.kind)).toEqual(['no-wakeup-source']);
+  });
+
+  it('chained on ovflist: reported; with its source active: quiet', () => {
+    const s = wsState();
+    s.m.arena.objs[s.epi]!.next = NULL;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports.map((r) => r.kind)).toEqual(['no-wakeup-source']);
+    s.reports.length = 0;
+    s.m.arena.objs[s.m.arena.objs[s.epi]!.ws as number]!.active = 1;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+  });
+
+  it('in state READY (the wfcqueue RFC): reported; while ep->lock is held: quiet', () => {
+    const s = wsState();
+    s.m.arena.objs[s.epi]!.state = 1;
+    s.m.arena.objs[s.m.arena.objs[s.ep]!.lock as number]!.locked = 1;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+    s.m.arena.objs[s.m.arena.objs[s.ep]!.lock as number]!.locked = 0;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports.map((r) => r.kind)).toEqual(['no-wakeup-source']);
+  });
+});
