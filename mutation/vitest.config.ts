@@ -1,0 +1,27 @@
+/**
+ * The vitest configuration StrykerJS runs per mutation group (`npm run mutation`): the
+ * repository's aliases, no global setup (the tests of a group import the sources, not
+ * dist/), and only the group's tests (MUTATION_GROUP, see mutation/groups.json).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import base from '../vitest.config.ts';
+
+const groups = JSON.parse(readFileSync(fileURLToPath(new URL('./groups.json', import.meta.url)),
+  'utf8')) as Record<string, { mutate: string[]; tests: string[] }>;
+const group = groups[process.env.MUTATION_GROUP ?? ''];
+if (!group) {
+  throw new Error(`MUTATION_GROUP must be one of ${Object.keys(groups).join(', ')}`);
+}
+
+export default defineConfig({
+  resolve: base.resolve,
+  test: {
+    include: group.tests,
+    exclude: ['test/package/**', '**/node_modules/**'],
+    pool: 'forks',
+    maxWorkers: 1,
+    testTimeout: 120_000,
+  },
+});

@@ -1,0 +1,135 @@
+/**
+ * The arena on its own: sentinel names, what may be dereferenced, the messages of a bad
+ * access and a bad kfree, embedding (a parent's kfree poisons its members, members of
+ * members too, once), copies and the live objects of a kind.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  Arena, EP_UNACTIVE_PTR, LIST_POISON1, LIST_POISON2, NULL, sentinelName,
+} from '../../src/queues/arena.ts';
+
+const site = (fn: string) => ({ step: 7, ctx: 2, fn });
+
+describe('queues: arena', () => {
+  it('names the sentinels and negative pointers, and nothing else', () => {
+    expect(sentinelName(NULL)).toBe('NULL');
+    expect(sentinelName(EP_UNACTIVE_PTR)).toBe('EP_UNACTIVE_PTR');
+    expect(sentinelName(LIST_POISON1)).toBe('LIST_POISON1');
+    expect(sentinelName(LIST_POISON2)).toBe('LIST_POISON2');
+    expect(sentinelName(-5)).toBe('bad pointer -5');
+    expect(sentinelName(1)).toBeUndefined();
+    const a = new Arena();
+    expect(a.label(NULL)).toBe('NULL');
+    expect(a.label(EP_UNACTIVE_PTR)).toBe('EP_UNACTIVE_PTR');
+  });
+
+  it('labels: given, kind#handle by default, ?h past the end', () => {
+    const a = new Arena();
+    const x = a.alloc('epitem', { n: 0 }, 'epi:x');
+    const y = a.alloc('eventpoll', { n: 0 });
+    expect([x, y]).toEqual([1, 2]);
+    expect(a.label(x)).toBe('epi:x');
+    expect(a.label(y)).toBe('eventpoll#2');
+    expect(a.label(3)).toBe('?3');
+    expect(a.objs[x]!.kind).toBe('epitem');
+  });
+
+  it('isLive and badAccess: live handles only, and why not', () => {
+    const a = new Arena();
+    const x = a.alloc('obj', {}, 'x');
+    expect(a.isLive(x)).toBe(true);
+    expect(a.isLive(NULL)).toBe(false);
+    expect(a.isLive(2)).toBe(false);
+    expect(a.isLive(-1)).toBe(false);
+    expect(a.badAccess(x)).toBeUndefined();
+    expect(a.badAccess(NULL)).toBe('dereference of NULL');
+    expect(a.badAccess(LIST_POISON1)).toBe('dereference of LIST_POISON1');
+    expect(a.badAccess(2)).toBe('dereference of wild pointer 2');
+    expect(a.badAccess(1000)).toBe('dereference of wild pointer 1000');
+    expect(a.free(x, site('kfree_test'))).toBeUndefined();
+    expect(a.isLive(x)).toBe(false);
+    expect(a.badAccess(x)).toBe('use-after-free of x (freed at step 7 by ctx 2 in kfree_test)');
+  });
+
+  it('kfree: a double free, a wild or a sentinel pointer are errors, each named', () => {
+    const a = new Arena();
+    const x = a.alloc('obj', {}, 'x');
+    a.free(x, site('f'));
+    expect(a.free(x, site('g'))).toBe('double free of x');
+    expect(a.free(5, site('g'))).toBe('kfree: dereference of wild pointer 5');
+    expect(a.free(NULL, site('g'))).toBe('kfree: dereference of NULL');
+    // The first free's site is kept.
+    expect(a.freeSites.get(x)!.fn).toBe('f');
+  });
+
+  it('embed: a parent kfree poisons its members and theirs, naming the parent', () => {
+    const a = new Arena();
+    const ep = a.alloc('eventpoll', {}, 'ep');
+    const wq = a.alloc('wait_queue_head', {}, 'ep.wq');
+    const lock = a.alloc('spinlock', {}, 'ep.wq.lock');
+    const other = a.alloc('obj', {}, 'other');
+    a.embed(wq, ep);
+    a.embed(lock, wq);
+    a.embed(lock, other); // a member keeps its first parent
+    expect(a.parentOf(wq)).toBe(ep);
+    expect(a.parentOf(lock)).toBe(wq);
+    expect(a.parentOf(ep)).toBe(0);
+    a.free(ep, site('ep_free'));
+    expect([a.isLive(wq), a.isLive(lock), a.isLive(other)]).toEqual([false, false, true]);
+    expect(a.badAccess(lock)).toMatch(/in ep_free, with ep, with ep\.wq\)$/);
+    // The model's own later kfree of a member freed with its parent is not a double free.
+    expect(a.free(lock, site('later'))).toBeUndefined();
+    expect(a.free(ep, site('again'))).toBe('double free of ep');
+  });
+
+  it('embed ignores NULL, itself and sentinels; a member freed first stays as it was', () => {
+    const a = new Arena();
+    const p = a.alloc('obj', {}, 'p');
+    const m1 = a.alloc('obj', {}, 'm1');
+    const m2 = a.alloc('obj', {}, 'm2');
+    a.embed(p, p);
+    a.embed(NULL, p);
+    a.embed(m1, NULL);
+    a.embed(m1, -3);
+    expect(a.parentOf(p)).toBe(0);
+    expect(a.parentOf(m1)).toBe(0);
+    a.embed(m1, p);
+    a.embed(m2, p);
+    a.free(m1, site('own'));
+    a.free(p, site('parent'));
+    expect(a.freeSites.get(m1)!.fn).toBe('own');
+    expect(a.freeSites.get(m2)!.fn).toBe('parent, with p');
+    // m1 was freed on its own: freeing it again is a double free.
+    expect(a.free(m1, site('x'))).toBe('double free of m1');
+  });
+
+  it('copyFrom copies objects, poison, free sites, labels and embedding, not aliases', () => {
+    const a = new Arena();
+    const p = a.alloc('obj', { v: 1 }, 'p');
+    const m = a.alloc('obj', { v: 2 });
+    const q = a.alloc('obj', { v: 3 }, 'q');
+    a.embed(m, p);
+    a.free(q, site('f'));
+    const b = new Arena();
+    b.copyFrom(a);
+    expect(b.objs.map((o) => ({ ...o }))).toEqual(a.objs.map((o) => ({ ...o })));
+    expect([b.label(p), b.label(m), b.isLive(q), b.parentOf(m)]).toEqual(['p', 'obj#2', false, p]);
+    expect(b.freeSites.get(q)).toEqual(site('f'));
+    b.objs[p]!.v = 9;
+    expect(a.objs[p]!.v).toBe(1);
+    b.free(p, site('g'));
+    expect([b.isLive(m), a.isLive(m), a.isLive(p)]).toEqual([false, true, true]);
+    expect(() => b.copyFrom(a)).toThrow(/not empty/);
+  });
+
+  it('live(kind): live objects of that kind, in allocation order', () => {
+    const a = new Arena();
+    const x = a.alloc('epitem', {});
+    a.alloc('eventpoll', {});
+    const y = a.alloc('epitem', {});
+    const z = a.alloc('epitem', {});
+    a.free(y, site('f'));
+    expect(a.live('epitem')).toEqual([x, z]);
+    expect(a.live('file')).toEqual([]);
+  });
+});
