@@ -10,8 +10,9 @@ import { checkEventpoll, listIntegrity } from '../../src/eventpoll/checkers/list
 import { deliverable, setDeliverable } from '../../src/eventpoll/checkers/deliverable.ts';
 import { lostWakeup } from '../../src/eventpoll/checkers/lost-wakeup.ts';
 import { wakeupSources } from '../../src/eventpoll/checkers/wakeup-source.ts';
+import { leaks } from '../../src/eventpoll/checkers/leaks.ts';
 import type { EpKernel } from '../../src/eventpoll/kernel.ts';
-import { EPOLLIN, EPOLLONESHOT } from '../../src/eventpoll/uapi.ts';
+import { EPOLLET, EPOLLIN, EPOLLONESHOT } from '../../src/eventpoll/uapi.ts';
 import { resolveVariant } from '../../src/eventpoll/variant.ts';
 import '../../src/eventpoll/variants.ts';
 import { EP_UNACTIVE_PTR, NULL } from '../../src/queues/arena.ts';
@@ -58,6 +59,8 @@ function state(): State {
   m.report = (v) => { reports.push(v); };
   return { m, ep, item, file, reports };
 }
+
+const free = (m: Machine, h: number) => m.arena.free(h, { step: 1, ctx: 0, fn: 'kfree' });
 
 /** Makes an eventfd readable (count 1), as a write would, with or without its wakeup edge. */
 function ready(s: State, name: string, edge: boolean): void {
@@ -233,5 +236,78 @@ describe('P6: an item queued with no active wakeup source, each way of being que
     s.m.arena.objs[s.m.arena.objs[s.ep]!.lock as number]!.locked = 0;
     wakeupSources.afterStep!(s.m);
     expect(s.reports.map((r) => r.kind)).toEqual(['no-wakeup-source']);
+  });
+});
+
+describe('P1 with EXCLUSIVE items: a wakeup is owed to at least one exclusive set', () => {
+  const EXCL: Scenario = {
+    name: 'checker-state-excl', cpus: 1,
+    files: [{ name: 'e', type: 'eventfd' }],
+    sets: [{ name: 'ep1' }, { name: 'ep2' }],
+    watches: [{ set: 'ep1', fd: 'e', events: ['IN', 'EXCLUSIVE'] },
+      { set: 'ep2', fd: 'e', events: ['IN', 'EXCLUSIVE'] }],
+    tasks: [{ name: 'T0', cpu: 0, program: [W('ep1', 1, -1)] }],
+  };
+
+  it('delivered once any exclusive item harvested after the last wakeup', () => {
+    const b = buildMachine(EXCL, { cfg: resolveVariant('mainline-6.18'), seed: 0,
+      memory: 'sc' });
+    const m = b.machine;
+    expect(m.run(new RandomScheduler()).violations).toEqual([]);
+    const [ep1, ep2] = (m.ext.ep as EpKernel).eventpolls;
+    const epiOf = (ep: number) => listOwners(m, m.arena.objs[ep]!.rbr as number)[0]!;
+    const [i1, i2] = [epiOf(ep1!), epiOf(ep2!)];
+    const file = m.arena.objs[i1]!.ffd_file as number;
+    m.arena.objs[m.arena.objs[file]!.private_data as number]!.count = '1';
+    m.arena.objs[file]!.g_edges = 2;
+    m.arena.objs[i1]!.g_consumed = 1;
+    m.arena.objs[i2]!.g_consumed = 1;
+    expect(deliverable(m, i1)).toMatch(/EXCLUSIVE .* no exclusive set harvested its last wakeup/);
+    expect(deliverable(m, i2)).toBeDefined();
+    // ep2's item harvested the last wakeup: ep1 owes nothing any more.
+    m.arena.objs[i2]!.g_consumed = 2;
+    expect(deliverable(m, i1)).toBeUndefined();
+    // A non-exclusive (ET) item of the same file counts only for itself.
+    m.arena.objs[i2]!.events = EPOLLIN | EPOLLET;
+    expect(deliverable(m, i1)).toBeDefined();
+    expect(deliverable(m, i2)).toBeUndefined();
+  });
+});
+
+describe('P1, P3 leaks and P6: what each must not report', () => {
+  it('P1: a waiter that has exited is not asleep', () => {
+    const s = state();
+    ready(s, 'b', false);
+    for (const c of s.m.contexts()) {
+      if (c.local.waitingOn !== undefined) (c as { status: number }).status = 3;
+    }
+    lostWakeup.atEnd!(s.m, true);
+    expect(s.reports).toEqual([]);
+  });
+
+  it('P3: objects left while a file is open are not a leak; after the last close they are',
+    () => {
+      const s = state();
+      leaks.atEnd!(s.m, true);
+      expect(s.reports).toEqual([]);
+      for (const f of s.m.arena.live('file')) free(s.m, f);
+      leaks.atEnd!(s.m, true);
+      expect(s.reports.map((r) => [r.property, r.kind])).toEqual([['P3-memory-safety',
+        'leak']]);
+      expect(s.reports[0]!.message).toBe('every file is closed but 1 eventpoll object(s) ' +
+        'remain: ep');
+      s.reports.length = 0;
+      free(s.m, s.ep);
+      leaks.atEnd!(s.m, true);
+      expect(s.reports[0]!.message).toMatch(/^every file is closed but 3 epitem object\(s\) remain: epi:a, epi:b, epi:c$/);
+    });
+
+  it('P6: an item with no wakeup source, or a set with none, is not checked', () => {
+    const s = state();
+    const link = s.m.arena.objs[s.item('a')]!.rdllink as number;
+    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist;
+    expect(s.m.arena.objs[s.item('a')]!.ws).toBe(0);
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
   });
 });
