@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { simulate } from '../api/simulate.ts';
 import { FuzzPool } from '../cli/fuzz-pool.ts';
+import { setEngine } from '../sim/engine.ts';
 import { bareLoop } from './bare.ts';
 import { coreRun } from './core.ts';
 import { floorRun } from './floor.ts';
@@ -28,6 +29,16 @@ interface Row {
   /** The bare loop's rate in the row's process. */
   bareStepsPerSec: number;
   ratio: number;
+  /** Schedules per CPU-second (process.cpuUsage) of the fast engine, over all its windows. */
+  cpuSchedulesPerSec: number;
+  /** The same for the baseline engine (sim/engine.ts), measured in the same process. */
+  baselineCpuSchedulesPerSec: number;
+  /** The baseline's best-window wall-clock rate (as schedulesPerSec is the fast one's). */
+  baselineSchedulesPerSec: number;
+  /** Fast over baseline in schedules per CPU-second. */
+  speedup: number;
+  /** Fast over baseline in best-window wall-clock schedules/s. */
+  speedupWall: number;
 }
 
 const EP = (scenario: string, checkers = true) => (seed: number) => simulate({
@@ -45,42 +56,74 @@ const ROWS: [string, (seed: number) => number][] = [
   ['eventpoll: oneshot-twice, checkers off', EP('oneshot-twice', false)],
 ];
 
+/** CPU time of this process (user + system), in ms. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** One engine's tallies over its windows. */
+interface Tally {
+  steps: number;
+  schedules: number;
+  cpuMs: number;
+  bestSteps: number;
+  bestSchedules: number;
+}
+
 /**
- * Measures one row. Both rates are the best of several windows: on this kind of machine a
- * process's rate can differ by 2x between windows (JIT tiering, neighbours), and the best
- * window is the one least disturbed. The bare loop runs before and after the row; even so
- * it settles at about 35M or about 60M steps/s depending on the process, which the `bare`
+ * Measures one row. Windows of 200 ms alternate between the fast engine and the baseline
+ * (sim/engine.ts) in this process, so both see the same JIT state and neighbours. The wall
+ * rates are the best window of each: on this kind of machine a process's rate can differ by
+ * 2x between windows (JIT tiering, neighbours), and the best window is the one least
+ * disturbed. The CPU rates are schedules over the CPU time of all windows of an engine,
+ * which neighbours disturb less. The bare loop runs before and after the row; even so it
+ * settles at about 35M or about 60M steps/s depending on the process, which the `bare`
  * column shows.
  */
 function measure(name: string, seconds: number, one: (seed: number) => number): Row {
   let bare = 0;
   for (let i = 0; i < 6; i++) bare = Math.max(bare, bareLoop(5_000_000, 4, now));
-  // Warm up until the JIT has settled (a fixed count left rows half-optimised).
-  const w0 = now();
-  for (let s = 0; now() - w0 < 500 || s < 50; s++) one(1_000_000 + s);
-  let steps = 0;
-  let schedules = 0;
-  let best = 0;
-  let bestSchedules = 0;
+  // Warm up both engines until the JIT has settled (a fixed count left rows half-optimised).
+  for (const e of ['baseline', 'fast'] as const) {
+    setEngine(e);
+    const w0 = now();
+    for (let s = 0; now() - w0 < 400 || s < 50; s++) one(1_000_000 + s);
+  }
+  const tally = (): Tally => ({ steps: 0, schedules: 0, cpuMs: 0, bestSteps: 0,
+    bestSchedules: 0 });
+  const fast = tally();
+  const base = tally();
   const t0 = now();
-  while (now() - t0 < seconds * 1000) {
+  for (let k = 0; now() - t0 < seconds * 1000 * 2 || k % 2 === 1; k++) {
+    const t = k % 2 === 0 ? fast : base;
+    setEngine(k % 2 === 0 ? 'fast' : 'baseline');
     const w = now();
+    const c = cpuNow();
     let ws = 0;
     let wn = 0;
     while (now() - w < 200) {
-      for (let i = 0; i < 10; i++) ws += one(schedules + wn++);
+      // The same seeds for both engines, so they run the same schedules.
+      for (let i = 0; i < 10; i++) ws += one(t.schedules + wn++);
     }
     const dt = (now() - w) / 1000;
-    if (ws / dt > best) {
-      best = ws / dt;
-      bestSchedules = wn / dt;
+    t.cpuMs += cpuNow() - c;
+    if (ws / dt > t.bestSteps) {
+      t.bestSteps = ws / dt;
+      t.bestSchedules = wn / dt;
     }
-    steps += ws;
-    schedules += wn;
+    t.steps += ws;
+    t.schedules += wn;
   }
+  setEngine('fast');
   for (let i = 0; i < 3; i++) bare = Math.max(bare, bareLoop(5_000_000, 4, now));
-  return { name, schedules, steps, seconds: (now() - t0) / 1000,
-    schedulesPerSec: bestSchedules, stepsPerSec: best, bareStepsPerSec: bare, ratio: best / bare };
+  const cpuRate = (t: Tally) => t.schedules / (t.cpuMs / 1000);
+  return { name, schedules: fast.schedules, steps: fast.steps, seconds: (now() - t0) / 1000,
+    schedulesPerSec: fast.bestSchedules, stepsPerSec: fast.bestSteps, bareStepsPerSec: bare,
+    ratio: fast.bestSteps / bare, cpuSchedulesPerSec: cpuRate(fast),
+    baselineCpuSchedulesPerSec: cpuRate(base), baselineSchedulesPerSec: base.bestSchedules,
+    speedup: cpuRate(fast) / cpuRate(base), speedupWall: fast.bestSchedules /
+      base.bestSchedules };
 }
 
 /** A fuzz campaign on `jobs` worker threads (as `fuzz --jobs`), wall clock included. */
@@ -157,12 +200,19 @@ if (process.argv.includes('--cli')) {
       'window of each.\n');
     console.log('benchmark'.padEnd(52) + 'schedules/s'.padStart(12) +
       'steps/sched'.padStart(12) + 'steps/s'.padStart(10) + 'bare'.padStart(9) +
-      'vs bare'.padStart(9));
+      'vs bare'.padStart(9) + 'sched/CPU-s'.padStart(12) + 'baseline'.padStart(10) +
+      'speed-up'.padStart(10) + 'wall'.padStart(7));
     for (const r of rows) {
       console.log(r.name.padEnd(52) + f(r.schedulesPerSec).padStart(12) +
         (r.steps / r.schedules).toFixed(0).padStart(12) + f(r.stepsPerSec).padStart(10) +
-        f(r.bareStepsPerSec).padStart(9) + `${(r.ratio * 100).toFixed(1)}%`.padStart(9));
+        f(r.bareStepsPerSec).padStart(9) + `${(r.ratio * 100).toFixed(1)}%`.padStart(9) +
+        f(r.cpuSchedulesPerSec).padStart(12) + f(r.baselineCpuSchedulesPerSec).padStart(10) +
+        `${r.speedup.toFixed(2)}x`.padStart(10) + `${r.speedupWall.toFixed(2)}x`.padStart(7));
     }
+    console.log('\nspeed-up: the fast engine over the baseline engine (sim/engine.ts: the step ' +
+      'loop and per-run\nreset before issue 15), alternating 200 ms windows in the row\'s ' +
+      'process; in schedules per\nCPU-second (process.cpuUsage), and in best-window wall ' +
+      'clock. Target: >= 2x on the eventpoll rows.');
     console.log(`\nfuzz campaigns on ${jobs} worker threads (fuzz --jobs ${jobs}), wall clock ` +
       'with start-up:');
     for (const p of par) {

@@ -18,9 +18,10 @@
  * - Virtual time: see {@link TimeMode}.
  */
 import { Arena } from '../queues/arena.ts';
-import { cloneState } from './clone.ts';
+import { cloneState, cloneStateFast } from './clone.ts';
 import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
+import { engine } from './engine.ts';
 import { LimitExceededError, quote, SimUsageError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Memory, type MemoryMode } from './memory.ts';
@@ -196,6 +197,8 @@ export class Machine implements MachineAccess {
   private current: Context | null = null;
   /** True while setup() runs: nothing is traced. */
   private inSetup = false;
+  /** The engine (engine.ts), read once here: false runs the baseline paths. */
+  readonly fast = engine() === 'fast';
 
   constructor(opts: MachineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -306,7 +309,8 @@ export class Machine implements MachineAccess {
       throw new SimUsageError('E_RESTORE', 'restoreSetup: the template must be a machine ' +
         'that only ran setup(), with the same CPUs and memory model, into a new machine');
     }
-    this.arena.copyFrom(template.arena);
+    if (this.fast) this.arena.copyFromFast(template.arena);
+    else this.arena.copyFrom(template.arena);
     this.hash.h = template.hash.h;
     this.memory.writes = template.memory.writes;
     this.now = template.now;
@@ -322,8 +326,9 @@ export class Machine implements MachineAccess {
       c.fn = t.fn;
       memo.set(t, c);
     }
+    const clone = this.fast ? cloneStateFast : cloneState;
     for (const key of Object.keys(template.ext)) {
-      this.ext[key] = cloneState(template.ext[key], memo);
+      this.ext[key] = clone(template.ext[key], memo);
     }
   }
 
@@ -459,6 +464,113 @@ export class Machine implements MachineAccess {
 
   /** Runs to completion, quiescence, a violation or a limit, choosing with `sched`. */
   run(sched: Scheduler): RunOutcome {
+    return this.fast ? this.runFast(sched) : this.runBaseline(sched);
+  }
+
+  /**
+   * The fast engine's loop: the same steps, choices, hash and observer calls as
+   * {@link runBaseline}, with less work per step: the observers that look after steps are
+   * listed once, a task's step (the common choice) is performed without the dispatch of
+   * `perform`, and the op is applied and hashed inline.
+   */
+  private runFast(sched: Scheduler): RunOutcome {
+    sched.begin(this.seed);
+    const obs: Observer[] = [];
+    const writesOnly: boolean[] = [];
+    const seen: number[] = [];
+    for (let i = 0; i < this.observers.length; i++) {
+      const o = this.observers[i]!;
+      if (o.afterStep === undefined) continue;
+      obs.push(o);
+      writesOnly.push(o.afterWritesOnly === true);
+      seen.push(this.seenWrites[i]!);
+    }
+    const nobs = obs.length;
+    const violations = this.violations;
+    const schedule = this.schedule;
+    const hash = this.hash;
+    const tasks = this.tasks;
+    const cpus = this.cpus;
+    const mem = this.memory;
+    const stepsMax = this.limits.stepsMax;
+    let quiescent = false;
+    try {
+      while (violations.length === 0) {
+        let n = this.collect();
+        if (n === 0 && this.advanceIdleTime()) n = this.collect();
+        if (n === 0) {
+          quiescent = true;
+          this.checkStuck();
+          break;
+        }
+        const id = this.ids[sched.pick(this.ids, n, this.step)]!;
+        schedule.push(id);
+        hash.h = Math.imul(hash.h ^ id, 0x01000193);
+        if (id < IRQ_BASE) {
+          const c = tasks[id]!;
+          cpus[c.cpu]!.cur = c;
+          this.executeFast(c);
+        } else if (id < ARRIVE_BASE) {
+          this.executeFast(cpus[id - IRQ_BASE]!.irq!);
+        } else {
+          this.perform(id);
+        }
+        this.step++;
+        if (nobs !== 0) {
+          const writes = mem.writes;
+          for (let i = 0; i < nobs; i++) {
+            if (writesOnly[i]) {
+              if (seen[i] === writes) continue;
+              seen[i] = writes;
+            }
+            obs[i]!.afterStep!(this);
+          }
+        }
+        if (violations.length > 0) break;
+        if (this.step >= stepsMax) this.overLimit();
+      }
+    } catch (e) {
+      if (!(e instanceof FaultAbort)) throw e;
+      this.step++;
+    }
+    return this.end(sched, quiescent);
+  }
+
+  /** {@link execute} with the plain memory ops applied inline (the same result and hash). */
+  private executeFast(c: Context): void {
+    this.current = c;
+    const op = c.pending!;
+    const k = op.k;
+    let result: unknown;
+    if (k <= K.WRITE_ONCE) {
+      const h = op.h;
+      const arena = this.arena;
+      if (!(h > 0 && h < arena.objs.length && arena.freed[h] === 0)) this.badPointer(c, op);
+      if ((k & 1) === 0) {
+        result = this.memory.read(c.cpu, h, op.f);
+      } else {
+        this.memory.write(c.cpu, h, op.f, op.v);
+        result = op.v;
+      }
+      const hash = this.hash;
+      hash.h = Math.imul(Math.imul(hash.h ^ k, 0x01000193) ^ h, 0x01000193);
+      hash.mixValue(result);
+    } else {
+      result = this.apply(c, op);
+    }
+    if (this.events) this.recordOp(c, op, result);
+    if (c.status === SLEEPING) {
+      c.pending = custom(RESUME, c.task, undefined, undefined, 'schedule');
+      this.cpus[c.cpu]!.cur = null;
+      return;
+    }
+    const r = c.gen.next(result);
+    if (r.done) this.finish(c, r.value);
+    else c.pending = r.value;
+  }
+
+  /** The baseline engine's loop (sim/engine.ts), as it was before issue 15. */
+  private runBaseline(sched: Scheduler): RunOutcome {
     sched.begin(this.seed);
     let quiescent = false;
     try {
@@ -484,6 +596,11 @@ export class Machine implements MachineAccess {
       if (!(e instanceof FaultAbort)) throw e;
       this.step++;
     }
+    return this.end(sched, quiescent);
+  }
+
+  /** The end of a run: the observers' final checks and the outcome. */
+  private end(sched: Scheduler, quiescent: boolean): RunOutcome {
     this.current = null;
     if (this.violations.length === 0) {
       for (const o of this.observers) o.atEnd?.(this, quiescent);
