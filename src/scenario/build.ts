@@ -97,8 +97,11 @@ export interface Prepared {
   copyable: boolean;
 }
 
-/** Prepared setups by variant, then by everything else setup depends on (bounded). */
-const PREPARED = new WeakMap<object, Map<string, Prepared>>();
+/**
+ * Prepared setups by variant, then by the scenario's setup, then by the rest of what setup
+ * depends on (bug switches, memory model, limits); each level bounded.
+ */
+const PREPARED = new WeakMap<object, Map<string, Map<string, Prepared>>>();
 const PREPARED_MAX = 256;
 
 function machineOf(sc: Scenario, opts: BuildOptions, trace: boolean): Machine {
@@ -166,9 +169,19 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
     byVariant = new Map();
     PREPARED.set(opts.cfg.variant, byVariant);
   }
-  const key = JSON.stringify([[...opts.cfg.bugs].sort(), opts.memory ?? sc.memory ?? 'sc',
-    opts.limits ?? {}]) + setupKey(sc);
-  let p = byVariant.get(key);
+  // The configuration part of the key is short; the scenario part is a string kept per
+  // scenario (setupKey), so the lookup hashes no new long string per run.
+  const bugs = opts.cfg.bugs.size === 0 ? '' : JSON.stringify([...opts.cfg.bugs].sort());
+  const key = `${bugs}|${opts.memory ?? sc.memory ?? 'sc'}|` +
+    `${opts.limits === undefined ? '' : JSON.stringify(opts.limits)}`;
+  const sk = setupKey(sc);
+  let bySetup = byVariant.get(sk);
+  if (bySetup === undefined) {
+    if (byVariant.size >= PREPARED_MAX) byVariant.clear();
+    bySetup = new Map();
+    byVariant.set(sk, bySetup);
+  }
+  let p = bySetup.get(key);
   if (p === undefined) {
     const m = machineOf(sc, opts, false);
     const names = new Map<string, number>();
@@ -182,8 +195,8 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
       copyable = false;
     }
     p = { machine: m, names, byIndex, copyable };
-    if (byVariant.size >= PREPARED_MAX) byVariant.clear();
-    byVariant.set(key, p);
+    if (bySetup.size >= PREPARED_MAX) bySetup.clear();
+    bySetup.set(key, p);
   }
   return p;
 }
