@@ -98,6 +98,19 @@ export interface RunOutcome {
   time: number;
 }
 
+/** The op kind of a {@link call} (outside the memory-op kinds of op.ts). */
+const CALL = -1;
+
+/**
+ * `yield call(f(c, ...))` in a task body run by the fast engine (sim/engine.ts) is
+ * `yield* f(c, ...)` without the delegation frame: the machine runs the generator as a
+ * subroutine and resumes the body with its return value. The same steps, ops and results;
+ * for the top level of a task (the scenario's syscall program), under every step.
+ */
+export function call(gen: Model<unknown>): Op {
+  return { k: CALL, h: 0, f: '', v: gen, o: 0, fn: null, x: null };
+}
+
 /** Thrown by `fault` to abandon the current op; caught by the run loop. */
 class FaultAbort extends Error {}
 
@@ -113,6 +126,8 @@ class Context implements Ctx {
   over: Context | null = null;
   /** The step at which this context last became unable to run (for messages). */
   waitingSince = -1;
+  /** Fast engine: the generators suspended in a {@link call}, innermost last. */
+  callers: Model<unknown>[] | null = null;
   constructor(
     readonly id: number,
     readonly name: string,
@@ -283,7 +298,8 @@ export class Machine implements MachineAccess {
       }
       const result = this.apply(c, op);
       this.memory.drain(0);
-      this.resume(c, result);
+      if (this.fast) this.advance(c, result);
+      else this.resume(c, result);
     }
     this.current = null;
     this.inSetup = false;
@@ -564,9 +580,38 @@ export class Machine implements MachineAccess {
       this.cpus[c.cpu]!.cur = null;
       return;
     }
-    const r = c.gen.next(result);
-    if (r.done) this.finish(c, r.value);
-    else c.pending = r.value;
+    this.advance(c, result);
+  }
+
+  /**
+   * Fast engine: resumes `c` with `value` up to its next op. A yielded {@link call} runs its
+   * generator as a subroutine (the caller waits on `callers`) with no `yield*` frame in
+   * between, so the steps under it resume one generator fewer; its return value resumes
+   * the caller, in the same step, as `yield*` would.
+   */
+  private advance(c: Context, value: unknown): void {
+    let r = c.gen.next(value);
+    for (;;) {
+      if (r.done === true) {
+        const up = c.callers === null ? undefined : c.callers.pop();
+        if (up === undefined) {
+          this.finish(c, r.value);
+          return;
+        }
+        c.gen = up;
+        r = up.next(r.value);
+        continue;
+      }
+      const op = r.value;
+      if (op.k === CALL) {
+        (c.callers ??= []).push(c.gen);
+        c.gen = op.v as Model<unknown>;
+        r = c.gen.next(undefined);
+        continue;
+      }
+      c.pending = op;
+      return;
+    }
   }
 
   /** The baseline engine's loop (sim/engine.ts), as it was before issue 15. */
@@ -818,7 +863,8 @@ export class Machine implements MachineAccess {
    */
   private start(c: Context): void {
     try {
-      this.resume(c, undefined);
+      if (this.fast) this.advance(c, undefined);
+      else this.resume(c, undefined);
     } catch (e) {
       if (!(e instanceof FaultAbort)) throw e;
       this.finish(c, undefined);
