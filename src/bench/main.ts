@@ -35,9 +35,12 @@ interface Row {
   baselineCpuSchedulesPerSec: number;
   /** The baseline's best-window wall-clock rate (as schedulesPerSec is the fast one's). */
   baselineSchedulesPerSec: number;
-  /** Fast over baseline in schedules per CPU-second. */
+  /**
+   * Fast over baseline in schedules per CPU-second: the median, over pairs of adjacent
+   * windows (one of each engine, so under the same load), of the ratio of their rates.
+   */
   speedup: number;
-  /** Fast over baseline in best-window wall-clock schedules/s. */
+  /** The same in wall-clock schedules/s. */
   speedupWall: number;
 }
 
@@ -69,6 +72,21 @@ interface Tally {
   cpuMs: number;
   bestSteps: number;
   bestSchedules: number;
+  /** Per window: schedules per CPU-second and per wall-second. */
+  cpuRates: number[];
+  wallRates: number[];
+}
+
+function median(xs: readonly number[]): number {
+  const a = xs.slice().sort((x, y) => x - y);
+  const h = a.length >> 1;
+  return a.length % 2 === 1 ? a[h]! : (a[h - 1]! + a[h]!) / 2;
+}
+
+/** The median over window pairs (adjacent in time, so under the same load) of a / b. */
+function pairRatio(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  return median(Array.from({ length: n }, (_, i) => a[i]! / b[i]!));
 }
 
 /**
@@ -76,8 +94,9 @@ interface Tally {
  * (sim/engine.ts) in this process, so both see the same JIT state and neighbours. The wall
  * rates are the best window of each: on this kind of machine a process's rate can differ by
  * 2x between windows (JIT tiering, neighbours), and the best window is the one least
- * disturbed. The CPU rates are schedules over the CPU time of all windows of an engine,
- * which neighbours disturb less. The bare loop runs before and after the row; even so it
+ * disturbed. The CPU rates are schedules over the CPU time of all windows of an engine
+ * (process.cpuUsage: it includes V8's compiler and GC threads); the speed-ups are medians
+ * of adjacent window pairs. The bare loop runs before and after the row; even so it
  * settles at about 35M or about 60M steps/s depending on the process, which the `bare`
  * column shows.
  */
@@ -91,7 +110,7 @@ function measure(name: string, seconds: number, one: (seed: number) => number): 
     for (let s = 0; now() - w0 < 400 || s < 50; s++) one(1_000_000 + s);
   }
   const tally = (): Tally => ({ steps: 0, schedules: 0, cpuMs: 0, bestSteps: 0,
-    bestSchedules: 0 });
+    bestSchedules: 0, cpuRates: [], wallRates: [] });
   const fast = tally();
   const base = tally();
   const t0 = now();
@@ -107,7 +126,10 @@ function measure(name: string, seconds: number, one: (seed: number) => number): 
       for (let i = 0; i < 10; i++) ws += one(t.schedules + wn++);
     }
     const dt = (now() - w) / 1000;
-    t.cpuMs += cpuNow() - c;
+    const dc = cpuNow() - c;
+    t.cpuMs += dc;
+    t.cpuRates.push(wn / (dc / 1000));
+    t.wallRates.push(wn / dt);
     if (ws / dt > t.bestSteps) {
       t.bestSteps = ws / dt;
       t.bestSchedules = wn / dt;
@@ -122,8 +144,8 @@ function measure(name: string, seconds: number, one: (seed: number) => number): 
     schedulesPerSec: fast.bestSchedules, stepsPerSec: fast.bestSteps, bareStepsPerSec: bare,
     ratio: fast.bestSteps / bare, cpuSchedulesPerSec: cpuRate(fast),
     baselineCpuSchedulesPerSec: cpuRate(base), baselineSchedulesPerSec: base.bestSchedules,
-    speedup: cpuRate(fast) / cpuRate(base), speedupWall: fast.bestSchedules /
-      base.bestSchedules };
+    speedup: pairRatio(fast.cpuRates, base.cpuRates),
+    speedupWall: pairRatio(fast.wallRates, base.wallRates) };
 }
 
 /** A fuzz campaign on `jobs` worker threads (as `fuzz --jobs`), wall clock included. */
