@@ -96,6 +96,8 @@ export class LockGraph implements SelfCloning {
   private readonly byKey = new Map<string, LockClass>();
   /** Class of each lock handle for subclass 0 (the common case, without a string build). */
   private readonly byLock: (LockClass | undefined)[] = [];
+  /** Bumped when a class, lock or dependency is added: a plan of an older version is stale. */
+  private version = 0;
 
   /**
    * Copies the graph for a machine started from prepared state (cloneState): classes and
@@ -122,9 +124,9 @@ export class LockGraph implements SelfCloning {
 
   /**
    * The fast engine's copy (sim/engine.ts): the same classes, edges and map orders as
-   * [CLONE], from a plan of the template made once (classes and dependencies by index), so
-   * no memo lookup per edge. The template must not change after its first copy (a prepared
-   * setup does not). Classes are recorded in `memo`, as held-lock records refer to them.
+   * [CLONE], from a plan of the template made once per version (classes and dependencies by
+   * index), so no memo lookup per edge; usage bits and sites are read from the classes at
+   * each copy. Classes are recorded in `memo`, as held-lock records refer to them.
    */
   [CLONE_FAST](memo: Map<object, unknown>): LockGraph {
     const plan = planOf(this);
@@ -158,6 +160,11 @@ export class LockGraph implements SelfCloning {
       g.byLock[l] = k < 0 ? undefined : cls[k]!;
     }
     return g;
+  }
+
+  /** The version (see {@link LockGraph.version}), to tell a stale plan. */
+  currentVersion(): number {
+    return this.version;
   }
 
   /** The plan of this graph for {@link CLONE_FAST}: every class and dependency by index. */
@@ -200,8 +207,8 @@ export class LockGraph implements SelfCloning {
       out.push(o);
       inn.push(n);
     }
-    return { classes, byKey, byLock, deps, depFrom: deps.map((d) => add(d.from)),
-      depTo: deps.map((d) => add(d.to)), out, in: inn };
+    return { version: this.version, classes, byKey, byLock, deps,
+      depFrom: deps.map((d) => add(d.from)), depTo: deps.map((d) => add(d.to)), out, in: inn };
   }
 
   /** The class of lock `l` for `subclass`. */
@@ -218,6 +225,7 @@ export class LockGraph implements SelfCloning {
       this.byKey.set(key, k);
     }
     if (subclass === 0) this.byLock[l] = k;
+    this.version++;
     return k;
   }
 
@@ -233,6 +241,7 @@ export class LockGraph implements SelfCloning {
     const dep: Dep = { from: prev, to: next, prev: copySite(prevSite), next: copySite(nextSite) };
     prev.out.set(next, dep);
     next.in.set(prev, dep);
+    this.version++;
     this.checkIrqOrder(m, c, dep);
   }
 
@@ -291,6 +300,8 @@ export class LockGraph implements SelfCloning {
 
 /** A graph as indexes (see LockGraph.plan). */
 interface GraphPlan {
+  /** The graph's version it was made at. */
+  version: number;
   classes: LockClass[];
   byKey: [string, number][];
   byLock: number[];
@@ -306,7 +317,7 @@ const PLANS = new WeakMap<LockGraph, GraphPlan>();
 
 function planOf(g: LockGraph): GraphPlan {
   let p = PLANS.get(g);
-  if (p === undefined) {
+  if (p === undefined || p.version !== g.currentVersion()) {
     p = g.plan();
     PLANS.set(g, p);
   }

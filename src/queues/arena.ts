@@ -208,8 +208,17 @@ type Copier = (o: KObject) => KObject;
 
 /** Copiers by object shape (the keys in order), shared by every arena (bounded). */
 const COPIERS = new Map<string, Copier>();
-/** Per template arena: the copier of each handle, valid while it has `n` objects. */
+/**
+ * Per template arena: the copier of each handle, valid while it has `n` objects and until
+ * {@link forgetCopyPlan} (the machine calls it when setup runs on the template again, which
+ * can add fields to existing objects).
+ */
 const PLANS = new WeakMap<Arena, { n: number; copiers: Copier[] }>();
+
+/** Drops the copy plan of `a` (its objects may have changed shape). */
+export function forgetCopyPlan(a: Arena): void {
+  PLANS.delete(a);
+}
 
 function copiersOf(a: Arena): Copier[] {
   const n = a.objs.length;

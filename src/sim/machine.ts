@@ -17,7 +17,7 @@
  *   while contexts spin, that is a deadlock.
  * - Virtual time: see {@link TimeMode}.
  */
-import { Arena } from '../queues/arena.ts';
+import { Arena, forgetCopyPlan } from '../queues/arena.ts';
 import { cloneState, cloneStateFast } from './clone.ts';
 import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
@@ -289,6 +289,8 @@ export class Machine implements MachineAccess {
     const c = this.newContext(name, 0, false, 0, -1, body);
     this.current = c;
     this.inSetup = true;
+    // Objects may gain fields: a copy plan made from this machine before is stale.
+    forgetCopyPlan(this.arena);
     this.start(c);
     while (c.status !== DONE) {
       const op = c.pending!;

@@ -14,6 +14,11 @@ import { engine, setEngine, type Engine } from '../../src/sim/engine.ts';
 import { coreRun } from '../../src/bench/core.ts';
 import { floorRun } from '../../src/bench/floor.ts';
 import { missing, ZOO } from '../../src/zoo/entries.ts';
+import { Machine } from '../../src/sim/machine.ts';
+import { store } from '../../src/sim/mem.ts';
+import type { Ctx } from '../../src/sim/context.ts';
+import { spin_lock, spin_lock_init, spin_unlock } from '../../src/locks/spinlock.ts';
+import type { LockdepState } from '../../src/locks/lockdep.ts';
 
 function run(e: Engine, o: SimulateOptions): string {
   setEngine(e);
@@ -109,6 +114,36 @@ describe('fast engine = baseline engine', () => {
         strategy: g % 4 < 2 ? 'random' : 'pct' };
       expect(run('fast', o), `gen ${g}`).toBe(run('baseline', o));
     }
+  });
+
+  it('a template that runs setup again after a copy is copied afresh (no stale plan)', () => {
+    const t = new Machine({ ncpu: 1 });
+    const h = t.alloc('x', { a: 1 });
+    const l1 = spin_lock_init(t, 'L1');
+    const l2 = spin_lock_init(t, 'L2');
+    t.setup('one', function* (c: Ctx) {
+      yield* spin_lock(c, l1);
+      yield store(h, 'a', 2);
+      yield* spin_unlock(c, l1);
+    });
+    new Machine({ ncpu: 1 }).restoreSetup(t);
+    t.setup('two', function* (c: Ctx) {
+      (t.arena.objs[h] as Record<string, unknown>).b = 3;
+      yield* spin_lock(c, l1);
+      yield* spin_lock(c, l2);
+      yield* spin_unlock(c, l2);
+      yield* spin_unlock(c, l1);
+    });
+    const m = new Machine({ ncpu: 1 });
+    m.restoreSetup(t);
+    expect(m.arena.objs[h]).toEqual(t.arena.objs[h]);
+    expect(m.arena.objs[h]!.b).toBe(3);
+    const keys = (x: Machine) => {
+      const p = (x.ext.lockdep as LockdepState).graph.plan();
+      return [p.classes.map((k) => k.key), p.deps.length];
+    };
+    expect(keys(m)).toEqual(keys(t));
+    expect(keys(m)[1]).toBe(1);
   });
 
   it('the machine alone (the bench workloads: IRQs, TSO, an observer)', () => {
