@@ -6,15 +6,14 @@
  * Prints a table, or JSON with --json. The clock is read only here (a bench edge).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { simulate } from '../api/simulate.ts';
 import { FuzzPool } from '../cli/fuzz-pool.ts';
 import { setEngine } from '../sim/engine.ts';
 import { bareLoop } from './bare.ts';
-import { coreRun } from './core.ts';
-import { floorRun } from './floor.ts';
+import { ROWS } from './rows.ts';
 import { jobsCosts, startupCosts, type CommandCost } from './startup.ts';
 
 const now = () => performance.now();
@@ -44,20 +43,22 @@ interface Row {
   speedupWall: number;
 }
 
-const EP = (scenario: string, checkers = true) => (seed: number) => simulate({
-  variant: 'mainline-6.18', scenario, seed, ...(checkers ? {} : { checkers: [] }) }).steps;
+/** The baseline's rows: from the untransformed graph the build keeps (see rows.ts). */
+interface RowsModule {
+  ROWS: [string, (seed: number) => number][];
+  setEngine(e: 'fast' | 'baseline'): unknown;
+}
 
-/** The rows: name and one execution (returns its step count). */
-const ROWS: [string, (seed: number) => number][] = [
-  ['floor: empty model, 1 call deep, SC, no checker', (s) => floorRun(s, 1)],
-  ['floor: empty model, 6 calls deep, SC, no checker', (s) => floorRun(s, 6)],
-  ['core: 4 CPUs, locks+lists+IRQs, TSO, checker on', (s) => coreRun(s, true)],
-  ['core: same, checker off', (s) => coreRun(s, false)],
-  ...['signal-eintr', 'one-wakeup', 'et-two-waiters', 'lt-two-waiters', 'harvest-vs-irq',
-    'nested-sets', 'oneshot-twice'].map((sc): [string, (seed: number) => number] =>
-    [`eventpoll: ${sc}, checkers on`, EP(sc)]),
-  ['eventpoll: oneshot-twice, checkers off', EP('oneshot-twice', false)],
-];
+async function baselineRows(): Promise<RowsModule> {
+  const url = new URL('../baseline/bench/rows.js', import.meta.url);
+  if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) {
+    const m = (await import(url.href)) as RowsModule;
+    m.setEngine('baseline');
+    return m;
+  }
+  // Run from the sources (tsx): the same graph, the baseline engine per window.
+  return { ROWS, setEngine };
+}
 
 /** CPU time of this process (user + system), in ms. */
 function cpuNow(): number {
@@ -100,23 +101,30 @@ function pairRatio(a: readonly number[], b: readonly number[]): number {
  * settles at about 35M or about 60M steps/s depending on the process, which the `bare`
  * column shows.
  */
-function measure(name: string, seconds: number, one: (seed: number) => number): Row {
+function measure(name: string, seconds: number, fastOne: (seed: number) => number,
+  base: RowsModule, baseOne: (seed: number) => number): Row {
   let bare = 0;
   for (let i = 0; i < 6; i++) bare = Math.max(bare, bareLoop(5_000_000, 4, now));
-  // Warm up both engines until the JIT has settled (a fixed count left rows half-optimised).
-  for (const e of ['baseline', 'fast'] as const) {
-    setEngine(e);
+  // The baseline: its own module graph, or this one's baseline engine (set per window).
+  const same = base.ROWS === ROWS;
+  const select = (fast: boolean): ((seed: number) => number) => {
+    if (same) setEngine(fast ? 'fast' : 'baseline');
+    return fast ? fastOne : baseOne;
+  };
+  // Warm up both until the JIT has settled (a fixed count left rows half-optimised).
+  for (const fast of [false, true]) {
+    const one = select(fast);
     const w0 = now();
     for (let s = 0; now() - w0 < 400 || s < 50; s++) one(1_000_000 + s);
   }
   const tally = (): Tally => ({ steps: 0, schedules: 0, cpuMs: 0, bestSteps: 0,
     bestSchedules: 0, cpuRates: [], wallRates: [] });
   const fast = tally();
-  const base = tally();
+  const slow = tally();
   const t0 = now();
   for (let k = 0; now() - t0 < seconds * 1000 * 2 || k % 2 === 1; k++) {
-    const t = k % 2 === 0 ? fast : base;
-    setEngine(k % 2 === 0 ? 'fast' : 'baseline');
+    const t = k % 2 === 0 ? fast : slow;
+    const one = select(k % 2 === 0);
     const w = now();
     const c = cpuNow();
     let ws = 0;
@@ -137,15 +145,15 @@ function measure(name: string, seconds: number, one: (seed: number) => number): 
     t.steps += ws;
     t.schedules += wn;
   }
-  setEngine('fast');
+  select(true);
   for (let i = 0; i < 3; i++) bare = Math.max(bare, bareLoop(5_000_000, 4, now));
   const cpuRate = (t: Tally) => t.schedules / (t.cpuMs / 1000);
   return { name, schedules: fast.schedules, steps: fast.steps, seconds: (now() - t0) / 1000,
     schedulesPerSec: fast.bestSchedules, stepsPerSec: fast.bestSteps, bareStepsPerSec: bare,
     ratio: fast.bestSteps / bare, cpuSchedulesPerSec: cpuRate(fast),
-    baselineCpuSchedulesPerSec: cpuRate(base), baselineSchedulesPerSec: base.bestSchedules,
-    speedup: pairRatio(fast.cpuRates, base.cpuRates),
-    speedupWall: pairRatio(fast.wallRates, base.wallRates) };
+    baselineCpuSchedulesPerSec: cpuRate(slow), baselineSchedulesPerSec: slow.bestSchedules,
+    speedup: pairRatio(fast.cpuRates, slow.cpuRates),
+    speedupWall: pairRatio(fast.wallRates, slow.wallRates) };
 }
 
 /** A fuzz campaign on `jobs` worker threads (as `fuzz --jobs`), wall clock included. */
@@ -191,8 +199,10 @@ if (process.argv.includes('--cli')) {
   const out = cliRows(process.argv.includes('--json'));
   if (out !== undefined) console.log(JSON.stringify(out, null, 1));
 } else if (rowArg >= 0) {
-  const [name, one] = ROWS[Number(process.argv[rowArg + 1])]!;
-  console.log(JSON.stringify(measure(name, budget, one)));
+  const i = Number(process.argv[rowArg + 1]);
+  const [name, one] = ROWS[i]!;
+  const base = await baselineRows();
+  console.log(JSON.stringify(measure(name, budget, one, base, base.ROWS[i]![1])));
 } else if (parArg >= 0) {
   const [scenario, n, jobs] = process.argv.slice(parArg + 1);
   console.log(JSON.stringify(await parallel(scenario!, Number(n), Number(jobs))));
@@ -231,10 +241,11 @@ if (process.argv.includes('--cli')) {
         f(r.cpuSchedulesPerSec).padStart(12) + f(r.baselineCpuSchedulesPerSec).padStart(10) +
         `${r.speedup.toFixed(2)}x`.padStart(10) + `${r.speedupWall.toFixed(2)}x`.padStart(7));
     }
-    console.log('\nspeed-up: the fast engine over the baseline engine (sim/engine.ts: the step ' +
-      'loop and per-run\nreset before issue 15), alternating 200 ms windows in the row\'s ' +
-      'process; in schedules per\nCPU-second (process.cpuUsage), and in best-window wall ' +
-      'clock. Target: >= 2x on the eventpoll rows.');
+    console.log('\nspeed-up: the package (fast engine, model trampolined by the build) over ' +
+      'the baseline (the\nbaseline engine of sim/engine.ts on the untransformed copy in ' +
+      'dist/baseline), alternating 200 ms\nwindows in the row\'s process; the median ' +
+      'ratio of adjacent windows, in schedules per CPU-second\n(process.cpuUsage) and in ' +
+      'wall clock. Target: >= 2x on the eventpoll rows.');
     console.log(`\nfuzz campaigns on ${jobs} worker threads (fuzz --jobs ${jobs}), wall clock ` +
       'with start-up:');
     for (const p of par) {

@@ -18,6 +18,7 @@
  * - Virtual time: see {@link TimeMode}.
  */
 import { Arena, forgetCopyPlan } from '../queues/arena.ts';
+import { CALL } from './call.ts';
 import { cloneState, cloneStateFast } from './clone.ts';
 import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
@@ -98,18 +99,7 @@ export interface RunOutcome {
   time: number;
 }
 
-/** The op kind of a {@link call} (outside the memory-op kinds of op.ts). */
-const CALL = -1;
-
-/**
- * `yield call(f(c, ...))` in a task body run by the fast engine (sim/engine.ts) is
- * `yield* f(c, ...)` without the delegation frame: the machine runs the generator as a
- * subroutine and resumes the body with its return value. The same steps, ops and results;
- * for the top level of a task (the scenario's syscall program), under every step.
- */
-export function call(gen: Model<unknown>): Op {
-  return { k: CALL, h: 0, f: '', v: gen, o: 0, fn: null, x: null };
-}
+export { call } from './call.ts';
 
 /** Thrown by `fault` to abandon the current op; caught by the run loop. */
 class FaultAbort extends Error {}
@@ -592,7 +582,17 @@ export class Machine implements MachineAccess {
    * the caller, in the same step, as `yield*` would.
    */
   private advance(c: Context, value: unknown): void {
-    let r = c.gen.next(value);
+    let r: IteratorResult<Op, unknown>;
+    try {
+      r = c.gen.next(value);
+    } catch (e) {
+      r = this.unwind(c, e);
+    }
+    this.settle(c, r);
+  }
+
+  /** Follows calls and returns from `r` to `c`'s next op (or its end). */
+  private settle(c: Context, r: IteratorResult<Op, unknown>): void {
     for (;;) {
       if (r.done === true) {
         const up = c.callers === null ? undefined : c.callers.pop();
@@ -601,18 +601,44 @@ export class Machine implements MachineAccess {
           return;
         }
         c.gen = up;
-        r = up.next(r.value);
+        try {
+          r = up.next(r.value);
+        } catch (e) {
+          r = this.unwind(c, e);
+        }
         continue;
       }
       const op = r.value;
       if (op.k === CALL) {
         (c.callers ??= []).push(c.gen);
         c.gen = op.v as Model<unknown>;
-        r = c.gen.next(undefined);
+        try {
+          r = c.gen.next(undefined);
+        } catch (e) {
+          r = this.unwind(c, e);
+        }
         continue;
       }
       c.pending = op;
       return;
+    }
+  }
+
+  /**
+   * An exception out of a callee goes into its caller, at the call, as out of `yield*`
+   * (a caller may catch it); rethrown once no caller is left.
+   */
+  private unwind(c: Context, err: unknown): IteratorResult<Op, unknown> {
+    let e = err;
+    for (;;) {
+      const up = c.callers === null ? undefined : c.callers.pop();
+      if (up === undefined) throw e;
+      c.gen = up;
+      try {
+        return up.throw(e);
+      } catch (e2) {
+        e = e2;
+      }
     }
   }
 
@@ -888,8 +914,14 @@ export class Machine implements MachineAccess {
   }
 
   private resume(c: Context, value: unknown): void {
+    // Inside a call (from a trampolined build of the model): as in the fast engine.
+    if (c.callers !== null) {
+      this.advance(c, value);
+      return;
+    }
     const r = c.gen.next(value);
     if (r.done) this.finish(c, r.value);
+    else if (r.value.k === CALL) this.settle(c, r);
     else c.pending = r.value;
   }
 

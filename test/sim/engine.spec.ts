@@ -14,8 +14,10 @@ import { engine, setEngine, type Engine } from '../../src/sim/engine.ts';
 import { coreRun } from '../../src/bench/core.ts';
 import { floorRun } from '../../src/bench/floor.ts';
 import { missing, ZOO } from '../../src/zoo/entries.ts';
-import { Machine } from '../../src/sim/machine.ts';
-import { store } from '../../src/sim/mem.ts';
+import { call, Machine } from '../../src/sim/machine.ts';
+import { load, store } from '../../src/sim/mem.ts';
+import type { Model } from '../../src/sim/op.ts';
+import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
 import type { Ctx } from '../../src/sim/context.ts';
 import { spin_lock, spin_lock_init, spin_unlock } from '../../src/locks/spinlock.ts';
 import type { LockdepState } from '../../src/locks/lockdep.ts';
@@ -144,6 +146,43 @@ describe('fast engine = baseline engine', () => {
     };
     expect(keys(m)).toEqual(keys(t));
     expect(keys(m)[1]).toBe(1);
+  });
+
+  it('call() = yield*: the return value, and an exception caught by the caller', () => {
+    function* callee(h: number, fail: boolean): Model<number> {
+      const v = (yield load(h, 'n')) as number;
+      if (fail) throw new Error(`boom ${v}`);
+      return v + 1;
+    }
+    function* inner(h: number, useCall: boolean): Model<number> {
+      return useCall ? (yield call(callee(h, false))) as number : yield* callee(h, false);
+    }
+    function* body(h: number, useCall: boolean): Model<void> {
+      const a = useCall ? (yield call(inner(h, true))) as number : yield* inner(h, false);
+      yield store(h, 'n', a);
+      let caught = '';
+      try {
+        if (useCall) yield call(callee(h, true));
+        else yield* callee(h, true);
+      } catch (e) {
+        caught = (e as Error).message;
+      }
+      yield store(h, 'm', caught);
+    }
+    const outcomes = new Set<string>();
+    for (const e of ['baseline', 'fast'] as const) {
+      for (const useCall of [false, true]) {
+        setEngine(e);
+        const m = new Machine({ ncpu: 2, seed: 3 });
+        const h = m.alloc('x', { n: 5, m: '' });
+        m.addTask({ name: 'T0', cpu: 0, body: () => body(h, useCall) });
+        m.addTask({ name: 'T1', cpu: 1, body: () => body(h, useCall) });
+        const o = m.run(new RandomScheduler());
+        outcomes.add(JSON.stringify([o.hash, o.steps, m.arena.objs[h]]));
+      }
+    }
+    expect(outcomes.size).toBe(1);
+    expect([...outcomes][0]).toContain('boom');
   });
 
   it('the machine alone (the bench workloads: IRQs, TSO, an observer)', () => {
