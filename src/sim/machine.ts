@@ -204,6 +204,11 @@ export class Machine implements MachineAccess {
   private inSetup = false;
   /** The engine (engine.ts), read once here: false runs the baseline paths. */
   readonly fast = engine() === 'fast';
+  /**
+   * The fast engine applies plain loads and stores inline (as `apply` does them) under the
+   * memory models it knows; another model's accesses go through `apply`.
+   */
+  private readonly plainInline: boolean;
 
   constructor(opts: MachineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -226,6 +231,7 @@ export class Machine implements MachineAccess {
     this.timeMode = time;
     this.seed = opts.seed ?? 0;
     this.memory = new Memory(this.arena, n, mode);
+    this.plainInline = mode === 'sc' || mode === 'tso';
     this.events = opts.trace ? [] : undefined;
     for (let i = 0; i < n; i++) {
       this.cpus.push({ id: i, irqOff: 0, irq: null, cur: null, tasks: [] });
@@ -550,7 +556,7 @@ export class Machine implements MachineAccess {
     const op = c.pending!;
     const k = op.k;
     let result: unknown;
-    if (k <= K.WRITE_ONCE) {
+    if (k <= K.WRITE_ONCE && this.plainInline) {
       const h = op.h;
       const arena = this.arena;
       if (!(h > 0 && h < arena.objs.length && arena.freed[h] === 0)) this.badPointer(c, op);
