@@ -618,6 +618,7 @@ export class Machine implements MachineAccess {
       if (op.k === CALL) {
         (c.callers ??= []).push(c.gen);
         c.gen = op.v as Model<unknown>;
+        op.v = null;
         try {
           r = c.gen.next(undefined);
         } catch (e) {
