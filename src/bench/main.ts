@@ -91,8 +91,9 @@ function pairRatio(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
- * Measures one row. Windows of 200 ms alternate between the fast engine and the baseline
- * (sim/engine.ts) in this process, so both see the same JIT state and neighbours. The wall
+ * Measures one row. Windows of 200 ms alternate between the package (fast engine, model
+ * trampolined by the build) and the baseline (the untransformed copy in dist/baseline on the
+ * baseline engine of sim/engine.ts) in this process, so both see the same neighbours. The wall
  * rates are the best window of each: on this kind of machine a process's rate can differ by
  * 2x between windows (JIT tiering, neighbours), and the best window is the one least
  * disturbed. The CPU rates are schedules over the CPU time of all windows of an engine
