@@ -6,14 +6,14 @@
  * Prints a table, or JSON with --json. The clock is read only here (a bench edge).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { simulate } from '../api/simulate.ts';
 import { FuzzPool } from '../cli/fuzz-pool.ts';
+import { setEngine } from '../sim/engine.ts';
 import { bareLoop } from './bare.ts';
-import { coreRun } from './core.ts';
-import { floorRun } from './floor.ts';
+import { ROWS } from './rows.ts';
 import { jobsCosts, startupCosts, type CommandCost } from './startup.ts';
 
 const now = () => performance.now();
@@ -28,59 +28,133 @@ interface Row {
   /** The bare loop's rate in the row's process. */
   bareStepsPerSec: number;
   ratio: number;
+  /** Schedules per CPU-second (process.cpuUsage) of the fast engine, over all its windows. */
+  cpuSchedulesPerSec: number;
+  /** The same for the baseline engine (sim/engine.ts), measured in the same process. */
+  baselineCpuSchedulesPerSec: number;
+  /** The baseline's best-window wall-clock rate (as schedulesPerSec is the fast one's). */
+  baselineSchedulesPerSec: number;
+  /**
+   * Fast over baseline in schedules per CPU-second: the median, over pairs of adjacent
+   * windows (one of each engine, so under the same load), of the ratio of their rates.
+   */
+  speedup: number;
+  /** The same in wall-clock schedules/s. */
+  speedupWall: number;
 }
 
-const EP = (scenario: string, checkers = true) => (seed: number) => simulate({
-  variant: 'mainline-6.18', scenario, seed, ...(checkers ? {} : { checkers: [] }) }).steps;
+/** The baseline's rows: from the untransformed graph the build keeps (see rows.ts). */
+interface RowsModule {
+  ROWS: [string, (seed: number) => number][];
+  setEngine(e: 'fast' | 'baseline'): unknown;
+}
 
-/** The rows: name and one execution (returns its step count). */
-const ROWS: [string, (seed: number) => number][] = [
-  ['floor: empty model, 1 call deep, SC, no checker', (s) => floorRun(s, 1)],
-  ['floor: empty model, 6 calls deep, SC, no checker', (s) => floorRun(s, 6)],
-  ['core: 4 CPUs, locks+lists+IRQs, TSO, checker on', (s) => coreRun(s, true)],
-  ['core: same, checker off', (s) => coreRun(s, false)],
-  ...['signal-eintr', 'one-wakeup', 'et-two-waiters', 'lt-two-waiters', 'harvest-vs-irq',
-    'nested-sets', 'oneshot-twice'].map((sc): [string, (seed: number) => number] =>
-    [`eventpoll: ${sc}, checkers on`, EP(sc)]),
-  ['eventpoll: oneshot-twice, checkers off', EP('oneshot-twice', false)],
-];
+async function baselineRows(): Promise<RowsModule> {
+  const url = new URL('../baseline/bench/rows.js', import.meta.url);
+  if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) {
+    const m = (await import(url.href)) as RowsModule;
+    m.setEngine('baseline');
+    return m;
+  }
+  // Run from the sources (tsx): the same graph, the baseline engine per window.
+  return { ROWS, setEngine };
+}
+
+/** CPU time of this process (user + system), in ms. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** One engine's tallies over its windows. */
+interface Tally {
+  steps: number;
+  schedules: number;
+  cpuMs: number;
+  bestSteps: number;
+  bestSchedules: number;
+  /** Per window: schedules per CPU-second and per wall-second. */
+  cpuRates: number[];
+  wallRates: number[];
+}
+
+function median(xs: readonly number[]): number {
+  const a = xs.slice().sort((x, y) => x - y);
+  const h = a.length >> 1;
+  return a.length % 2 === 1 ? a[h]! : (a[h - 1]! + a[h]!) / 2;
+}
+
+/** The median over window pairs (adjacent in time, so under the same load) of a / b. */
+function pairRatio(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  return median(Array.from({ length: n }, (_, i) => a[i]! / b[i]!));
+}
 
 /**
- * Measures one row. Both rates are the best of several windows: on this kind of machine a
- * process's rate can differ by 2x between windows (JIT tiering, neighbours), and the best
- * window is the one least disturbed. The bare loop runs before and after the row; even so
- * it settles at about 35M or about 60M steps/s depending on the process, which the `bare`
+ * Measures one row. Windows of 200 ms alternate between the package (fast engine, model
+ * trampolined by the build) and the baseline (the untransformed copy in dist/baseline on the
+ * baseline engine of sim/engine.ts) in this process, so both see the same neighbours. The wall
+ * rates are the best window of each: on this kind of machine a process's rate can differ by
+ * 2x between windows (JIT tiering, neighbours), and the best window is the one least
+ * disturbed. The CPU rates are schedules over the CPU time of all windows of an engine
+ * (process.cpuUsage: it includes V8's compiler and GC threads); the speed-ups are medians
+ * of adjacent window pairs. The bare loop runs before and after the row; even so it
+ * settles at about 35M or about 60M steps/s depending on the process, which the `bare`
  * column shows.
  */
-function measure(name: string, seconds: number, one: (seed: number) => number): Row {
+function measure(name: string, seconds: number, fastOne: (seed: number) => number,
+  base: RowsModule, baseOne: (seed: number) => number): Row {
   let bare = 0;
   for (let i = 0; i < 6; i++) bare = Math.max(bare, bareLoop(5_000_000, 4, now));
-  // Warm up until the JIT has settled (a fixed count left rows half-optimised).
-  const w0 = now();
-  for (let s = 0; now() - w0 < 500 || s < 50; s++) one(1_000_000 + s);
-  let steps = 0;
-  let schedules = 0;
-  let best = 0;
-  let bestSchedules = 0;
+  // The baseline: its own module graph, or this one's baseline engine (set per window).
+  const same = base.ROWS === ROWS;
+  const select = (fast: boolean): ((seed: number) => number) => {
+    if (same) setEngine(fast ? 'fast' : 'baseline');
+    return fast ? fastOne : baseOne;
+  };
+  // Warm up both until the JIT has settled (a fixed count left rows half-optimised).
+  for (const fast of [false, true]) {
+    const one = select(fast);
+    const w0 = now();
+    for (let s = 0; now() - w0 < 400 || s < 50; s++) one(1_000_000 + s);
+  }
+  const tally = (): Tally => ({ steps: 0, schedules: 0, cpuMs: 0, bestSteps: 0,
+    bestSchedules: 0, cpuRates: [], wallRates: [] });
+  const fast = tally();
+  const slow = tally();
   const t0 = now();
-  while (now() - t0 < seconds * 1000) {
+  for (let k = 0; now() - t0 < seconds * 1000 * 2 || k % 2 === 1; k++) {
+    const t = k % 2 === 0 ? fast : slow;
+    const one = select(k % 2 === 0);
     const w = now();
+    const c = cpuNow();
     let ws = 0;
     let wn = 0;
     while (now() - w < 200) {
-      for (let i = 0; i < 10; i++) ws += one(schedules + wn++);
+      // The same seeds for both engines, so they run the same schedules.
+      for (let i = 0; i < 10; i++) ws += one(t.schedules + wn++);
     }
     const dt = (now() - w) / 1000;
-    if (ws / dt > best) {
-      best = ws / dt;
-      bestSchedules = wn / dt;
+    const dc = cpuNow() - c;
+    t.cpuMs += dc;
+    t.cpuRates.push(wn / (dc / 1000));
+    t.wallRates.push(wn / dt);
+    if (ws / dt > t.bestSteps) {
+      t.bestSteps = ws / dt;
+      t.bestSchedules = wn / dt;
     }
-    steps += ws;
-    schedules += wn;
+    t.steps += ws;
+    t.schedules += wn;
   }
+  select(true);
   for (let i = 0; i < 3; i++) bare = Math.max(bare, bareLoop(5_000_000, 4, now));
-  return { name, schedules, steps, seconds: (now() - t0) / 1000,
-    schedulesPerSec: bestSchedules, stepsPerSec: best, bareStepsPerSec: bare, ratio: best / bare };
+  const cpuRate = (t: Tally) => t.schedules / (t.cpuMs / 1000);
+  return { name, schedules: fast.schedules, steps: fast.steps, seconds: (now() - t0) / 1000,
+    schedulesPerSec: fast.bestSchedules, stepsPerSec: fast.bestSteps, bareStepsPerSec: bare,
+    ratio: fast.bestSteps / bare, cpuSchedulesPerSec: cpuRate(fast),
+    baselineCpuSchedulesPerSec: cpuRate(slow), baselineSchedulesPerSec: slow.bestSchedules,
+    speedup: pairRatio(fast.cpuRates, slow.cpuRates),
+    speedupWall: pairRatio(fast.wallRates, slow.wallRates) };
 }
 
 /** A fuzz campaign on `jobs` worker threads (as `fuzz --jobs`), wall clock included. */
@@ -126,8 +200,10 @@ if (process.argv.includes('--cli')) {
   const out = cliRows(process.argv.includes('--json'));
   if (out !== undefined) console.log(JSON.stringify(out, null, 1));
 } else if (rowArg >= 0) {
-  const [name, one] = ROWS[Number(process.argv[rowArg + 1])]!;
-  console.log(JSON.stringify(measure(name, budget, one)));
+  const i = Number(process.argv[rowArg + 1]);
+  const [name, one] = ROWS[i]!;
+  const base = await baselineRows();
+  console.log(JSON.stringify(measure(name, budget, one, base, base.ROWS[i]![1])));
 } else if (parArg >= 0) {
   const [scenario, n, jobs] = process.argv.slice(parArg + 1);
   console.log(JSON.stringify(await parallel(scenario!, Number(n), Number(jobs))));
@@ -157,12 +233,20 @@ if (process.argv.includes('--cli')) {
       'window of each.\n');
     console.log('benchmark'.padEnd(52) + 'schedules/s'.padStart(12) +
       'steps/sched'.padStart(12) + 'steps/s'.padStart(10) + 'bare'.padStart(9) +
-      'vs bare'.padStart(9));
+      'vs bare'.padStart(9) + 'sched/CPU-s'.padStart(12) + 'baseline'.padStart(10) +
+      'speed-up'.padStart(10) + 'wall'.padStart(7));
     for (const r of rows) {
       console.log(r.name.padEnd(52) + f(r.schedulesPerSec).padStart(12) +
         (r.steps / r.schedules).toFixed(0).padStart(12) + f(r.stepsPerSec).padStart(10) +
-        f(r.bareStepsPerSec).padStart(9) + `${(r.ratio * 100).toFixed(1)}%`.padStart(9));
+        f(r.bareStepsPerSec).padStart(9) + `${(r.ratio * 100).toFixed(1)}%`.padStart(9) +
+        f(r.cpuSchedulesPerSec).padStart(12) + f(r.baselineCpuSchedulesPerSec).padStart(10) +
+        `${r.speedup.toFixed(2)}x`.padStart(10) + `${r.speedupWall.toFixed(2)}x`.padStart(7));
     }
+    console.log('\nspeed-up: the package (fast engine, model trampolined by the build) over ' +
+      'the baseline (the\nbaseline engine of sim/engine.ts on the untransformed copy in ' +
+      'dist/baseline), alternating 200 ms\nwindows in the row\'s process; the median ' +
+      'ratio of adjacent windows, in schedules per CPU-second\n(process.cpuUsage) and in ' +
+      'wall clock. Target: >= 2x on the eventpoll rows.');
     console.log(`\nfuzz campaigns on ${jobs} worker threads (fuzz --jobs ${jobs}), wall clock ` +
       'with start-up:');
     for (const p of par) {

@@ -18,6 +18,7 @@
  *   epoll65's "a timeout-0 wait must not report a false negative").
  */
 import type { Ctx, MachineAccess } from '../sim/context.ts';
+import { cloneState } from '../sim/clone.ts';
 import { fops } from './file.ts';
 import { listOwners } from '../queues/list.ts';
 import { EPOLLET, EPOLLONESHOT, EP_PRIVATE_BITS, EPOLLERR, EPOLLHUP } from './uapi.ts';
@@ -49,6 +50,16 @@ export class Ghost {
 
   constructor(m: MachineAccess) {
     this.m = m;
+  }
+
+  /** A copy for a machine started from prepared state (`memo`: old machine -> new). */
+  copy(memo: Map<object, unknown>): Ghost {
+    const g = new Ghost((memo.get(this.m) ?? this.m) as MachineAccess);
+    memo.set(this, g);
+    for (const call of this.calls) g.calls.add(cloneState(call, memo));
+    for (const f of this.files) g.files.push(f);
+    g.strictLevelTrigger = this.strictLevelTrigger;
+    return g;
   }
 
   /** Registers a new file. */

@@ -6,13 +6,14 @@
  * {@link kernel}.
  */
 import type { Ctx, MachineAccess } from '../sim/context.ts';
+import { cloneState, CLONE_FAST, type FastCloning } from '../sim/clone.ts';
 import { SimUsageError } from '../sim/errors.ts';
 import { fileTypesOf, type FileOps } from './file.ts';
 import { fullOps, type FullEpOps, type VariantConfig } from './variant.ts';
 import { Ghost } from './ghost.ts';
 
 /** Per-run eventpoll state. */
-export class EpKernel {
+export class EpKernel implements FastCloning {
   readonly m: MachineAccess;
   readonly cfg: VariantConfig;
   /**
@@ -51,6 +52,31 @@ export class EpKernel {
     this.ghost = new Ghost(m);
     for (let i = 0; i < 3; i++) this.fdt.push(-1); // stdin, stdout, stderr are taken
     this.variantState = cfg.variant.initState?.(m);
+  }
+
+  /**
+   * The copy a machine started from prepared state gets (fast engine): the same fields in
+   * the same order as the constructor makes them, the configuration shared, the rest copied
+   * (plain data through cloneState). `memo` maps the template machine to the new one.
+   */
+  [CLONE_FAST](memo: Map<object, unknown>): EpKernel {
+    const k = Object.create(EpKernel.prototype) as EpKernel;
+    memo.set(this, k);
+    const w = k as unknown as Record<string, unknown>;
+    w.m = memo.get(this.m) ?? this.m;
+    w.cfg = this.cfg;
+    w.ops = this.ops;
+    w.fops = this.fops;
+    w.variantState = cloneState(this.variantState, memo);
+    w.taskStates = cloneState(this.taskStates, memo);
+    w.fdt = this.fdt.slice();
+    w.epnested_mutex = this.epnested_mutex;
+    w.loop_check_gen = this.loop_check_gen;
+    w.inserting_into = this.inserting_into;
+    w.ghost = this.ghost.copy(memo);
+    w.eventpolls = this.eventpolls.slice();
+    w.files = this.files.slice();
+    return k;
   }
 
   /**

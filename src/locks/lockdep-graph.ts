@@ -16,7 +16,7 @@
  * recursive read acquisitions is reported too; usage conflicts follow lockdep's table
  * (a hardirq read conflicts only with a write taken with IRQs enabled).
  */
-import { CLONE, type SelfCloning } from '../sim/clone.ts';
+import { CLONE, CLONE_FAST, type SelfCloning } from '../sim/clone.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 
 /** Taken in hardirq for write (LOCK_USED_IN_HARDIRQ). */
@@ -96,6 +96,8 @@ export class LockGraph implements SelfCloning {
   private readonly byKey = new Map<string, LockClass>();
   /** Class of each lock handle for subclass 0 (the common case, without a string build). */
   private readonly byLock: (LockClass | undefined)[] = [];
+  /** Bumped when a class, lock or dependency is added: a plan of an older version is stale. */
+  private version = 0;
 
   /**
    * Copies the graph for a machine started from prepared state (cloneState): classes and
@@ -120,6 +122,95 @@ export class LockGraph implements SelfCloning {
     return g;
   }
 
+  /**
+   * The fast engine's copy (sim/engine.ts): the same classes, edges and map orders as
+   * [CLONE], from a plan of the template made once per version (classes and dependencies by
+   * index), so no memo lookup per edge; usage bits and sites are read from the classes at
+   * each copy. Classes are recorded in `memo`, as held-lock records refer to them.
+   */
+  [CLONE_FAST](memo: Map<object, unknown>): LockGraph {
+    const plan = planOf(this);
+    const g = new LockGraph();
+    memo.set(this, g);
+    const src = plan.classes;
+    const cls: LockClass[] = new Array<LockClass>(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const k = src[i]!;
+      const c: LockClass = { key: k.key, usage: k.usage, usageSite: k.usageSite.slice(),
+        out: new Map(), in: new Map() };
+      cls[i] = c;
+      memo.set(k, c);
+    }
+    const deps: Dep[] = new Array<Dep>(plan.deps.length);
+    for (let i = 0; i < plan.deps.length; i++) {
+      const d = plan.deps[i]!;
+      deps[i] = { from: cls[plan.depFrom[i]!]!, to: cls[plan.depTo[i]!]!, prev: d.prev,
+        next: d.next };
+    }
+    for (let i = 0; i < cls.length; i++) {
+      const c = cls[i]!;
+      const out = plan.out[i]!;
+      for (let j = 0; j < out.length; j += 2) c.out.set(cls[out[j]!]!, deps[out[j + 1]!]!);
+      const inn = plan.in[i]!;
+      for (let j = 0; j < inn.length; j += 2) c.in.set(cls[inn[j]!]!, deps[inn[j + 1]!]!);
+    }
+    for (const [key, k] of plan.byKey) g.byKey.set(key, cls[k]!);
+    for (let l = 0; l < plan.byLock.length; l++) {
+      const k = plan.byLock[l]!;
+      g.byLock[l] = k < 0 ? undefined : cls[k]!;
+    }
+    return g;
+  }
+
+  /** The version (see {@link LockGraph.version}), to tell a stale plan. */
+  currentVersion(): number {
+    return this.version;
+  }
+
+  /** The plan of this graph for {@link CLONE_FAST}: every class and dependency by index. */
+  plan(): GraphPlan {
+    const index = new Map<LockClass, number>();
+    const classes: LockClass[] = [];
+    const add = (k: LockClass): number => {
+      let i = index.get(k);
+      if (i === undefined) {
+        i = classes.push(k) - 1;
+        index.set(k, i);
+      }
+      return i;
+    };
+    const byKey: [string, number][] = [];
+    this.byKey.forEach((k, key) => byKey.push([key, add(k)]));
+    const byLock: number[] = [];
+    for (let l = 0; l < this.byLock.length; l++) {
+      const k = this.byLock[l];
+      byLock.push(k === undefined ? -1 : add(k));
+    }
+    const depIndex = new Map<Dep, number>();
+    const deps: Dep[] = [];
+    const depOf = (d: Dep): number => {
+      let i = depIndex.get(d);
+      if (i === undefined) {
+        i = deps.push(d) - 1;
+        depIndex.set(d, i);
+      }
+      return i;
+    };
+    const out: number[][] = [];
+    const inn: number[][] = [];
+    for (let i = 0; i < classes.length; i++) {
+      const k = classes[i]!;
+      const o: number[] = [];
+      k.out.forEach((d, to) => o.push(add(to), depOf(d)));
+      const n: number[] = [];
+      k.in.forEach((d, from) => n.push(add(from), depOf(d)));
+      out.push(o);
+      inn.push(n);
+    }
+    return { version: this.version, classes, byKey, byLock, deps,
+      depFrom: deps.map((d) => add(d.from)), depTo: deps.map((d) => add(d.to)), out, in: inn };
+  }
+
   /** The class of lock `l` for `subclass`. */
   classOf(m: MachineAccess, l: number, subclass: number): LockClass {
     if (subclass === 0) {
@@ -134,6 +225,7 @@ export class LockGraph implements SelfCloning {
       this.byKey.set(key, k);
     }
     if (subclass === 0) this.byLock[l] = k;
+    this.version++;
     return k;
   }
 
@@ -149,6 +241,7 @@ export class LockGraph implements SelfCloning {
     const dep: Dep = { from: prev, to: next, prev: copySite(prevSite), next: copySite(nextSite) };
     prev.out.set(next, dep);
     next.in.set(prev, dep);
+    this.version++;
     this.checkIrqOrder(m, c, dep);
   }
 
@@ -203,6 +296,32 @@ export class LockGraph implements SelfCloning {
       }
     }
   }
+}
+
+/** A graph as indexes (see LockGraph.plan). */
+interface GraphPlan {
+  /** The graph's version it was made at. */
+  version: number;
+  classes: LockClass[];
+  byKey: [string, number][];
+  byLock: number[];
+  deps: Dep[];
+  depFrom: number[];
+  depTo: number[];
+  /** Per class: pairs (class index, dependency index) of its out and in maps, in order. */
+  out: number[][];
+  in: number[][];
+}
+
+const PLANS = new WeakMap<LockGraph, GraphPlan>();
+
+function planOf(g: LockGraph): GraphPlan {
+  let p = PLANS.get(g);
+  if (p === undefined || p.version !== g.currentVersion()) {
+    p = g.plan();
+    PLANS.set(g, p);
+  }
+  return p;
 }
 
 /** The copy of class `k` in `memo`, made (edges still empty, listed in `fresh`) if new. */

@@ -20,6 +20,7 @@
  * modelled kernel, so it takes no steps. Held-lock records are reused (no allocation per
  * acquisition); sites are copied only when kept by the graph.
  */
+import { CLONE_FAST } from '../sim/clone.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import {
   ENABLED_HARDIRQ, ENABLED_HARDIRQ_READ, LockGraph, siteText, USED_IN_HARDIRQ,
@@ -63,14 +64,42 @@ export interface LockdepState {
   readonly stacks: (HeldStack | undefined)[];
   /** Contexts already reported as irq-self-deadlocked (enabled() is asked repeatedly). */
   readonly selfDeadlocked: Set<number>;
+  /** The fast engine's copy (see copyState). */
+  readonly [CLONE_FAST]?: (this: LockdepState, memo: Map<object, unknown>) => LockdepState;
 }
 
 /** The lockdep state of `m`, created on first use. */
 export function lockdep(m: MachineAccess): LockdepState {
   let s = m.ext.lockdep as LockdepState | undefined;
   if (s === undefined) {
-    s = { enabled: true, graph: new LockGraph(), stacks: [], selfDeadlocked: new Set() };
+    s = { enabled: true, graph: new LockGraph(), stacks: [], selfDeadlocked: new Set(),
+      [CLONE_FAST]: copyState };
     m.ext.lockdep = s;
+  }
+  return s;
+}
+
+/**
+ * The fast engine's copy of the state (sim/engine.ts) for a machine started from prepared
+ * state: the graph by its plan, and the held-lock stacks entry by entry (an empty stack's
+ * spare records are not copied: push() refills every field of a reused record).
+ */
+function copyState(this: LockdepState, memo: Map<object, unknown>): LockdepState {
+  const s: LockdepState = { enabled: this.enabled, graph: this.graph[CLONE_FAST](memo),
+    stacks: [], selfDeadlocked: new Set(this.selfDeadlocked), [CLONE_FAST]: copyState };
+  memo.set(this, s);
+  for (let id = 0; id < this.stacks.length; id++) {
+    const st = this.stacks[id];
+    if (st === undefined) {
+      s.stacks.push(undefined);
+      continue;
+    }
+    const e: HeldLock[] = [];
+    for (let i = 0; i < st.depth; i++) {
+      const h = st.e[i]!;
+      e.push({ ...h, cls: memo.get(h.cls) as LockClass, site: { ...h.site } });
+    }
+    s.stacks.push({ depth: st.depth, e });
   }
   return s;
 }

@@ -119,6 +119,26 @@ export class Arena {
     for (const h of other.freedWithParent) this.freedWithParent.add(h);
   }
 
+  /**
+   * Same result as {@link copyFrom}, faster: the objects are copied by functions made once
+   * per object shape (an object literal of fixed keys, which V8 builds in one go, where a
+   * spread of objects of many shapes takes its slow path), and the flat arrays by slice.
+   */
+  copyFromFast(other: Arena): void {
+    if (this.objs.length !== 1) throw new Error('Arena.copyFrom: the arena is not empty');
+    const src = other.objs;
+    const copiers = copiersOf(other);
+    const objs = this.objs;
+    for (let h = 1; h < src.length; h++) objs.push(copiers[h]!(src[h]!));
+    const self = this as unknown as { freed: number[]; labels: unknown[]; parents: number[] };
+    self.freed = other.freed.slice();
+    self.labels = other.labels.slice();
+    self.parents = other.parents.slice();
+    for (const [h, site] of other.freeSites) this.freeSites.set(h, { ...site });
+    for (const [h, list] of other.members) this.members.set(h, [...list]);
+    for (const h of other.freedWithParent) this.freedWithParent.add(h);
+  }
+
   /** True when `h` names a live object. */
   isLive(h: number): boolean {
     return h > 0 && h < this.objs.length && this.freed[h] === 0;
@@ -182,4 +202,43 @@ export class Arena {
     }
     return out;
   }
+}
+
+type Copier = (o: KObject) => KObject;
+
+/** Copiers by object shape (the keys in order), shared by every arena (bounded). */
+const COPIERS = new Map<string, Copier>();
+/**
+ * Per template arena: the copier of each handle, valid while it has `n` objects and until
+ * {@link forgetCopyPlan} (the machine calls it when setup runs on the template again, which
+ * can add fields to existing objects).
+ */
+const PLANS = new WeakMap<Arena, { n: number; copiers: Copier[] }>();
+
+/** Drops the copy plan of `a` (its objects may have changed shape). */
+export function forgetCopyPlan(a: Arena): void {
+  PLANS.delete(a);
+}
+
+function copiersOf(a: Arena): Copier[] {
+  const n = a.objs.length;
+  let plan = PLANS.get(a);
+  if (plan !== undefined && plan.n === n) return plan.copiers;
+  const copiers: Copier[] = [];
+  for (let h = 0; h < n; h++) {
+    const keys = Object.keys(a.objs[h]!);
+    const sig = keys.join('\0');
+    let f = COPIERS.get(sig);
+    if (f === undefined) {
+      // Keys are quoted by JSON.stringify, so any field name is safe in the source.
+      const body = keys.map((k) => `${JSON.stringify(k)}: s[${JSON.stringify(k)}]`).join(', ');
+      f = new Function('s', `return { ${body} };`) as Copier;
+      if (COPIERS.size >= 4096) COPIERS.clear();
+      COPIERS.set(sig, f);
+    }
+    copiers.push(f);
+  }
+  plan = { n, copiers };
+  PLANS.set(a, plan);
+  return copiers;
 }

@@ -26,7 +26,7 @@ import type { Ctx } from '../sim/context.ts';
 import { TASK_UNINTERRUPTIBLE } from '../sim/context.ts';
 import { quote, SimUsageError } from '../sim/errors.ts';
 import type { Limits } from '../sim/limits.ts';
-import { Machine, type Observer } from '../sim/machine.ts';
+import { call, Machine, type Observer } from '../sim/machine.ts';
 import type { MemoryMode } from '../sim/memory.ts';
 import type { Model } from '../sim/op.ts';
 import { flagNames, parseFlagsSpec } from './flags.ts';
@@ -97,8 +97,11 @@ export interface Prepared {
   copyable: boolean;
 }
 
-/** Prepared setups by variant, then by everything else setup depends on (bounded). */
-const PREPARED = new WeakMap<object, Map<string, Prepared>>();
+/**
+ * Prepared setups by variant, then by the scenario's setup, then by the rest of what setup
+ * depends on (bug switches, memory model, limits); each level bounded.
+ */
+const PREPARED = new WeakMap<object, Map<string, Map<string, Prepared>>>();
 const PREPARED_MAX = 256;
 
 function machineOf(sc: Scenario, opts: BuildOptions, trace: boolean): Machine {
@@ -166,9 +169,19 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
     byVariant = new Map();
     PREPARED.set(opts.cfg.variant, byVariant);
   }
-  const key = JSON.stringify([[...opts.cfg.bugs].sort(), opts.memory ?? sc.memory ?? 'sc',
-    opts.limits ?? {}]) + setupKey(sc);
-  let p = byVariant.get(key);
+  // The configuration part of the key is short; the scenario part is a string kept per
+  // scenario (setupKey), so the lookup hashes no new long string per run.
+  const bugs = opts.cfg.bugs.size === 0 ? '' : JSON.stringify([...opts.cfg.bugs].sort());
+  const key = `${bugs}|${opts.memory ?? sc.memory ?? 'sc'}|` +
+    `${opts.limits === undefined ? '' : JSON.stringify(opts.limits)}`;
+  const sk = setupKey(sc);
+  let bySetup = byVariant.get(sk);
+  if (bySetup === undefined) {
+    if (byVariant.size >= PREPARED_MAX) byVariant.clear();
+    bySetup = new Map();
+    byVariant.set(sk, bySetup);
+  }
+  let p = bySetup.get(key);
   if (p === undefined) {
     const m = machineOf(sc, opts, false);
     const names = new Map<string, number>();
@@ -182,8 +195,8 @@ export function prepared(sc: Scenario, opts: BuildOptions): Prepared {
       copyable = false;
     }
     p = { machine: m, names, byIndex, copyable };
-    if (byVariant.size >= PREPARED_MAX) byVariant.clear();
-    byVariant.set(key, p);
+    if (bySetup.size >= PREPARED_MAX) bySetup.clear();
+    bySetup.set(key, p);
   }
   return p;
 }
@@ -247,7 +260,7 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
   const results: SyscallResult[] = [];
   const run: RunState = { names, byIndex, dataOf, results, tallies };
   for (const t of sc.tasks) {
-    m.addTask({ name: t.name, cpu: t.cpu, body: programOf(run, t.name, t.program) });
+    m.addTask({ name: t.name, cpu: t.cpu, body: programOf(run, t.name, t.program, m.fast) });
   }
   for (const q of sc.irqs ?? []) {
     const file = k.fdget(names.get(q.fd)!)!;
@@ -279,10 +292,11 @@ export function buildMachine(sc: Scenario, opts: BuildOptions): Built {
 // every named closure in a call that redefines its `name`, which costs a map transition per
 // creation. Per-run closures stay anonymous for that reason.
 
-/** A task's body: its syscall program. */
-function programOf(r: RunState, task: string, program: readonly SyscallSpec[]):
+/** A task's body: its syscall program (the fast engine's when `fast`). */
+function programOf(r: RunState, task: string, program: readonly SyscallSpec[], fast: boolean):
 (c: Ctx) => Model<void> {
-  return (c) => runProgram(r, c, task, program);
+  return fast ? (c) => runProgramFast(r, c, task, program)
+    : (c) => runProgram(r, c, task, program);
 }
 
 /** An interrupt on a file of a variant's own type: the type's `irq` handler. */
@@ -316,73 +330,123 @@ interface RunState {
  */
 function* runProgram(r: RunState, c: Ctx, task: string, program: readonly SyscallSpec[]):
 Model<void> {
-  const { results, tallies, names, byIndex, dataOf } = r;
   let prev = 0;
   for (const s of program) {
     if (s.when === 'previous-positive' && prev <= 0) {
-      results.push({ task, op: s.op, ret: 'skipped' });
+      r.results.push({ task, op: s.op, ret: 'skipped' });
       prev = 0;
       continue;
     }
-    // The syscall, inline: one generator level fewer under every step of the program.
-    let ret = 0;
-    let events: string[] | undefined;
-    switch (s.op) {
-      case 'epoll_wait': {
-        const out: EpollEvent[] = [];
-        ret = yield* sys_epoll_wait(c, fdOf(r, s.set), out, s.maxevents, s.timeout);
-        events = out.map((e) => `${byIndex[e.data]}=${flagNames(e.events)}`);
-        break;
-      }
-      case 'epoll_ctl': {
-        const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
-          : EPOLL_CTL_DEL;
-        ret = yield* sys_epoll_ctl(c, fdOf(r, s.set), op, fdOf(r, s.fd), mask(s.events),
-          dataOf(s.fd));
-        break;
-      }
-      case 'write': ret = yield* sys_write(c, fdOf(r, s.fd), s.n); break;
-      case 'read': {
-        // An eventfd read returns 8; a scenario reports the counter value it read.
-        const out = { value: -1n };
-        const n = yield* sys_read(c, fdOf(r, s.fd), s.n, out);
-        ret = n >= 0 && out.value >= 0n ? Number(out.value) : n;
-        break;
-      }
-      case 'close': ret = yield* sys_close(c, fdOf(r, s.fd)); break;
-      case 'dup': {
-        ret = yield* sys_dup(c, fdOf(r, s.fd));
-        if (ret >= 0) names.set(s.as, ret);
-        break;
-      }
-      case 'poll': {
-        const out = [0];
-        ret = yield* sys_poll(c, fdOf(r, s.fd), mask(s.events), out, s.timeout ?? 0);
-        events = [flagNames(out[0]!)];
-        break;
-      }
-      case 'shutdown':
-        ret = yield* sys_shutdown(c, fdOf(r, s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how));
-        break;
-      case 'sleep':
-        yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
-        yield* schedule_hrtimeout_range(c, s.ms * 1_000_000);
-        ret = 0;
-        break;
-    }
-    const out = { ret, events };
-    prev = out.ret;
-    if (s.count !== undefined) tallies.count(s.count, out.ret);
-    const rec: SyscallResult = { task, op: s.op, ret: out.ret >= 0 ? out.ret
-      : ERRNO_NAMES[-out.ret] ?? `E${-out.ret}` };
-    if (out.events) rec.events = out.events;
-    results.push(rec);
-    const e = (s as { expect?: Expect }).expect;
-    if (e !== undefined && !meets(out.ret, e)) {
-      c.m.report({ property: 'assertion', kind: 'expectation', message: `${task}: ${s.op} ` +
-        `returned ${rec.ret}, expected ${JSON.stringify(e)}`, ctx: c.id, cpu: c.cpu });
-    }
+    // The syscall's generator, delegated to from here: one generator level fewer under
+    // every step of the program than a wrapper would add.
+    const box: Box = { out: undefined };
+    const gen = syscallOf(r, c, s, box);
+    const ret = gen === undefined ? 0 : yield* gen;
+    prev = syscallDone(r, c, task, s, ret, box);
   }
+}
+
+/**
+ * {@link runProgram} for the fast engine (sim/engine.ts): each syscall runs as a machine
+ * {@link call}, so the program's own frame is not resumed under every step. The same
+ * syscalls in the same order, with the same arguments and results.
+ */
+function* runProgramFast(r: RunState, c: Ctx, task: string, program: readonly SyscallSpec[]):
+Model<void> {
+  let prev = 0;
+  for (const s of program) {
+    if (s.when === 'previous-positive' && prev <= 0) {
+      r.results.push({ task, op: s.op, ret: 'skipped' });
+      prev = 0;
+      continue;
+    }
+    const box: Box = { out: undefined };
+    const gen = syscallOf(r, c, s, box);
+    const ret = gen === undefined ? 0 : (yield call(gen)) as number;
+    prev = syscallDone(r, c, task, s, ret, box);
+  }
+}
+
+/** What a syscall leaves for its result (epoll_wait's events, read's value, poll's mask). */
+interface Box {
+  out: unknown;
+}
+
+/** `sleep`: an uninterruptible sleep of `ms`. */
+function* sleepMs(c: Ctx, ms: number): Model<number> {
+  yield* set_current_state(c, TASK_UNINTERRUPTIBLE);
+  yield* schedule_hrtimeout_range(c, ms * 1_000_000);
+  return 0;
+}
+
+/** The generator of syscall `s` (its arguments evaluated now), or undefined for none. */
+function syscallOf(r: RunState, c: Ctx, s: SyscallSpec, box: Box): Model<number> | undefined {
+  switch (s.op) {
+    case 'epoll_wait': {
+      const out: EpollEvent[] = [];
+      box.out = out;
+      return sys_epoll_wait(c, fdOf(r, s.set), out, s.maxevents, s.timeout);
+    }
+    case 'epoll_ctl': {
+      const op = s.ctl === 'ADD' ? EPOLL_CTL_ADD : s.ctl === 'MOD' ? EPOLL_CTL_MOD
+        : EPOLL_CTL_DEL;
+      return sys_epoll_ctl(c, fdOf(r, s.set), op, fdOf(r, s.fd), mask(s.events),
+        r.dataOf(s.fd));
+    }
+    case 'write': return sys_write(c, fdOf(r, s.fd), s.n);
+    case 'read': {
+      // An eventfd read returns 8; a scenario reports the counter value it read.
+      const out = { value: -1n };
+      box.out = out;
+      return sys_read(c, fdOf(r, s.fd), s.n, out);
+    }
+    case 'close': return sys_close(c, fdOf(r, s.fd));
+    case 'dup': return sys_dup(c, fdOf(r, s.fd));
+    case 'poll': {
+      const out = [0];
+      box.out = out;
+      return sys_poll(c, fdOf(r, s.fd), mask(s.events), out, s.timeout ?? 0);
+    }
+    case 'shutdown': return sys_shutdown(c, fdOf(r, s.fd), ['rd', 'wr', 'rdwr'].indexOf(s.how));
+    case 'sleep': return sleepMs(c, s.ms);
+  }
+  return undefined;
+}
+
+/** Records the result of syscall `s` (returned `n`); returns the value `when` tests. */
+function syscallDone(r: RunState, c: Ctx, task: string, s: SyscallSpec, n: number, box: Box):
+number {
+  let ret = n;
+  let events: string[] | undefined;
+  switch (s.op) {
+    case 'epoll_wait':
+      events = (box.out as EpollEvent[]).map((e) => `${r.byIndex[e.data]}=${flagNames(e.events)}`);
+      break;
+    case 'read': {
+      const out = box.out as { value: bigint };
+      ret = n >= 0 && out.value >= 0n ? Number(out.value) : n;
+      break;
+    }
+    case 'dup':
+      if (ret >= 0) r.names.set(s.as, ret);
+      break;
+    case 'poll':
+      events = [flagNames((box.out as number[])[0]!)];
+      break;
+    default:
+      break;
+  }
+  if (s.count !== undefined) r.tallies.count(s.count, ret);
+  const rec: SyscallResult = { task, op: s.op, ret: ret >= 0 ? ret
+    : ERRNO_NAMES[-ret] ?? `E${-ret}` };
+  if (events) rec.events = events;
+  r.results.push(rec);
+  const e = (s as { expect?: Expect }).expect;
+  if (e !== undefined && !meets(ret, e)) {
+    c.m.report({ property: 'assertion', kind: 'expectation', message: `${task}: ${s.op} ` +
+      `returned ${rec.ret}, expected ${JSON.stringify(e)}`, ctx: c.id, cpu: c.cpu });
+  }
+  return ret;
 }
 
 /** The kernel runtime of a context (re-exported for custom programs). */

@@ -17,10 +17,12 @@
  *   while contexts spin, that is a deadlock.
  * - Virtual time: see {@link TimeMode}.
  */
-import { Arena } from '../queues/arena.ts';
-import { cloneState } from './clone.ts';
+import { Arena, forgetCopyPlan } from '../queues/arena.ts';
+import { CALL } from './call.ts';
+import { cloneState, cloneStateFast } from './clone.ts';
 import { POINTER_FIELDS, type Ctx, type HrTimer, type MachineAccess } from './context.ts';
 import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './context.ts';
+import { engine } from './engine.ts';
 import { LimitExceededError, quote, SimUsageError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Memory, type MemoryMode } from './memory.ts';
@@ -97,6 +99,8 @@ export interface RunOutcome {
   time: number;
 }
 
+export { call } from './call.ts';
+
 /** Thrown by `fault` to abandon the current op; caught by the run loop. */
 class FaultAbort extends Error {}
 
@@ -112,6 +116,8 @@ class Context implements Ctx {
   over: Context | null = null;
   /** The step at which this context last became unable to run (for messages). */
   waitingSince = -1;
+  /** Fast engine: the generators suspended in a {@link call}, innermost last. */
+  callers: Model<unknown>[] | null = null;
   constructor(
     readonly id: number,
     readonly name: string,
@@ -196,6 +202,13 @@ export class Machine implements MachineAccess {
   private current: Context | null = null;
   /** True while setup() runs: nothing is traced. */
   private inSetup = false;
+  /** The engine (engine.ts), read once here: false runs the baseline paths. */
+  readonly fast = engine() === 'fast';
+  /**
+   * The fast engine applies plain loads and stores inline (as `apply` does them) under the
+   * memory models it knows; another model's accesses go through `apply`.
+   */
+  private readonly plainInline: boolean;
 
   constructor(opts: MachineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -218,6 +231,7 @@ export class Machine implements MachineAccess {
     this.timeMode = time;
     this.seed = opts.seed ?? 0;
     this.memory = new Memory(this.arena, n, mode);
+    this.plainInline = mode === 'sc' || mode === 'tso';
     this.events = opts.trace ? [] : undefined;
     for (let i = 0; i < n; i++) {
       this.cpus.push({ id: i, irqOff: 0, irq: null, cur: null, tasks: [] });
@@ -271,6 +285,8 @@ export class Machine implements MachineAccess {
     const c = this.newContext(name, 0, false, 0, -1, body);
     this.current = c;
     this.inSetup = true;
+    // Objects may gain fields: a copy plan made from this machine before is stale.
+    forgetCopyPlan(this.arena);
     this.start(c);
     while (c.status !== DONE) {
       const op = c.pending!;
@@ -280,7 +296,8 @@ export class Machine implements MachineAccess {
       }
       const result = this.apply(c, op);
       this.memory.drain(0);
-      this.resume(c, result);
+      if (this.fast) this.advance(c, result);
+      else this.resume(c, result);
     }
     this.current = null;
     this.inSetup = false;
@@ -306,7 +323,8 @@ export class Machine implements MachineAccess {
       throw new SimUsageError('E_RESTORE', 'restoreSetup: the template must be a machine ' +
         'that only ran setup(), with the same CPUs and memory model, into a new machine');
     }
-    this.arena.copyFrom(template.arena);
+    if (this.fast) this.arena.copyFromFast(template.arena);
+    else this.arena.copyFrom(template.arena);
     this.hash.h = template.hash.h;
     this.memory.writes = template.memory.writes;
     this.now = template.now;
@@ -322,8 +340,9 @@ export class Machine implements MachineAccess {
       c.fn = t.fn;
       memo.set(t, c);
     }
+    const clone = this.fast ? cloneStateFast : cloneState;
     for (const key of Object.keys(template.ext)) {
-      this.ext[key] = cloneState(template.ext[key], memo);
+      this.ext[key] = clone(template.ext[key], memo);
     }
   }
 
@@ -459,6 +478,179 @@ export class Machine implements MachineAccess {
 
   /** Runs to completion, quiescence, a violation or a limit, choosing with `sched`. */
   run(sched: Scheduler): RunOutcome {
+    return this.fast ? this.runFast(sched) : this.runBaseline(sched);
+  }
+
+  /**
+   * The fast engine's loop: the same steps, choices, hash and observer calls as
+   * {@link runBaseline}, with less work per step: the observers that look after steps are
+   * listed once, a task's step (the common choice) is performed without the dispatch of
+   * `perform`, and the op is applied and hashed inline.
+   */
+  private runFast(sched: Scheduler): RunOutcome {
+    sched.begin(this.seed);
+    const obs: Observer[] = [];
+    const writesOnly: boolean[] = [];
+    const seen: number[] = [];
+    for (let i = 0; i < this.observers.length; i++) {
+      const o = this.observers[i]!;
+      if (o.afterStep === undefined) continue;
+      obs.push(o);
+      writesOnly.push(o.afterWritesOnly === true);
+      seen.push(this.seenWrites[i]!);
+    }
+    const nobs = obs.length;
+    const violations = this.violations;
+    const schedule = this.schedule;
+    const hash = this.hash;
+    const tasks = this.tasks;
+    const cpus = this.cpus;
+    const mem = this.memory;
+    const stepsMax = this.limits.stepsMax;
+    let quiescent = false;
+    try {
+      while (violations.length === 0) {
+        let n = this.collect();
+        if (n === 0 && this.advanceIdleTime()) n = this.collect();
+        if (n === 0) {
+          quiescent = true;
+          this.checkStuck();
+          break;
+        }
+        const id = this.ids[sched.pick(this.ids, n, this.step)]!;
+        schedule.push(id);
+        hash.h = Math.imul(hash.h ^ id, 0x01000193);
+        if (id < IRQ_BASE) {
+          const c = tasks[id]!;
+          cpus[c.cpu]!.cur = c;
+          this.executeFast(c);
+        } else if (id < ARRIVE_BASE) {
+          this.executeFast(cpus[id - IRQ_BASE]!.irq!);
+        } else {
+          this.perform(id);
+        }
+        this.step++;
+        if (nobs !== 0) {
+          const writes = mem.writes;
+          for (let i = 0; i < nobs; i++) {
+            if (writesOnly[i]) {
+              if (seen[i] === writes) continue;
+              seen[i] = writes;
+            }
+            obs[i]!.afterStep!(this);
+          }
+        }
+        if (violations.length > 0) break;
+        if (this.step >= stepsMax) this.overLimit();
+      }
+    } catch (e) {
+      if (!(e instanceof FaultAbort)) throw e;
+      this.step++;
+    }
+    return this.end(sched, quiescent);
+  }
+
+  /** {@link execute} with the plain memory ops applied inline (the same result and hash). */
+  private executeFast(c: Context): void {
+    this.current = c;
+    const op = c.pending!;
+    const k = op.k;
+    let result: unknown;
+    if (k <= K.WRITE_ONCE && this.plainInline) {
+      const h = op.h;
+      const arena = this.arena;
+      if (!(h > 0 && h < arena.objs.length && arena.freed[h] === 0)) this.badPointer(c, op);
+      if ((k & 1) === 0) {
+        result = this.memory.read(c.cpu, h, op.f);
+      } else {
+        this.memory.write(c.cpu, h, op.f, op.v);
+        result = op.v;
+      }
+      const hash = this.hash;
+      hash.h = Math.imul(Math.imul(hash.h ^ k, 0x01000193) ^ h, 0x01000193);
+      hash.mixValue(result);
+    } else {
+      result = this.apply(c, op);
+    }
+    if (this.events) this.recordOp(c, op, result);
+    if (c.status === SLEEPING) {
+      c.pending = custom(RESUME, c.task, undefined, undefined, 'schedule');
+      this.cpus[c.cpu]!.cur = null;
+      return;
+    }
+    this.advance(c, result);
+  }
+
+  /**
+   * Fast engine: resumes `c` with `value` up to its next op. A yielded {@link call} runs its
+   * generator as a subroutine (the caller waits on `callers`) with no `yield*` frame in
+   * between, so the steps under it resume one generator fewer; its return value resumes
+   * the caller, in the same step, as `yield*` would.
+   */
+  private advance(c: Context, value: unknown): void {
+    let r: IteratorResult<Op, unknown>;
+    try {
+      r = c.gen.next(value);
+    } catch (e) {
+      r = this.unwind(c, e);
+    }
+    this.settle(c, r);
+  }
+
+  /** Follows calls and returns from `r` to `c`'s next op (or its end). */
+  private settle(c: Context, r: IteratorResult<Op, unknown>): void {
+    for (;;) {
+      if (r.done === true) {
+        const up = c.callers === null ? undefined : c.callers.pop();
+        if (up === undefined) {
+          this.finish(c, r.value);
+          return;
+        }
+        c.gen = up;
+        try {
+          r = up.next(r.value);
+        } catch (e) {
+          r = this.unwind(c, e);
+        }
+        continue;
+      }
+      const op = r.value;
+      if (op.k === CALL) {
+        (c.callers ??= []).push(c.gen);
+        c.gen = op.v as Model<unknown>;
+        op.v = null;
+        try {
+          r = c.gen.next(undefined);
+        } catch (e) {
+          r = this.unwind(c, e);
+        }
+        continue;
+      }
+      c.pending = op;
+      return;
+    }
+  }
+
+  /**
+   * An exception out of a callee goes into its caller, at the call, as out of `yield*`
+   * (a caller may catch it); rethrown once no caller is left.
+   */
+  private unwind(c: Context, err: unknown): IteratorResult<Op, unknown> {
+    let e = err;
+    for (;;) {
+      const up = c.callers === null ? undefined : c.callers.pop();
+      if (up === undefined) throw e;
+      c.gen = up;
+      try {
+        return up.throw(e);
+      } catch (e2) {
+        e = e2;
+      }
+    }
+  }
+
+  /** The baseline engine's loop (sim/engine.ts), as it was before issue 15. */
+  private runBaseline(sched: Scheduler): RunOutcome {
     sched.begin(this.seed);
     let quiescent = false;
     try {
@@ -484,6 +676,11 @@ export class Machine implements MachineAccess {
       if (!(e instanceof FaultAbort)) throw e;
       this.step++;
     }
+    return this.end(sched, quiescent);
+  }
+
+  /** The end of a run: the observers' final checks and the outcome. */
+  private end(sched: Scheduler, quiescent: boolean): RunOutcome {
     this.current = null;
     if (this.violations.length === 0) {
       for (const o of this.observers) o.atEnd?.(this, quiescent);
@@ -701,7 +898,8 @@ export class Machine implements MachineAccess {
    */
   private start(c: Context): void {
     try {
-      this.resume(c, undefined);
+      if (this.fast) this.advance(c, undefined);
+      else this.resume(c, undefined);
     } catch (e) {
       if (!(e instanceof FaultAbort)) throw e;
       this.finish(c, undefined);
@@ -723,8 +921,14 @@ export class Machine implements MachineAccess {
   }
 
   private resume(c: Context, value: unknown): void {
+    // Inside a call (from a trampolined build of the model): as in the fast engine.
+    if (c.callers !== null) {
+      this.advance(c, value);
+      return;
+    }
     const r = c.gen.next(value);
     if (r.done) this.finish(c, r.value);
+    else if (r.value.k === CALL) this.settle(c, r);
     else c.pending = r.value;
   }
 

@@ -7,6 +7,17 @@
  */
 import seedrandom from 'seedrandom';
 
+/**
+ * seedrandom's own xor128 state for `seed` (the reference the inline seeding of
+ * {@link Prng} must equal; for tests).
+ * @internal
+ */
+export function seedrandomState(seed: number): PrngState {
+  const make = seedrandom.xor128 as unknown as (seed: string,
+    opts: { state: boolean }) => { state(): PrngState };
+  return make(String(seed >>> 0), { state: true }).state();
+}
+
 /** A probability as an exact ratio `num / den` (never a float). */
 export interface Ratio {
   readonly num: number;
@@ -37,16 +48,26 @@ export class Prng {
 
   /** Creates a generator from a 32-bit seed (or restores one from `state`). */
   constructor(seed: number, state?: PrngState) {
-    let s = state;
-    if (s === undefined) {
-      const make = seedrandom.xor128 as unknown as (seed: string,
-        opts: { state: boolean }) => { state(): PrngState };
-      s = make(String(seed >>> 0), { state: true }).state();
+    if (state !== undefined) {
+      this.x = state.x | 0;
+      this.y = state.y | 0;
+      this.z = state.z | 0;
+      this.w = state.w | 0;
+      return;
     }
-    this.x = s.x | 0;
-    this.y = s.y | 0;
-    this.z = s.z | 0;
-    this.w = s.w | 0;
+    // seedrandom's xor128 seeding of the seed's decimal string, inline (a run makes one or
+    // two generators, and seedrandom's closures cost more than the run's scheduler picks):
+    // mix in each character, then discard 64 values. test/sim/prng.spec.ts compares it
+    // with seedrandom itself ({@link seedrandomState}).
+    const str = String(seed >>> 0);
+    this.x = 0;
+    this.y = 0;
+    this.z = 0;
+    this.w = 0;
+    for (let k = 0; k < str.length + 64; k++) {
+      if (k < str.length) this.x ^= str.charCodeAt(k);
+      this.u32();
+    }
   }
 
   /** Restores a generator from {@link Prng.state}. */

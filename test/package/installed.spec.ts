@@ -64,6 +64,9 @@ describe('the packed package, installed in a scratch project', () => {
     }
     expect(existsSync(join(root, 'test'))).toBe(false);
     expect(existsSync(join(root, 'dist', 'bench'))).toBe(false);
+    expect(existsSync(join(root, 'dist', 'baseline'))).toBe(false);
+    // The model is shipped trampolined (scripts/trampoline.mjs).
+    expect(readFileSync(join(root, 'dist', 'locks', 'mutex.js'), 'utf8')).toContain('__call(');
     expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
   });
 

@@ -22,6 +22,10 @@ export default function setup(): void {
     throw new Error(`the build (tsc -p tsconfig.build.json) emitted nothing:\n${r.stdout}${r.stderr}`);
   }
   if (r.status !== 0) console.warn(`tsc reported type errors (see test/typecheck.spec.ts):\n${r.stdout}`);
+  // The model's yield* as machine calls (as npm run build does), and the untransformed copy.
+  const t = spawnSync(process.execPath, [join(root, 'scripts', 'trampoline.mjs')],
+    { cwd: root, encoding: 'utf8' });
+  if (t.status !== 0) throw new Error(`the trampoline step failed:\n${t.stdout}${t.stderr}`);
   // The CLI's one-file bundle (bin/ runs it when nothing is preloaded): stale would be wrong.
   const b = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')],
     { cwd: root, encoding: 'utf8' });

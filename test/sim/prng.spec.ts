@@ -5,7 +5,7 @@
  */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../../src/sim/prng.ts';
+import { Prng, seedrandomState } from '../../src/sim/prng.ts';
 
 describe('Prng', () => {
   it('gives seedrandom xor128\'s 32-bit stream', () => {
@@ -14,6 +14,16 @@ describe('Prng', () => {
         String(seed >>> 0));
       const p = new Prng(seed);
       for (let i = 0; i < 1000; i++) expect(p.u32()).toBe(ref.int32() >>> 0);
+    }
+  });
+
+  it('seeds as seedrandom xor128 does (the inline seeding)', () => {
+    for (let i = 0; i < 5000; i++) {
+      const seed = i < 2500 ? i : (i * 2654435761) >>> 0;
+      expect(new Prng(seed).state()).toEqual(seedrandomState(seed));
+    }
+    for (const seed of [-1, 0xffffffff, 2 ** 32 + 5, 1.5]) {
+      expect(new Prng(seed).state()).toEqual(seedrandomState(seed));
     }
   });
 

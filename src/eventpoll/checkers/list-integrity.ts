@@ -41,7 +41,8 @@ export function checkEventpoll(m: MachineAccess, ep: number): string | undefined
   }
   const bad = checkList(m, o.rdllist as number, 4096);
   if (bad !== undefined) return bad;
-  const onList = new Set(listOwners(m, o.rdllist as number));
+  // An array, not a Set: the lists are short, and this runs after most steps.
+  const onList = listOwners(m, o.rdllist as number);
   for (const epi of listOwners(m, o.rbr as number)) {
     const e = m.arena.objs[epi]!;
     if (e.next !== EP_UNACTIVE_PTR && m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR) {
@@ -50,9 +51,9 @@ export function checkEventpoll(m: MachineAccess, ep: number): string | undefined
     }
     const link = e.rdllink as number;
     const linked = m.memory.readGlobal(link, 'next') !== link;
-    if (linked !== onList.has(epi)) {
+    if (linked !== onList.includes(epi)) {
       return `${m.arena.label(epi)}: ep_is_linked() is ${linked} but it is ` +
-        `${onList.has(epi) ? '' : 'not '}on rdllist`;
+        `${onList.includes(epi) ? '' : 'not '}on rdllist`;
     }
   }
   return undefined;
