@@ -175,14 +175,14 @@ describe('P2: the eventpoll check, branch by branch', () => {
   it('ep_is_linked() true for an item that is not on rdllist', () => {
     const s = state();
     const link = s.m.arena.objs[s.item('b')]!.rdllink as number;
-    s.m.arena.objs[link]!.next = ep(s).rdllist;
+    s.m.arena.objs[link]!.next = ep(s).rdllist as number;
     expect(checkEventpoll(s.m, s.ep)).toMatch(/ep_is_linked\(\) is true but it is not on rdllist/);
   });
 
   it('a malformed rdllist', () => {
     const s = state();
     const head = ep(s).rdllist as number;
-    s.m.arena.objs[head]!.prev = s.m.arena.objs[s.item('b')]!.rdllink;
+    s.m.arena.objs[head]!.prev = s.m.arena.objs[s.item('b')]!.rdllink as number;
     expect(checkEventpoll(s.m, s.ep)).toMatch(/->prev is/);
     expect(EP_UNACTIVE_PTR).not.toBe(NULL);
     expect(EPOLLIN).toBe(1);
@@ -211,7 +211,7 @@ describe('P6: an item queued with no active wakeup source, each way of being que
     wakeupSources.afterStep!(s.m);
     expect(s.reports).toEqual([]);
     const link = s.m.arena.objs[s.epi]!.rdllink as number;
-    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist;
+    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist as number;
     wakeupSources.afterStep!(s.m);
     expect(s.reports.map((r) => r.kind)).toEqual(['no-wakeup-source']);
   });
@@ -305,7 +305,7 @@ describe('P1, P3 leaks and P6: what each must not report', () => {
   it('P6: an item with no wakeup source, or a set with none, is not checked', () => {
     const s = state();
     const link = s.m.arena.objs[s.item('a')]!.rdllink as number;
-    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist;
+    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist as number;
     expect(s.m.arena.objs[s.item('a')]!.ws).toBe(0);
     wakeupSources.afterStep!(s.m);
     expect(s.reports).toEqual([]);
