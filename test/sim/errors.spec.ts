@@ -14,7 +14,7 @@ describe('sim: bad input gives a typed one-line error', () => {
     expect(() => new Machine({ ncpu: 0 })).toThrow('bad CPU count 0: expected an integer from 1 to 64');
   });
   it('an unknown scheduler', () => {
-    expect(() => makeScheduler('fifo')).toThrow("unknown scheduler 'fifo': expected one of random, pct, pct:DEPTH");
+    expect(() => makeScheduler('fifo')).toThrow("unknown scheduler 'fifo': expected one of portfolio, random, pct, pct:DEPTH, preempt:K");
   });
   it('an unknown memory model', () => {
     expect(() => new Machine({ ncpu: 1, memory: 'arm' as never })).toThrow(/unknown memory model 'arm'/);
