@@ -9,7 +9,8 @@
  * time, so steps there enable and disable each other), or one writes a location the other
  * reads or writes. Independent steps commute and neither enables nor disables the other:
  * that is what the search relies on, so anything not known to be local is global (see
- * docs/verify.md for the list).
+ * docs/verify.md for the list). Under lkmm every step is global, and a load's choices of
+ * which write to read are alternatives the search tries at the same state (dpor.ts).
  */
 import { K, type Op } from './op.ts';
 import { ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, SIGNAL_BASE, TIMER_BASE } from './schedule.ts';
@@ -120,6 +121,11 @@ function drained(v: PorView, t: FieldTable, cpu: number, w: number[]): void {
  */
 export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   const { op, cpu } = v.choiceInfo(id);
+  if (v.memory.mode === 'lkmm') {
+    // Under lkmm what a load may read depends on views that every barrier, store and lock
+    // operation of any CPU changes: every step is global (dependent with all others).
+    return { p: id, cpu, global: true, r: [], w: [], lock: 0, drains: -1, plain: false };
+  }
   const r: number[] = [];
   const w: number[] = [];
   let global = false;
