@@ -107,6 +107,8 @@ export class Lkmm {
    * by the machine after the step): its readGlobal acquires and its writeGlobal releases.
    */
   locked = -1;
+  /** A spin_lock() is running: its read of the lock word also updates `rel`. */
+  private lockRel = false;
   /** What the last load read. */
   readonly note: ReadNote = { stale: false, cpu: -1, step: -1, newest: undefined };
 
@@ -147,9 +149,13 @@ export class Lkmm {
 
   /** How many older writes CPU `cpu` may read at `h.f` besides the newest. */
   choices(cpu: number, h: number, f: string): number {
-    const loc = this.locs.get(this.key(h, f));
+    const k = this.key(h, f);
+    const loc = this.locs.get(k);
     if (loc === undefined || loc.old.length === 0) return 0;
-    const min = this.cpus[cpu]!.cur.get(this.key(h, f)) ?? 0;
+    const v = this.cpus[cpu]!;
+    let min = v.cur.get(k) ?? 0;
+    const dep = v.deps.size === 0 ? undefined : v.deps.get(this.root(h))?.get(k);
+    if (dep !== undefined && dep > min) min = dep;
     let n = 0;
     for (let i = loc.old.length - 1; i >= 0 && loc.old[i]!.ts >= min; i--) n++;
     return n;
@@ -244,10 +250,23 @@ export class Lkmm {
     const v = this.cpus[cpu]!;
     const k = this.key(h, f);
     const loc = this.locs.get(k);
-    if (loc === undefined) return;
+    if (loc === undefined) {
+      this.lockCarry(v);
+      return;
+    }
     if ((v.cur.get(k) ?? 0) < loc.ts) v.cur.set(k, loc.ts);
     join(v.cur, loc.view);
     join(v.acq, v.cur);
+    this.lockCarry(v);
+  }
+
+  /** After a spin_lock()'s acquire: later stores carry everything this CPU sees. */
+  private lockCarry(v: CpuViews): void {
+    if (!this.lockRel) return;
+    this.lockRel = false;
+    const rel = new Map(v.rel ?? []);
+    join(rel, v.cur);
+    v.rel = rel;
   }
 
   /** `smp_mb()`: a full barrier. */
@@ -275,15 +294,21 @@ export class Lkmm {
   }
 
   /**
-   * spin_lock()'s ordering before it reads the lock word: earlier accesses of this CPU
-   * (an earlier critical section) are ordered before later ones.
+   * spin_lock() by `cpu`, before it reads the lock word: this CPU's earlier loads are
+   * ordered before its later ones, and once the lock word's read acquired the unlock it
+   * read, everything before that unlock and before this lock (po-unlock-lock-po of
+   * linux-kernel.cat) is carried by this CPU's later stores; the lock's own store is not.
    */
   lockAcquire(cpu: number): void {
     const v = this.cpus[cpu]!;
     join(v.cur, v.acq);
-    const rel = new Map(v.rel ?? []);
-    join(rel, v.cur);
-    v.rel = rel;
     this.locked = cpu;
+    this.lockRel = true;
+  }
+
+  /** The end of a step: no locked operation runs any more. */
+  endStep(): void {
+    this.locked = -1;
+    this.lockRel = false;
   }
 }

@@ -499,7 +499,7 @@ export class Machine implements MachineAccess {
         this.schedule.push(id);
         this.hash.mix(id);
         this.perform(id);
-        if (this.memory.lk !== null) this.memory.lk.locked = -1;
+        this.memory.lk?.endStep();
         this.step++;
         this.observe();
         if (this.violations.length > 0) break;
