@@ -65,6 +65,15 @@ export class Memory {
   }
 
   /**
+   * An acquire load by a lock primitive (atomic_cond_read_acquire): {@link read}, and under
+   * lkmm the write read (the newest) brings its view.
+   */
+  readAcquire(cpu: number, h: number, f: string): unknown {
+    this.lk?.acquireNewest(cpu, h, f);
+    return this.read(cpu, h, f);
+  }
+
+  /**
    * The value in memory, ignoring every store buffer (what checkers read). Under lkmm, inside
    * a locked operation (after {@link drain} or {@link lockAcquire}), it acquires that write.
    */
