@@ -802,8 +802,8 @@ export class Machine implements MachineAccess {
       }
     }
     let result: unknown;
+    if (mem.lk !== null) mem.lk.step = this.step;
     if (mem.lk !== null && k !== K.CUSTOM) {
-      mem.lk.step = this.step;
       result = this.applyLkmm(c, op);
       this.hash.mix(k);
       this.hash.mix(h);
