@@ -13,7 +13,7 @@
  * - `smp_mb()`, `smp_rmb()`, `smp_wmb()`, `smp_mb__before_atomic()`,
  *   `smp_mb__after_atomic()`, `smp_mb__after_spinlock()`;
  * - `spin_lock(s)`, `spin_unlock(s)`, `r = spin_is_locked(s)`;
- * - `if (r0 == 1) STATEMENT` (or `if (r0) STATEMENT`).
+ * - `if (r0 == 1) STATEMENT` (or `if (r0)`, or `if (r0 == 0 && r1 == 0)`: all must hold).
  * An argument is a shared variable (`x`, `*x`), a pointer to one (`&x`), a register's value
  * (`r0`), the variable a register points to (`*r0`), or an integer.
  *
@@ -52,8 +52,8 @@ export interface Stmt {
   dst: string;
   fn: string;
   args: Arg[];
-  /** `if (reg == v)` guard, or null. */
-  guard: { reg: string; v: number | null } | null;
+  /** `if (reg == v && ...)` guards (all must hold); empty for none. */
+  guard: { reg: string; v: number | null }[];
 }
 
 /** One term of an exists clause. */
@@ -106,11 +106,15 @@ function parseArg(t: string, where: string): Arg {
 
 function parseStmt(text: string, where: string): Stmt {
   let s = text.trim();
-  let guard: Stmt['guard'] = null;
-  const g = /^if\s*\(\s*(r[0-9]+)\s*(?:==\s*(-?[0-9]+)\s*)?\)\s*(.*)$/.exec(s);
+  const guard: Stmt['guard'] = [];
+  const g = /^if\s*\(([^)]*)\)\s*(.*)$/.exec(s);
   if (g) {
-    guard = { reg: g[1]!, v: g[2] === undefined ? null : Number(g[2]) };
-    s = g[3]!;
+    for (const cond of g[1]!.split('&&')) {
+      const c = /^\s*(r[0-9]+)\s*(?:==\s*(-?[0-9]+)\s*)?$/.exec(cond);
+      if (!c) throw new SimUsageError('E_LITMUS', `${where}: bad condition ${quote(cond.trim())}`);
+      guard.push({ reg: c[1]!, v: c[2] === undefined ? null : Number(c[2]) });
+    }
+    s = g[2]!;
   }
   let dst = '';
   const a = /^(r[0-9]+)\s*=\s*(.*)$/.exec(s);

@@ -94,10 +94,11 @@ function body(t: LitmusTest, i: number, objs: Map<string, number>, regs: Regs) {
   };
   return function* (c: Ctx): Model<void> {
     for (const st of t.procs[i]!) {
-      if (st.guard !== null) {
-        const r = regs.get(st.guard.reg) ?? 0;
-        if (st.guard.v === null ? r === 0 : r !== st.guard.v) continue;
-      }
+      const skip = st.guard.some((g) => {
+        const r = regs.get(g.reg) ?? 0;
+        return g.v === null ? r === 0 : r !== g.v;
+      });
+      if (skip) continue;
       let result: unknown;
       if (st.fn === 'spin_lock') yield* spin_lock(c, loc(st.args[0]!));
       else if (st.fn === 'spin_unlock') yield* spin_unlock(c, loc(st.args[0]!));

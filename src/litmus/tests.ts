@@ -163,3 +163,46 @@ export const LITMUS_TESTS: readonly PortedTest[] = [
       'r0 = smp_load_acquire(y); smp_store_release(x, r0)'],
     exists: 'x=1 /\\ y=1' },
 ];
+
+/**
+ * The kernel's Documentation/litmus-tests/ (atomic/ and locking/, v6.18) that this format
+ * expresses. Not ported: Atomic-RMW-ops-are-atomic-WRT-atomic_set (atomic_add_unless is not
+ * an op of the model), RM-broken and RM-fixed (a `filter` clause and the DEADLOCK result),
+ * rcu/RCU+sync+free and rcu/RCU+sync+read (synchronize_rcu needs grace periods, which the
+ * machine does not model).
+ */
+export const DOC_LITMUS_TESTS: readonly PortedTest[] = [
+  { name: 'Atomic-RMW+mb__after_atomic-is-stronger-than-acquire', result: 'Never',
+    procs: ['r0 = READ_ONCE(x); smp_rmb(); r1 = READ_ONCE(y)',
+      'atomic_add(y, 1); smp_mb__after_atomic(); WRITE_ONCE(x, 1)'],
+    exists: '0:r0=1 /\\ 0:r1=0' },
+  { name: 'cmpxchg-fail-ordered-1', result: 'Never',
+    procs: ['WRITE_ONCE(x, 1); r1 = cmpxchg(z, 1, 0); smp_mb__after_atomic(); ' +
+      'r0 = READ_ONCE(y)', 'WRITE_ONCE(y, 1); r1 = cmpxchg(z, 1, 0); ' +
+      'smp_mb__after_atomic(); r0 = READ_ONCE(x)'],
+    exists: '0:r0=0 /\\ 1:r0=0' },
+  { name: 'cmpxchg-fail-ordered-2', result: 'Never',
+    procs: ['WRITE_ONCE(x, 1); r1 = cmpxchg(y, 0, 1)',
+      'r1 = cmpxchg(y, 0, 1); smp_mb__after_atomic(); r2 = READ_ONCE(x)'],
+    exists: '0:r1=0 /\\ 1:r1=1 /\\ 1:r2=0' },
+  { name: 'cmpxchg-fail-unordered-1', result: 'Sometimes',
+    procs: ['WRITE_ONCE(x, 1); r1 = cmpxchg(z, 1, 0); r0 = READ_ONCE(y)',
+      'WRITE_ONCE(y, 1); r1 = cmpxchg(z, 1, 0); r0 = READ_ONCE(x)'],
+    exists: '0:r0=0 /\\ 1:r0=0' },
+  { name: 'cmpxchg-fail-unordered-2', result: 'Sometimes',
+    procs: ['WRITE_ONCE(x, 1); r1 = cmpxchg(y, 0, 1)',
+      'r1 = cmpxchg(y, 0, 1); r2 = READ_ONCE(x)'],
+    exists: '0:r1=0 /\\ 1:r1=1 /\\ 1:r2=0' },
+  { name: 'DCL-broken', result: 'Sometimes',
+    procs: [0, 1].map(() => 'r0 = READ_ONCE(flag); if (r0 == 0) spin_lock(lck); ' +
+      'if (r0 == 0) r1 = READ_ONCE(flag); if (r0 == 0 && r1 == 0) WRITE_ONCE(data, 1); ' +
+      'if (r0 == 0 && r1 == 0) WRITE_ONCE(flag, 1); if (r0 == 0) spin_unlock(lck); ' +
+      'r2 = READ_ONCE(data)'),
+    exists: '0:r2=0 \\/ 1:r2=0' },
+  { name: 'DCL-fixed', result: 'Never',
+    procs: [0, 1].map(() => 'r0 = smp_load_acquire(flag); if (r0 == 0) spin_lock(lck); ' +
+      'if (r0 == 0) r1 = READ_ONCE(flag); if (r0 == 0 && r1 == 0) WRITE_ONCE(data, 1); ' +
+      'if (r0 == 0 && r1 == 0) smp_store_release(flag, 1); if (r0 == 0) spin_unlock(lck); ' +
+      'r2 = READ_ONCE(data)'),
+    exists: '0:r2=0 \\/ 1:r2=0' },
+];

@@ -23,7 +23,8 @@
  * - smp_store_release(): the write carries this CPU's whole `cur` (A-cumulative).
  * - smp_wmb(): later stores carry this CPU's own earlier stores; smp_rmb(): `cur = acq`.
  * - smp_mb(): `cur = acq ⊔ SC`, `SC = cur` (one global view, joined in execution order),
- *   and later stores carry `cur`. Value-returning atomics are smp_mb(); op; smp_mb().
+ *   and later stores carry `cur`. Value-returning atomics are smp_mb(); op; smp_mb(); a
+ *   cmpxchg that fails is an unordered load.
  * - spin_lock(): an acquire of the lock word, after `cur ⊔= acq` and `rel ⊔= cur` (two
  *   critical sections on one CPU are ordered, explanation.txt "LOCKING"); spin_unlock(): a
  *   release store. Other locked operations (what drained the TSO store buffer) are full

@@ -910,8 +910,10 @@ export class Machine implements MachineAccess {
       default:
     }
     const r = rmwOf(op.k);
-    const order = r & 3;
     const base = r >> 2;
+    // A cmpxchg that fails is an unordered load (Documentation/atomic_t.txt).
+    const fails = base === K.CMPXCHG && this.arena.objs[op.h]![op.f] !== op.o;
+    const order = fails ? ORDER.RELAXED : r & 3;
     if (order === ORDER.MB) lk.fence(cpu);
     const old = lk.load(cpu, op.h, op.f, 0, order === ORDER.ACQUIRE);
     let result: unknown = old;

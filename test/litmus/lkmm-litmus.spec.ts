@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseLitmus, type LitmusSource } from '../../src/litmus/parse.ts';
 import { runLitmus } from '../../src/litmus/run.ts';
-import { LITMUS_TESTS } from '../../src/litmus/tests.ts';
+import { DOC_LITMUS_TESTS, LITMUS_TESTS } from '../../src/litmus/tests.ts';
 
 /**
  * The kernel's memory-model litmus tests under the lkmm mode: every expressible test gets
  * the Result the kernel states (exhaustive search), and each known gap reads Never (the
  * behaviour it needs is one the model does not produce; docs/architecture.md).
  */
-describe('litmus: tools/memory-model/litmus-tests under lkmm', () => {
-  for (const src of LITMUS_TESTS) {
+describe('litmus: tools/memory-model/litmus-tests and Documentation/litmus-tests, lkmm', () => {
+  for (const src of [...LITMUS_TESTS, ...DOC_LITMUS_TESTS]) {
     const want = src.gap === undefined ? src.result : 'Never';
     it(`${src.name}: ${want}${src.gap ? ` (gap: stated ${src.result})` : ''}`, () => {
       const r = runLitmus(parseLitmus(src), 'lkmm');
@@ -18,10 +18,16 @@ describe('litmus: tools/memory-model/litmus-tests under lkmm', () => {
     });
   }
 
-  it('the table: 35 ported, 33 agree, 2 gaps', () => {
+  it('the table: 35 + 7 ported, 40 agree, 2 gaps', () => {
     expect(LITMUS_TESTS.length).toBe(35);
-    expect(LITMUS_TESTS.filter((t) => t.gap).map((t) => t.name))
+    expect(DOC_LITMUS_TESTS.length).toBe(7);
+    expect([...LITMUS_TESTS, ...DOC_LITMUS_TESTS].filter((t) => t.gap).map((t) => t.name))
       .toEqual(['LB+poonceonces', 'S+poonceonces']);
+  });
+  it('a failing cmpxchg orders nothing; with smp_mb__after_atomic it is a full barrier', () => {
+    const find = (n: string): LitmusSource => DOC_LITMUS_TESTS.find((t) => t.name === n)!;
+    expect(runLitmus(parseLitmus(find('cmpxchg-fail-unordered-1'))).verdict).toBe('Sometimes');
+    expect(runLitmus(parseLitmus(find('cmpxchg-fail-ordered-1'))).verdict).toBe('Never');
   });
 });
 
