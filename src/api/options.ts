@@ -7,6 +7,7 @@
  * nothing and reports a clean result). Lookups by a user's string go through `Object.hasOwn`
  * or a Map, so `constructor` or `__proto__` is an unknown name like any other.
  */
+import { MEMORY_MODES, type MemoryMode } from '../sim/memory.ts';
 import { OBSERVERS } from '../scenario/build.ts';
 import { intArg, isRecord, quote, SimUsageError } from '../sim/errors.ts';
 import { DEFAULT_LIMITS, type Limits } from '../sim/limits.ts';
@@ -63,7 +64,9 @@ export function strategyArg(v: unknown, field: string): void {
 
 /** An optional memory model. */
 export function memoryArg(v: unknown, field: string): void {
-  if (v !== undefined && v !== 'sc' && v !== 'tso') bad(field, "'sc' or 'tso'", v);
+  if (v !== undefined && !MEMORY_MODES.includes(v as MemoryMode)) {
+    bad(field, MEMORY_MODES.map((x) => `'${x}'`).join(', ').replace(/, ([^,]*)$/, ' or $1'), v);
+  }
 }
 
 /** An optional boolean. */

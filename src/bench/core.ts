@@ -3,6 +3,7 @@
  * spinlock and editing a shared list, interrupts taking a second lock, TSO on, a
  * list-integrity checker after every step), as a ratio to the bare generator loop.
  */
+import type { MemoryMode } from '../sim/memory.ts';
 import { lock_is_busy } from '../locks/busy.ts';
 import { spin_lock, spin_lock_init, spin_lock_irq, spin_unlock, spin_unlock_irq }
   from '../locks/spinlock.ts';
@@ -32,13 +33,14 @@ function* handler(c: Ctx, irqLock: number, counter: number): Model<void> {
 }
 
 /**
- * Builds and runs one execution of the reference workload; returns its step count. The
+ * Builds and runs one execution of the reference workload (under TSO unless `memory` says
+ * otherwise); returns its step count. The
  * generator functions are module-level: a generator function made per run (a closure)
  * gives its generator objects a new hidden class each run, which would measure V8's
  * megamorphic paths rather than the machine.
  */
-export function coreRun(seed: number, checkers: boolean): number {
-  const m = new Machine({ ncpu: 4, memory: 'tso', seed });
+export function coreRun(seed: number, checkers: boolean, memory: MemoryMode = 'tso'): number {
+  const m = new Machine({ ncpu: 4, memory, seed });
   const lock = spin_lock_init(m, 'L', 'L');
   const irqLock = spin_lock_init(m, 'I', 'I');
   const head = list_head_alloc(m, 0, 'head');

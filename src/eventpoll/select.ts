@@ -40,8 +40,9 @@ Model<number> {
   const wanted: number = yield load(entry, 'key', 'pollwake');
   if (key && !(key & wanted)) return 0;
   const pwq = c.m.arena.objs[entry]!.pwq as number;
-  // Pairs with the smp_store_mb() in poll_schedule_timeout().
-  yield smp_wmb('__pollwake');
+  // Pairs with the smp_store_mb() in poll_schedule_timeout() (5f820f648c92). The switch
+  // `no-pollwake-wmb` drops it: harmless under TSO, a lost wakeup under lkmm (zoo PW1).
+  if (!kernel(c).bug('no-pollwake-wmb')) yield smp_wmb('__pollwake');
   yield store(pwq, 'triggered', 1, '__pollwake');
   const task: number = yield load(pwq, 'polling_task', '__pollwake');
   return yield* try_to_wake_up(c, task, mode);
@@ -80,6 +81,9 @@ function* do_pollfd(c: Ctx, fd: number, events: number, pt: PollTable): Model<nu
   if (fd < 0) return 0;
   const file = kernel(c).fdget(fd);
   if (file === undefined) return EPOLLNVAL;
+  // For the lost-wakeup property: the file this poll(2) sleeps on, and what it waits for.
+  c.local.pollingOn = file;
+  c.local.pollingFor = (events & 0xffff) | EPOLLERR | EPOLLHUP;
   // pollfd.events is a u16 (demangle_poll()).
   const filter = (events & 0xffff) | EPOLLERR | EPOLLHUP;
   pt.key = filter;
@@ -133,5 +137,6 @@ export function* do_sys_poll(c: Ctx, fd: number, events: number, timeoutMs: numb
     if (!(yield* poll_schedule_timeout(c, pwq, expires))) timed_out = true;
   }
   yield* poll_freewait(c, pwq, entries);
+  c.local.pollingOn = undefined;
   return count;
 }

@@ -99,7 +99,9 @@ const QR_WAIT_UNLOCKED: CustomOp = {
   },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'queued_read_lock_slowpath', 'cnts');
-    return word(m, c.cpu, o.h);
+    // An acquire of the whole word (wlocked is its low byte: the writer's release store).
+    return (m.memory.readAcquire(c.cpu, o.h, 'cnts') as number) |
+      (m.memory.readAcquire(c.cpu, o.h, 'wlocked') as number);
   },
   waitReason: (m: MachineAccess, _c: Ctx, o: Op) => `spinning in queued_read_lock_slowpath ` +
     `until the writer ${ctxName(m, m.arena.objs[o.h]!.holder as number)} releases ` +

@@ -6,7 +6,9 @@
  * through the machine's memory. spin_lock is one locked RMW step (drain this CPU's store
  * buffer, then take the word); a context whose CPU sees the word held is spinning: not
  * offered to the scheduler, no step cost. spin_unlock is a release store that, under TSO,
- * may sit in the store buffer, so other CPUs see the lock held until the write-back.
+ * may sit in the store buffer, so other CPUs see the lock held until the write-back. Under
+ * lkmm spin_lock is an acquire (not a full barrier: smp_mb__after_spinlock() makes it one)
+ * and spin_unlock a release (Memory.lockAcquire, Memory.write).
  *
  * The _irq and _irqsave forms mask interrupts BEFORE spinning (as __raw_spin_lock_irqsave
  * does), so an interrupt can never arrive on this CPU while it spins or holds the lock.
@@ -50,7 +52,7 @@ const SPIN_LOCK: CustomOp = {
   },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'spin_lock', 'locked');
-    m.memory.drain(c.cpu);
+    m.memory.lockAcquire(c.cpu);
     assert(m.memory.readGlobal(o.h, 'locked') === 0,
       `spin_lock: ${m.arena.label(o.h)} taken although this CPU saw it free`);
     m.memory.writeGlobal(o.h, 'locked', 1);
@@ -67,7 +69,7 @@ const SPIN_TRYLOCK: CustomOp = {
   footprint: 'object',
   exec(m: MachineAccess, c: Ctx, o: Op): boolean {
     checkLive(m, c, o.h, 'spin_trylock', 'locked');
-    m.memory.drain(c.cpu);
+    m.memory.lockAcquire(c.cpu);
     if (m.memory.readGlobal(o.h, 'locked') !== 0) return false;
     m.memory.writeGlobal(o.h, 'locked', 1);
     m.arena.objs[o.h]!.owner = c.id;

@@ -231,6 +231,23 @@ export const LIBRARY: readonly Scenario[] = [
       { name: 'T2', cpu: 1, program: [{ op: 'close', fd: 'e', expect: 0 }] },
     ],
   },
+  {
+    name: 'poll-pingpong-lkmm',
+    description: 'two threads answer each other through two eventfds with poll(2), under ' +
+      'the lkmm memory model: every wakeup must make the re-poll see what the waker wrote',
+    cpus: 2,
+    memory: 'lkmm',
+    files: [{ name: 'e', type: 'eventfd' }, { name: 'g', type: 'eventfd' }],
+    tasks: [
+      { name: 'T1', cpu: 0, program: [
+        { op: 'poll', fd: 'e', events: ['IN'], timeout: -1, expect: 1 },
+        { op: 'read', fd: 'e', n: 8 }, { op: 'write', fd: 'g', n: 1 },
+        { op: 'poll', fd: 'e', events: ['IN'], timeout: -1, expect: 1 }] },
+      { name: 'P', cpu: 1, program: [{ op: 'write', fd: 'e', n: 1 },
+        { op: 'poll', fd: 'g', events: ['IN'], timeout: -1, expect: 1 },
+        { op: 'read', fd: 'g', n: 8 }, { op: 'write', fd: 'e', n: 1 }] },
+    ],
+  },
   ...SINGLEPASS_SCENARIOS,
   ...WFCQUEUE_SCENARIOS,
 ];

@@ -120,7 +120,7 @@ export interface Scenario {
   /** One line: what the scenario exercises. */
   description?: string;
   cpus: number;
-  memory?: 'sc' | 'tso';
+  memory?: 'sc' | 'tso' | 'lkmm';
   files?: readonly FileSpec[];
   sets?: readonly SetSpec[];
   watches?: readonly WatchSpec[];

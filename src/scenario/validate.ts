@@ -2,6 +2,7 @@
  * Scenario validation: every problem is a {@link ScenarioError} whose one-line message names
  * the offending field by its path (`tasks[1].program[2].set: unknown set 'ep9'`).
  */
+import { MEMORY_MODES, type MemoryMode } from '../sim/memory.ts';
 import { quote, SimUsageError } from '../sim/errors.ts';
 import type { FileOps } from '../eventpoll/file.ts';
 import { variantNames, getVariant, type Variant } from '../eventpoll/variant.ts';
@@ -220,8 +221,9 @@ export function validateScenario(x: unknown, fileTypes?: readonly FileOps[]): Sc
   checkShape(x);
   name(x.name, 'name');
   const cpus = int(x.cpus, 'cpus', 1, 64);
-  if (x.memory !== undefined && x.memory !== 'sc' && x.memory !== 'tso') {
-    throw new ScenarioError('memory', `expected 'sc' or 'tso', got ${quote(x.memory)}`);
+  if (x.memory !== undefined && !MEMORY_MODES.includes(x.memory as MemoryMode)) {
+    throw new ScenarioError('memory', `expected one of ${MEMORY_MODES.join(', ')}, got ` +
+      quote(x.memory));
   }
   const fds = new Set<string>();
   const sets = new Set<string>();

@@ -25,10 +25,13 @@ import { DONE, READY, SLEEPING, TASK_INTERRUPTIBLE, TASK_RUNNING } from './conte
 import { engine } from './engine.ts';
 import { LimitExceededError, quote, SimUsageError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
-import { Memory, type MemoryMode } from './memory.ts';
-import { custom, K, OP_NAMES, type CustomOp, type Model, type Op } from './op.ts';
+import { LKMM_WINDOW } from './lkmm.ts';
+import { Memory, MEMORY_MODES, type MemoryMode } from './memory.ts';
 import {
-  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, SIGNAL_BASE, TIMER_BASE, tokenOf,
+  custom, isFence, K, OP_NAMES, ORDER, rmwOf, type CustomOp, type Model, type Op,
+} from './op.ts';
+import {
+  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, READ_BASE, SIGNAL_BASE, TIMER_BASE, tokenOf,
 } from './schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import { TraceHash, type TraceEvent } from './trace.ts';
@@ -158,7 +161,10 @@ const RESUME: CustomOp = {
   name: 'schedule (woken)',
   footprint: 'cpu',
   enabled: (_m, c) => c.status === READY,
-  exec: () => 0,
+  exec: (m, c) => {
+    m.memory.resumed(c.cpu);
+    return 0;
+  },
   waitReason: () => 'asleep in schedule()',
 };
 
@@ -209,6 +215,8 @@ export class Machine implements MachineAccess {
    * memory models it knows; another model's accesses go through `apply`.
    */
   private readonly plainInline: boolean;
+  /** lkmm: which readable write the load of this step reads (0: the newest). */
+  private readPick = 0;
 
   constructor(opts: MachineOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -218,9 +226,9 @@ export class Machine implements MachineAccess {
         `bad CPU count ${quote(n)}: expected an integer from 1 to ${this.limits.cpusMax}`);
     }
     const mode = opts.memory ?? 'sc';
-    if (mode !== 'sc' && mode !== 'tso') {
+    if (!MEMORY_MODES.includes(mode)) {
       throw new SimUsageError('E_BAD_MEMORY', `unknown memory model ${quote(mode)}: ` +
-        'expected sc or tso');
+        `expected ${MEMORY_MODES.join(', ')}`);
     }
     const time = opts.time ?? 'eager';
     if (time !== 'eager' && time !== 'idle') {
@@ -287,6 +295,24 @@ export class Machine implements MachineAccess {
     this.inSetup = true;
     // Objects may gain fields: a copy plan made from this machine before is stale.
     forgetCopyPlan(this.arena);
+    // Under lkmm, setup runs with every store visible at once: no views, no older writes.
+    const lk = this.memory.lk;
+    this.memory.lk = null;
+    try {
+      this.runSetup(name, c);
+    } finally {
+      this.memory.lk = lk;
+    }
+    this.current = null;
+    this.inSetup = false;
+    if (this.violations.length > 0) {
+      throw new SimUsageError('E_SETUP', `setup '${name}' violated a property: ` +
+        this.violations[0]!.message);
+    }
+    return c.result;
+  }
+
+  private runSetup(name: string, c: Context): void {
     this.start(c);
     while (c.status !== DONE) {
       const op = c.pending!;
@@ -299,13 +325,6 @@ export class Machine implements MachineAccess {
       if (this.fast) this.advance(c, result);
       else this.resume(c, result);
     }
-    this.current = null;
-    this.inSetup = false;
-    if (this.violations.length > 0) {
-      throw new SimUsageError('E_SETUP', `setup '${name}' violated a property: ` +
-        this.violations[0]!.message);
-    }
-    return c.result;
   }
 
   /**
@@ -465,6 +484,11 @@ export class Machine implements MachineAccess {
     if (id < TIMER_BASE) return { op: null, cpu: this.sources[id - ARRIVE_BASE]!.cpu, task: 0 };
     if (id < DRAIN_BASE) return { op: null, cpu: this.timers[id - TIMER_BASE]!.cpu, task: 0 };
     if (id < SIGNAL_BASE) return { op: null, cpu: id - DRAIN_BASE, task: 0 };
+    if (id >= READ_BASE) {
+      const cpu = this.cpus[id & 255]!;
+      const c = cpu.irq ?? cpu.cur;
+      return { op: c?.pending ?? null, cpu: id & 255, task: c?.task ?? 0 };
+    }
     const t = this.signals[id - SIGNAL_BASE]!.target;
     return { op: null, cpu: t.cpu, task: t.task };
   }
@@ -667,6 +691,7 @@ export class Machine implements MachineAccess {
         this.schedule.push(id);
         this.hash.mix(id);
         this.perform(id);
+        this.memory.lk?.endStep();
         this.step++;
         this.observe();
         if (this.violations.length > 0) break;
@@ -756,6 +781,26 @@ export class Machine implements MachineAccess {
       const s = signals[k]!;
       if (s.remaining > 0 && s.target.status !== DONE) ids[n++] = SIGNAL_BASE + k;
     }
+    if (this.memory.lk !== null) n = this.collectReads(n);
+    return n;
+  }
+
+  /**
+   * lkmm: for each CPU whose running context's next op is a load, one more candidate per
+   * older write it may read (the plain step reads the newest).
+   */
+  private collectReads(n: number): number {
+    const lk = this.memory.lk!;
+    for (let i = 0; i < this.cpus.length; i++) {
+      const cpu = this.cpus[i]!;
+      const c = cpu.irq ?? cpu.cur;
+      if (c === null || c.pending === null) continue;
+      const k = c.pending.k;
+      if (k !== K.LOAD && k !== K.READ_ONCE && k !== K.LOAD_ACQUIRE) continue;
+      if (!this.arena.isLive(c.pending.h)) continue;
+      const more = lk.choices(i, c.pending.h, c.pending.f);
+      for (let j = 1; j <= more; j++) this.ids[n++] = READ_BASE + j * 256 + i;
+    }
     return n;
   }
 
@@ -790,7 +835,7 @@ export class Machine implements MachineAccess {
    */
   private reserve(): void {
     const most = this.all.length + this.sources.length + this.armed.length + this.ncpu +
-      this.signals.length;
+      this.signals.length + (this.memory.lk !== null ? this.ncpu * LKMM_WINDOW : 0);
     if (this.ids.length < most) this.ids = new Int32Array(most * 2);
   }
 
@@ -832,8 +877,12 @@ export class Machine implements MachineAccess {
       this.enterIrq(t.cpu, `hrtimer:${t.name}`, (c) => runTimer(t, c), id);
     } else if (id < SIGNAL_BASE) {
       this.drainOne(id - DRAIN_BASE, id);
-    } else {
+    } else if (id < READ_BASE) {
       this.deliverSignal(this.signals[id - SIGNAL_BASE]!, id);
+    } else {
+      const cpu = this.cpus[id & 255]!;
+      this.readPick = (id - READ_BASE) >> 8;
+      this.execute(cpu.irq ?? cpu.cur!);
     }
   }
 
@@ -951,12 +1000,21 @@ export class Machine implements MachineAccess {
     const mem = this.memory;
     const h = op.h;
     const k = op.k;
-    if (k <= K.ATOMIC_ADD_RETURN || k >= K.STORE_RELEASE) {
+    if (k <= K.ATOMIC_ADD_RETURN || (k >= K.STORE_RELEASE && !isFence(k))) {
       if (k !== K.CUSTOM && !(h > 0 && h < this.arena.objs.length && this.arena.freed[h] === 0)) {
         this.badPointer(c, op);
       }
     }
     let result: unknown;
+    if (mem.lk !== null) mem.lk.step = this.step;
+    if (mem.lk !== null && k !== K.CUSTOM) {
+      result = this.applyLkmm(c, op);
+      this.hash.mix(k);
+      this.hash.mix(h);
+      this.hash.mixValue(result);
+      return result;
+    }
+    if (k > K.CUSTOM) return this.applyExtra(c, op);
     switch (k) {
       case K.LOAD: case K.READ_ONCE: case K.LOAD_ACQUIRE:
         result = mem.read(c.cpu, h, op.f);
@@ -992,6 +1050,87 @@ export class Machine implements MachineAccess {
     this.hash.mix(h);
     this.hash.mixValue(result);
     return result;
+  }
+
+  /**
+   * The ops added with the lkmm mode, under SC and TSO: the ordered atomics are locked
+   * instructions like the full ones (x86), the smp_mb__*() helpers compiler barriers.
+   */
+  private applyExtra(c: Context, op: Op): unknown {
+    const r = rmwOf(op.k);
+    let result: unknown;
+    if (r >= 0) {
+      const mem = this.memory;
+      mem.drain(c.cpu);
+      const old = mem.readGlobal(op.h, op.f);
+      const base = r >> 2;
+      if (base === K.XCHG) {
+        result = old;
+        mem.writeGlobal(op.h, op.f, op.v);
+      } else if (base === K.CMPXCHG) {
+        result = old;
+        if (old === op.o) mem.writeGlobal(op.h, op.f, op.v);
+      } else {
+        result = (old as number) + (op.v as number);
+        mem.writeGlobal(op.h, op.f, result);
+        if (op.k === K.ATOMIC_ADD) result = undefined;
+      }
+    }
+    this.hash.mix(op.k);
+    this.hash.mix(op.h);
+    this.hash.mixValue(result);
+    return result;
+  }
+
+  /**
+   * One op under lkmm (sim/lkmm.ts): loads read the write the scheduler picked, stores and
+   * barriers update the views; an atomic RMW reads and writes the newest write at once,
+   * with the ordering of its kind (the full ones between two smp_mb()).
+   */
+  private applyLkmm(c: Context, op: Op): unknown {
+    const lk = this.memory.lk!;
+    const cpu = c.cpu;
+    const pick = this.readPick;
+    this.readPick = 0;
+    switch (op.k) {
+      case K.LOAD: case K.READ_ONCE:
+        return lk.load(cpu, op.h, op.f, pick, false);
+      case K.LOAD_ACQUIRE:
+        return lk.load(cpu, op.h, op.f, pick, true);
+      case K.STORE: case K.WRITE_ONCE: case K.STORE_RELEASE:
+        lk.store(cpu, op.h, op.f, op.v, op.k === K.STORE_RELEASE);
+        this.memory.writes++;
+        return op.v;
+      case K.SMP_RMB:
+        lk.rmb(cpu);
+        return undefined;
+      case K.SMP_WMB:
+        lk.wmb(cpu);
+        return undefined;
+      case K.SMP_MB: case K.SMP_MB_BEFORE_ATOMIC: case K.SMP_MB_AFTER_ATOMIC:
+      case K.SMP_MB_AFTER_SPINLOCK:
+        lk.fence(cpu);
+        return undefined;
+      default:
+    }
+    const r = rmwOf(op.k);
+    const base = r >> 2;
+    // A cmpxchg that fails is an unordered load (Documentation/atomic_t.txt).
+    const fails = base === K.CMPXCHG && this.arena.objs[op.h]![op.f] !== op.o;
+    const order = fails ? ORDER.RELAXED : r & 3;
+    if (order === ORDER.MB) lk.fence(cpu);
+    const old = lk.load(cpu, op.h, op.f, 0, order === ORDER.ACQUIRE);
+    let result: unknown = old;
+    let write = true;
+    let v = op.v;
+    if (base === K.CMPXCHG) write = old === op.o;
+    else if (base === K.ATOMIC_ADD_RETURN) v = result = (old as number) + (op.v as number);
+    if (write) {
+      lk.store(cpu, op.h, op.f, v, order === ORDER.RELEASE || order === ORDER.MB);
+      this.memory.writes++;
+    }
+    if (order === ORDER.MB) lk.fence(cpu);
+    return op.k === K.ATOMIC_ADD ? undefined : result;
   }
 
   private badPointer(c: Context, op: Op): never {
@@ -1050,9 +1189,18 @@ export class Machine implements MachineAccess {
 
   private recordOp(c: Context, op: Op, result: unknown): void {
     const name = op.k === K.CUSTOM ? op.x!.name : OP_NAMES[op.k]!;
-    const shown = op.k === K.SMP_MB || op.k === K.SMP_RMB || op.k === K.SMP_WMB ? '' : result;
+    const shown = isFence(op.k) ? '' : result;
     this.record(this.schedule[this.schedule.length - 1]!, c.cpu, c.id, c.name, op.fn ?? c.fn,
       name, op.h, op.f, shown, c.over?.name);
+    const lk = this.memory.lk;
+    if (lk !== null && lk.note.stale && (op.k === K.LOAD || op.k === K.READ_ONCE ||
+      op.k === K.LOAD_ACQUIRE)) {
+      const e = this.events![this.events!.length - 1]!;
+      const by = lk.note.step < 0 ? 'the value before the run'
+        : `written at step ${lk.note.step} by cpu${lk.note.cpu}`;
+      e.value = `${e.value} (stale: ${by}; newest ${this.show(op.f, lk.note.newest)})`;
+      lk.note.stale = false;
+    }
   }
 
   private record(id: number, cpu: number, ctx: number, who: string, fn: string, opName: string,

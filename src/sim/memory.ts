@@ -5,12 +5,18 @@
  * a store enters its CPU's buffer; a load on that CPU reads the newest buffered store to the
  * same location (store-to-load forwarding) or else memory; the oldest entry of a buffer can
  * be written back at any time, and each write-back is a scheduler choice; locked operations
- * and `smp_mb` drain the buffer first.
+ * and `smp_mb` drain the buffer first. LKMM mode (lkmm.ts): no buffers; the arena holds the
+ * newest write of each location and {@link Lkmm} keeps older writes and per-CPU views, so a
+ * load may read a stale write (a scheduler choice) within what the barriers allow.
  */
 import type { Arena } from '../queues/arena.ts';
+import { Lkmm } from './lkmm.ts';
 
 /** The memory models the machine can run. */
-export type MemoryMode = 'sc' | 'tso';
+export type MemoryMode = 'sc' | 'tso' | 'lkmm';
+
+/** Every memory model, in the order error messages name them. */
+export const MEMORY_MODES: readonly MemoryMode[] = ['sc', 'tso', 'lkmm'];
 
 /** One buffered store. */
 interface Pending {
@@ -32,10 +38,16 @@ export class Memory {
    * Observers compare it with the value at their last check to skip unchanged states.
    */
   writes = 0;
+  /**
+   * The lkmm mode's views and older writes (null in the other modes, and while the machine
+   * runs setup, whose stores are all visible at once).
+   */
+  lk: Lkmm | null;
 
   constructor(arena: Arena, ncpu: number, mode: MemoryMode) {
     this.arena = arena;
     this.mode = mode;
+    this.lk = mode === 'lkmm' ? new Lkmm(arena, ncpu) : null;
     this.buffers = [];
     for (let i = 0; i < ncpu; i++) this.buffers.push([]);
   }
@@ -52,15 +64,37 @@ export class Memory {
     return this.arena.objs[h]![f];
   }
 
-  /** The value in memory, ignoring every store buffer (what checkers read). */
+  /**
+   * An acquire load by a lock primitive (atomic_cond_read_acquire): {@link read}, and under
+   * lkmm the write read (the newest) brings its view.
+   */
+  readAcquire(cpu: number, h: number, f: string): unknown {
+    this.lk?.acquireNewest(cpu, h, f);
+    return this.read(cpu, h, f);
+  }
+
+  /**
+   * The value in memory, ignoring every store buffer (what checkers read). Under lkmm, inside
+   * a locked operation (after {@link drain} or {@link lockAcquire}), it acquires that write.
+   */
   readGlobal(h: number, f: string): unknown {
+    const lk = this.lk;
+    if (lk !== null && lk.locked >= 0) lk.acquireNewest(lk.locked, h, f);
     return this.arena.objs[h]![f];
   }
 
-  /** A store by `cpu`: buffered in TSO, immediate in SC. */
+  /**
+   * A store by `cpu` from a lock primitive (spin_unlock): buffered in TSO, immediate in SC,
+   * a release store under lkmm. Plain stores of model code go through the machine.
+   */
   write(cpu: number, h: number, f: string, v: unknown): void {
     if (this.mode === 'sc') {
       (this.arena.objs[h] as Record<string, unknown>)[f] = v;
+      this.writes++;
+      return;
+    }
+    if (this.lk !== null) {
+      this.lk.store(cpu, h, f, v, true);
       this.writes++;
       return;
     }
@@ -68,10 +102,38 @@ export class Memory {
     this.buffered++;
   }
 
-  /** A store straight to memory (after a drain, for locked operations). */
+  /**
+   * A store straight to memory (after a drain, for locked operations). Under lkmm it is the
+   * newest write of the location: a release by the locked operation's CPU, if any.
+   */
   writeGlobal(h: number, f: string, v: unknown): void {
+    const lk = this.lk;
+    if (lk !== null) {
+      if (lk.locked >= 0) lk.store(lk.locked, h, f, v, true);
+      else lk.storeAnonymous(h, f, v);
+      this.writes++;
+      return;
+    }
     (this.arena.objs[h] as Record<string, unknown>)[f] = v;
     this.writes++;
+  }
+
+  /**
+   * The start of a lock acquisition by `cpu` (spin_lock): TSO drains the buffer (a locked
+   * RMW); lkmm orders this CPU's earlier accesses and makes the lock word's read an acquire.
+   */
+  lockAcquire(cpu: number): void {
+    if (this.lk !== null) this.lk.lockAcquire(cpu);
+    else this.drain(cpu);
+  }
+
+  /**
+   * A task on `cpu` returns from schedule() after a wake-up: under lkmm a full barrier
+   * (the runqueue lock and smp_mb__after_spinlock() of __schedule()), so it sees what its
+   * waker did before try_to_wake_up(); nothing in the other modes.
+   */
+  resumed(cpu: number): void {
+    this.lk?.fence(cpu);
   }
 
   /**
@@ -87,8 +149,16 @@ export class Memory {
     return e;
   }
 
-  /** Writes back every buffered store of `cpu`, oldest first. */
+  /**
+   * Writes back every buffered store of `cpu`, oldest first (a locked operation or a full
+   * barrier). Under lkmm: smp_mb(), and the rest of the step is a locked operation of `cpu`.
+   */
   drain(cpu: number): void {
+    if (this.lk !== null) {
+      this.lk.fence(cpu);
+      this.lk.locked = cpu;
+      return;
+    }
     const b = this.buffers[cpu]!;
     if (b.length === 0) return;
     for (const e of b) (this.arena.objs[e.h] as Record<string, unknown>)[e.f] = e.v;

@@ -27,13 +27,53 @@ export const K = {
   STORE_RELEASE: 10,
   LOAD_ACQUIRE: 11,
   CUSTOM: 12,
+  XCHG_RELAXED: 13,
+  XCHG_ACQUIRE: 14,
+  XCHG_RELEASE: 15,
+  CMPXCHG_RELAXED: 16,
+  CMPXCHG_ACQUIRE: 17,
+  CMPXCHG_RELEASE: 18,
+  ATOMIC_ADD_RETURN_RELAXED: 19,
+  ATOMIC_ADD_RETURN_ACQUIRE: 20,
+  ATOMIC_ADD_RETURN_RELEASE: 21,
+  ATOMIC_ADD: 22,
+  SMP_MB_BEFORE_ATOMIC: 23,
+  SMP_MB_AFTER_ATOMIC: 24,
+  SMP_MB_AFTER_SPINLOCK: 25,
 } as const;
 
 /** The kernel spelling of each op kind, for traces. */
 export const OP_NAMES: readonly string[] = [
   'load', 'store', 'READ_ONCE', 'WRITE_ONCE', 'xchg', 'cmpxchg', 'atomic_add_return',
   'smp_mb', 'smp_rmb', 'smp_wmb', 'smp_store_release', 'smp_load_acquire', 'custom',
+  'xchg_relaxed', 'xchg_acquire', 'xchg_release', 'cmpxchg_relaxed', 'cmpxchg_acquire',
+  'cmpxchg_release', 'atomic_add_return_relaxed', 'atomic_add_return_acquire',
+  'atomic_add_return_release', 'atomic_add', 'smp_mb__before_atomic', 'smp_mb__after_atomic',
+  'smp_mb__after_spinlock',
 ];
+
+/** Ordering of an atomic RMW (Documentation/atomic_t.txt): full, relaxed, acquire, release. */
+export const ORDER = { MB: 0, RELAXED: 1, ACQUIRE: 2, RELEASE: 3 } as const;
+
+/**
+ * For an RMW kind: its full-barrier base kind (XCHG, CMPXCHG or ATOMIC_ADD_RETURN) and its
+ * ordering, as `base * 4 + order`; -1 for every other kind.
+ */
+export function rmwOf(k: number): number {
+  if (k === K.XCHG || k === K.CMPXCHG || k === K.ATOMIC_ADD_RETURN) return k * 4 + ORDER.MB;
+  if (k >= K.XCHG_RELAXED && k <= K.ATOMIC_ADD_RETURN_RELEASE) {
+    const i = k - K.XCHG_RELAXED;
+    const base = [K.XCHG, K.CMPXCHG, K.ATOMIC_ADD_RETURN][Math.floor(i / 3)]!;
+    return base * 4 + (i % 3) + 1;
+  }
+  if (k === K.ATOMIC_ADD) return K.ATOMIC_ADD_RETURN * 4 + ORDER.RELAXED;
+  return -1;
+}
+
+/** True for the kinds that are barriers only (no object): smp_mb and its relatives. */
+export function isFence(k: number): boolean {
+  return k === K.SMP_MB || k === K.SMP_RMB || k === K.SMP_WMB || k >= K.SMP_MB_BEFORE_ATOMIC;
+}
 
 /**
  * A lock, sleep or other primitive that is more than one memory access but is atomic in the

@@ -9,10 +9,14 @@
  * time, so steps there enable and disable each other), or one writes a location the other
  * reads or writes. Independent steps commute and neither enables nor disables the other:
  * that is what the search relies on, so anything not known to be local is global (see
- * docs/verify.md for the list).
+ * docs/verify.md for the list). Under lkmm, barriers and locked operations also touch the
+ * global view of the smp_mb()s, and a load's choices of which write to read are
+ * alternatives the search tries at the same state (dpor.ts).
  */
-import { K, type Op } from './op.ts';
-import { ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, SIGNAL_BASE, TIMER_BASE } from './schedule.ts';
+import { K, ORDER, rmwOf, type Op } from './op.ts';
+import {
+  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, READ_BASE, SIGNAL_BASE, TIMER_BASE,
+} from './schedule.ts';
 
 /** A location key: handle * FIELD_SLOTS + field number; field 0 is the whole object. */
 const FIELD_SLOTS = 4096;
@@ -120,12 +124,20 @@ function drained(v: PorView, t: FieldTable, cpu: number, w: number[]): void {
  */
 export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   const { op, cpu } = v.choiceInfo(id);
+  // lkmm (sim/lkmm.ts): a load reads its location's writes and its own CPU's views, a store
+  // writes its location; smp_mb(), full atomics and locked operations also read and write
+  // the global view of the smp_mb()s (a pseudo-location); the rest is this CPU's own views.
+  const lk = v.memory.mode === 'lkmm';
+  const sc = lk ? t.key(0, 'lkmm smp_mb view') : 0;
   const r: number[] = [];
   const w: number[] = [];
   let global = false;
   let lock = 0;
   let plain = false;
-  if (id >= DRAIN_BASE && id < SIGNAL_BASE) {
+  if (id >= READ_BASE) {
+    // lkmm: the CPU's load, reading an older write.
+    if (op !== null) r.push(t.key(op.h, op.f));
+  } else if (id >= DRAIN_BASE && id < SIGNAL_BASE) {
     // A write-back of the oldest entry of this CPU's buffer: that location.
     const e = v.memory.buffers[cpu]![0];
     if (e !== undefined) w.push(t.key(e.h, e.f));
@@ -155,24 +167,41 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
       case K.XCHG: case K.CMPXCHG: case K.ATOMIC_ADD_RETURN:
         w.push(t.key(op.h, op.f));
         drained(v, t, cpu, w);
+        if (lk) w.push(sc);
         break;
       case K.SMP_MB:
         drained(v, t, cpu, w);
+        if (lk) w.push(sc);
         break;
       case K.SMP_RMB: case K.SMP_WMB:
         break;
+      case K.SMP_MB_BEFORE_ATOMIC: case K.SMP_MB_AFTER_ATOMIC: case K.SMP_MB_AFTER_SPINLOCK:
+        // Compiler barriers under SC and TSO; smp_mb() under lkmm.
+        if (lk) w.push(sc);
+        break;
       default: {
+        if (op.k !== K.CUSTOM) {
+          // An ordered atomic: a locked instruction under TSO; under lkmm only the _relaxed,
+          // _acquire and _release forms stay off the global view.
+          w.push(t.key(op.h, op.f));
+          drained(v, t, cpu, w);
+          if (lk && (rmwOf(op.k) & 3) === ORDER.MB) w.push(sc);
+          break;
+        }
         const x = op.x!;
         const fp = x.footprint;
         if (fp === 'object' || (typeof fp === 'object' && fp !== null)) {
           const f = typeof fp === 'object' ? fp.field : op.f;
           w.push(f === '' ? op.h * FIELD_SLOTS : t.key(op.h, f));
           drained(v, t, cpu, w);
+          if (lk) w.push(sc);
           lock = op.h;
         } else if (x.footprint === 'cpu') {
           // A task's first step, its return from schedule(): its task_struct, which a
           // wake-up writes, so they stay ordered after the wake-up that enabled them.
+          // Under lkmm the return from schedule() is a full barrier.
           if (op.h > 0) r.push(op.h * FIELD_SLOTS);
+          if (lk) w.push(sc);
         } else {
           global = true;
         }
@@ -182,7 +211,7 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   // A signal only touches the target's task_struct, and a write-back only its location:
   // this CPU's own loads forward the newest buffered value either way, its stores append
   // behind the entry, and whatever drains the buffer writes that location too.
-  const own = id >= DRAIN_BASE ? -1 : cpu;
+  const own = id >= DRAIN_BASE && id < READ_BASE ? -1 : cpu;
   const drains = id >= DRAIN_BASE && id < SIGNAL_BASE ? cpu : -1;
   return { p: id, cpu: own, global, r, w, lock, drains, plain };
 }
@@ -222,6 +251,8 @@ export class SideEffects {
         for (const e of this.buffered) fp.w.push(t.key(e.h, e.f));
         fp.plain = false;
       }
+      // Under lkmm kfree() is a full barrier (Memory.drain).
+      if (v.memory.mode === 'lkmm') fp.w.push(t.key(0, 'lkmm smp_mb view'));
       let i = 0;
       for (const h of v.arena.freeSites.keys()) if (i++ >= this.frees) fp.w.push(h * FIELD_SLOTS);
     }

@@ -14,6 +14,10 @@
  * | expiry of timer k              | TIMER_BASE + k   | `T<k>.`      |
  * | write-back of CPU c's buffer   | DRAIN_BASE + c   | `W<c>.`      |
  * | delivery of signal source k    | SIGNAL_BASE + k  | `S<k>.`      |
+ * | CPU c's load reads an older write | READ_BASE + 256j + c | `R<256j+c>.` |
+ *
+ * The last is lkmm only (sim/lkmm.ts): the step of CPU c's context whose load reads the
+ * j-th newest write it may read (j >= 1) instead of the newest (its plain step).
  *
  * A token may be followed by a decimal repeat count (`a12` is twelve steps of task 0).
  * The encoding is plain ASCII, so it survives shells, JSON and URLs.
@@ -29,6 +33,7 @@ export const ARRIVE_BASE = 2 << 16;
 export const TIMER_BASE = 3 << 16;
 export const DRAIN_BASE = 4 << 16;
 export const SIGNAL_BASE = 5 << 16;
+export const READ_BASE = 6 << 16;
 const KIND_MASK = 0xffff;
 
 /** The text token of one choice id (without repeat count). */
@@ -42,6 +47,7 @@ export function tokenOf(id: number): string {
     case TIMER_BASE: return `T${n}.`;
     case DRAIN_BASE: return `W${n}.`;
     case SIGNAL_BASE: return `S${n}.`;
+    case READ_BASE: return `R${n}.`;
     default: throw new RangeError(`bad choice id ${id}`);
   }
 }
@@ -57,6 +63,8 @@ export function describeChoice(id: number): string {
     case TIMER_BASE: return `the expiry of timer ${n}`;
     case DRAIN_BASE: return `a store-buffer write-back on CPU ${n}`;
     case SIGNAL_BASE: return `delivery of signal source ${n}`;
+    case READ_BASE: return `a load on CPU ${n & 255} reading the write ${n >> 8} older than ` +
+      'the newest it may read';
     default: return `choice ${id}`;
   }
 }
@@ -78,7 +86,7 @@ export function encodeSchedule(ids: ArrayLike<number>): string {
 
 const LETTER_BASES: ReadonlyMap<string, number> = new Map([
   ['X', 0], ['Y', IRQ_BASE], ['Q', ARRIVE_BASE], ['T', TIMER_BASE], ['W', DRAIN_BASE],
-  ['S', SIGNAL_BASE],
+  ['S', SIGNAL_BASE], ['R', READ_BASE],
 ]);
 
 /** The longest schedule text {@link decodeSchedule} accepts, in characters. */

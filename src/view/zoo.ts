@@ -7,7 +7,7 @@
 import type { SimulateOptions } from '../api/simulate.ts';
 import { SimUsageError } from '../sim/errors.ts';
 import { zooEntry, ZOO } from '../zoo/entries.ts';
-import { ZOO_DEFAULT_STRATEGY } from '../zoo/run.ts';
+import { entryStrategy } from '../zoo/run.ts';
 import { expected, runExecution } from '../zoo/search.ts';
 import { shrinkSchedule } from '../zoo/shrink.ts';
 
@@ -20,7 +20,7 @@ export function zooShrunkFailure(id: string, shrinkRuns = 300):
       `${ZOO.map((z) => z.id).join(', ')})`);
   }
   for (let i = 0; i < e.budget; i++) {
-    const f = runExecution(e.bug, e.scenarios, ZOO_DEFAULT_STRATEGY, 0, i);
+    const f = runExecution(e.bug, e.scenarios, entryStrategy(e), 0, i);
     if (f === undefined || !expected(e, f)) continue;
     const s = shrinkSchedule({ variant: e.bug, scenario: f.scenario, seed: f.seed,
       schedule: f.schedule, property: f.property, kind: f.kind, maxRuns: shrinkRuns });

@@ -14,7 +14,8 @@ import type { PropertyId } from '../sim/violation.ts';
 import {
   B1_IRQ, B1_PINGPONG, B11_IRQ_STORM, B20_ADD_VS_CALLBACK, B3_ADD_IRQ, B3_ADD_WAKES,
   B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_IRQ, B7_TIMEOUT_RACE, B8B_NETPOLL,
-  TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER, WF1_ET_TWICE, WF1_TWO_WAITERS,
+  PW1_PINGPONG, PW1_POLL_IRQ, PW1_POLL_WRITER, TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER,
+  WF1_ET_TWICE, WF1_TWO_WAITERS,
 } from './scenarios.ts';
 
 /** One zoo entry. */
@@ -40,6 +41,13 @@ export interface ZooEntry {
   readonly notes: string;
   /** Schedules per seed family before the finder gives up. */
   readonly budget: number;
+  /**
+   * The finder's strategy for this entry when it is not the zoo's default (PCT): a race
+   * that needs the lower-priority side to run again right after the other was preempted
+   * (PW1) is out of reach of PCT's change points, which always rank the thread preempted
+   * later above the one preempted earlier.
+   */
+  readonly strategy?: string;
 }
 
 /** The entries, in bug-zoo.md order. */
@@ -160,6 +168,20 @@ export const ZOO: readonly ZooEntry[] = [
     property: 'P2-list-integrity',
     notes: 'a mutant (no shipped bug): ctl queues with a lockless head add under read_lock',
     budget: 20_000,
+  },
+  {
+    id: 'PW1',
+    title: 'poll(2): __pollwake without its smp_wmb(): a re-poll reads stale readiness (lkmm)',
+    bug: 'mainline-6.18+no-pollwake-wmb',
+    fixed: 'mainline-6.18',
+    scenarios: [PW1_PINGPONG, PW1_POLL_WRITER, PW1_POLL_IRQ],
+    property: 'P1-lost-wakeup', kind: 'lost-wakeup',
+    notes: 'fs/select.c: the smp_wmb() in __pollwake pairs with smp_store_mb() in ' +
+      'poll_schedule_timeout (5f820f648c92): the poller that sees `triggered` must then see ' +
+      'what the waker stored before it. A mutant without it; x86-TSO keeps stores in order, ' +
+      'so only lkmm shows it',
+    budget: 20_000,
+    strategy: 'random',
   },
 ];
 

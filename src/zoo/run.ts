@@ -21,6 +21,11 @@ export const ZOO_STRATEGIES = ['random', 'pct', 'portfolio'] as const;
  */
 export const ZOO_DEFAULT_STRATEGY = 'pct';
 
+/** The strategy an entry's bug is pinned and swept with: its own, else the default. */
+export function entryStrategy(e: ZooEntry): string {
+  return e.strategy ?? ZOO_DEFAULT_STRATEGY;
+}
+
 /** Options of {@link runEntry}. */
 export interface ZooRunOptions {
   /** Seed families per strategy (default 10). */

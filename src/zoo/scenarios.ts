@@ -311,11 +311,66 @@ export const B20_ADD_VS_CALLBACK: Scenario = {
   irqs: [{ name: 'irqA', cpu: 1, fd: 'a', count: 1 }],
 };
 
+/**
+ * PW1: a poll(2) caller on an eventfd and a writer on another CPU (lkmm). The writer's
+ * pollwake marks the poller triggered; the poller, seeing it, re-polls at once, and must
+ * then see the count the writer stored before the mark.
+ */
+export const PW1_POLL_WRITER: Scenario = {
+  name: 'zoo-pw1-poll-writer',
+  description: 'PW1: poll(2) on an eventfd while a thread on another CPU writes it (lkmm)',
+  cpus: 2,
+  memory: 'lkmm',
+  files: [{ name: 'e', type: 'eventfd' }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [{ op: 'poll', fd: 'e', events: ['IN'], timeout: -1 }] },
+    { name: 'P', cpu: 1, program: [write('e')] },
+  ],
+};
+
+const pollIn = (fd: string): SyscallSpec => ({ op: 'poll', fd, events: ['IN'], timeout: -1 });
+
+/** `n` rounds of `round`, flattened. */
+function rounds(n: number, round: readonly SyscallSpec[]): SyscallSpec[] {
+  return Array.from({ length: n }, () => round).flat();
+}
+
+/**
+ * PW1, ping-pong: two threads poll(2) and answer each other through two eventfds, six
+ * rounds, so every round is a chance for either side's pollwake to race with the other's
+ * re-poll.
+ */
+export const PW1_PINGPONG: Scenario = {
+  name: 'zoo-pw1-poll-pingpong',
+  description: 'PW1: two threads ping-pong six rounds through two eventfds with poll(2) (lkmm)',
+  cpus: 2,
+  memory: 'lkmm',
+  files: [{ name: 'e', type: 'eventfd' }, { name: 'g', type: 'eventfd' }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: rounds(6, [pollIn('e'), read('e'), write('g')]) },
+    { name: 'P', cpu: 1, program: rounds(6, [write('e'), pollIn('g'), read('g')]) },
+  ],
+};
+
+/** PW1, the interrupt form: a device interrupt signals the eventfd. */
+export const PW1_POLL_IRQ: Scenario = {
+  name: 'zoo-pw1-poll-irq',
+  description: 'PW1: poll(2) on an eventfd while a device interrupt signals it (lkmm)',
+  cpus: 2,
+  memory: 'lkmm',
+  files: [{ name: 'e', type: 'eventfd' }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [{ op: 'poll', fd: 'e', events: ['IN'], timeout: -1 }] },
+  ],
+  irqs: [{ name: 'irq1', cpu: 1, fd: 'e', count: 1 }],
+};
+
 /** Every zoo scenario, by name. */
 export const ZOO_SCENARIOS: readonly Scenario[] = [
   B1_PINGPONG, B1_IRQ, B3_ADD_WAKES, B3_ADD_IRQ, TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER,
   B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_RACE, B7_TIMEOUT_IRQ, B8B_NETPOLL,
-  WF1_ET_TWICE, WF1_TWO_WAITERS, B11_IRQ_STORM, B20_ADD_VS_CALLBACK,
+  WF1_ET_TWICE, WF1_TWO_WAITERS, B11_IRQ_STORM, B20_ADD_VS_CALLBACK, PW1_POLL_WRITER,
+  PW1_POLL_IRQ, PW1_PINGPONG,
 ];
 
 /** A zoo scenario by name, or undefined. */

@@ -102,7 +102,7 @@ describe('campaign --shard i/n and merge', () => {
     const r = cli(['campaign', '--seeds', '4', '--gen', '0', '--jobs', '1']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^campaign: \d+ variants x \d+ scenarios \(\d+ library, 0 generated\) x 4 seeds from 0\n/);
-    expect(r.out).toMatch(/strategy portfolio; memory each scenario's own \(\d+ sc, \d+ tso\)/);
+    expect(r.out).toMatch(/strategy portfolio; memory each scenario's own \(\d+ sc, \d+ tso, 1 lkmm\)/);
     expect(r.out).toMatch(/properties checked: P1 lost wakeup, P2 list integrity, .*P7 liveness/);
     expect(r.out).toMatch(/wfcqueue-rfc-v3-fixed: P6-wakeup-source: [^\n]*\n  replay: npx eventpoll-sim replay --variant wfcqueue-rfc-v3-fixed [^\n]*\n  P6-wakeup-source is known: EPOLLWAKEUP is as posted/);
   }, 120_000);

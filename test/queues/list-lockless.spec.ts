@@ -54,7 +54,7 @@ describe('queues: list_add_tail_lockless: single-threaded', () => {
 });
 
 describe('queues: list_add_tail_lockless: interleavings', () => {
-  const modes: MemoryMode[] = ['sc', 'tso'];
+  const modes: MemoryMode[] = ['sc', 'tso', 'lkmm'];
 
   for (const memory of modes) {
     it(`two CPUs adding the same entry: exactly one wins (${memory}, fc seed 101)`, () => {

@@ -103,7 +103,7 @@ describe('queues: llist: interleavings', () => {
    * llist_del_all and reverses each batch. Batches, then the reversed remainder, hold every
    * node exactly once in per-producer order.
    */
-  function scenario(memory: 'sc' | 'tso', seed: number) {
+  function scenario(memory: 'sc' | 'tso' | 'lkmm', seed: number) {
     const m = machine(3, memory, seed);
     const head = llist_head_alloc(m, 'head');
     const prods = [nodes(m, 3, 'a'), nodes(m, 3, 'b'), nodes(m, 2, 'i')];
@@ -133,7 +133,7 @@ describe('queues: llist: interleavings', () => {
     return m;
   }
 
-  for (const memory of ['sc', 'tso'] as const) {
+  for (const memory of ['sc', 'tso', 'lkmm'] as const) {
     it(`adds + del_all: no loss, no duplicate, FIFO per producer (${memory}, fc seed 47)`, () => {
       fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 120 }), (choices) => {
         const out = scenario(memory, 0).run(new ChoicesScheduler(choices));

@@ -138,7 +138,7 @@ describe('queues: chain_epi_lockless: interleavings', () => {
   const wantsArb = fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }),
     { minLength: 3, maxLength: 3 });
 
-  for (const memory of ['sc', 'tso'] as const) {
+  for (const memory of ['sc', 'tso', 'lkmm'] as const) {
     it(`every item chained once, one winner each (${memory}, fc seed 23)`, () => {
       fc.assert(fc.property(wantsArb, fc.boolean(), fc.array(fc.nat(), { maxLength: 100 }),
         (wants, precheck, choices) => {

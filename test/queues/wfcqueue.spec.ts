@@ -227,7 +227,7 @@ describe('queues: wfcqueue: interleavings', () => {
    * settled and well formed, and consumed + spliced + left over hold every node exactly once,
    * in per-producer order.
    */
-  function scenario(memory: 'sc' | 'tso', seed: number) {
+  function scenario(memory: 'sc' | 'tso' | 'lkmm', seed: number) {
     const m = machine(3, memory, seed);
     const q = wfcq_alloc(m, 'rdl');
     const tx = wfcq_alloc(m, 'txl');
@@ -267,7 +267,7 @@ describe('queues: wfcqueue: interleavings', () => {
     return m;
   }
 
-  for (const memory of ['sc', 'tso'] as const) {
+  for (const memory of ['sc', 'tso', 'lkmm'] as const) {
     it(`no loss, no duplicate, FIFO per producer (${memory}, fc seed 31)`, () => {
       fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 150 }), (choices) => {
         const out = scenario(memory, 0).run(new ChoicesScheduler(choices));

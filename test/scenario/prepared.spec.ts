@@ -13,8 +13,9 @@ import type { Scenario } from '../../src/scenario/types.ts';
 import { cloneState } from '../../src/sim/clone.ts';
 import { PctScheduler } from '../../src/sim/schedulers/pct.ts';
 import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
+import type { MemoryMode } from '../../src/sim/memory.ts';
 
-function outcome(sc: Scenario, variant: string, seed: number, memory: 'sc' | 'tso',
+function outcome(sc: Scenario, variant: string, seed: number, memory: MemoryMode,
   fresh: boolean): string {
   try {
     const b = buildMachine(sc, { cfg: resolveVariant(variant), seed, memory, fresh,
@@ -28,13 +29,13 @@ function outcome(sc: Scenario, variant: string, seed: number, memory: 'sc' | 'ts
 }
 
 describe('prepared setups', () => {
-  it('runs from a prepared copy equal fresh runs (every variant x library scenario, SC '
-    + 'and TSO, random and PCT)', () => {
+  it('runs from a prepared copy equal fresh runs (every variant x library scenario, SC, '
+    + 'TSO and LKMM, random and PCT)', () => {
     let compared = 0;
     for (const v of variantNames()) {
       for (const name of scenarioNames()) {
         const sc = resolveScenario(name).scenario;
-        for (const memory of ['sc', 'tso'] as const) {
+        for (const memory of ['sc', 'tso', 'lkmm'] as const) {
           for (const seed of [0, 1]) {
             const fresh = outcome(sc, v, seed, memory, true);
             // Twice from the copy: the first run must not disturb the template.

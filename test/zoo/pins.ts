@@ -45,6 +45,9 @@ export const PINS: Readonly<Record<string, { pct: FamilyPins; random?: FamilyPin
     { schedules: 24, seed: 2000023 }],
   random: [{ schedules: 744, seed: 743 }, { schedules: 606, seed: 1000605 },
     { schedules: 430, seed: 2000429 }] },
+  PW1: { pct: [null, null, null],
+    random: [{ schedules: 511, seed: 510 }, { schedules: 661, seed: 1000660 },
+      { schedules: 4, seed: 2000003 }] },
 };
 
 /** The portfolio's pins (families 0..2), per entry id. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fixedConfig, missing, ZOO } from '../../src/zoo/entries.ts';
-import { ZOO_DEFAULT_STRATEGY } from '../../src/zoo/run.ts';
+import { entryStrategy } from '../../src/zoo/run.ts';
 import { sweep } from '../../src/zoo/search.ts';
 import { PINS, worst } from './pins.ts';
 
@@ -22,9 +22,10 @@ describe(`zoo: fixed counterparts are clean (CI: ${MULTIPLE}x the worst pinned f
         ? (e.fixed as { pending: string }).pending : missing(fixed) ?? 'no pins'})`, () => {});
       continue;
     }
-    const n = Math.max(1000, MULTIPLE * worst(pins.pct));
-    it(`${e.id}: ${fixed} is clean over ${n} schedules (${ZOO_DEFAULT_STRATEGY})`, () => {
-      const r = sweep(fixed, e.scenarios, ZOO_DEFAULT_STRATEGY, n);
+    const strategy = entryStrategy(e);
+    const n = Math.max(1000, MULTIPLE * worst(strategy === 'random' ? pins.random! : pins.pct));
+    it(`${e.id}: ${fixed} is clean over ${n} schedules (${strategy})`, () => {
+      const r = sweep(fixed, e.scenarios, strategy, n);
       expect(r.failure?.replay ?? 'clean').toBe('clean');
       expect(r.schedules).toBe(n);
     });

@@ -4,6 +4,7 @@
  * checked (strategy, memory model, scenarios, properties) and why a variant known to be
  * broken fails (the variant's own `knownViolations`).
  */
+import { MEMORY_MODES, type MemoryMode } from '../../sim/memory.ts';
 import { performance } from 'node:perf_hooks';
 import type { FuzzOptions, FuzzSummary } from '../../api/fuzz.ts';
 import { getVariant, variantNames } from '../../eventpoll/variant.ts';
@@ -25,7 +26,7 @@ import { limitText, membersLine } from './fuzz.ts';
 import { PORTFOLIO_MEMBERS, portfolioMember } from '../../sim/schedulers/portfolio.ts';
 
 const HELP = `usage: eventpoll-sim campaign [--seeds N] [--gen N] [--seed N]
-       [--strategy S] [--memory sc|tso] [--jobs N] [--force-jobs]
+       [--strategy S] [--memory sc|tso|lkmm] [--jobs N] [--force-jobs]
        [--time-limit SECONDS] [--shard I/N] [--strict] [--json]
 Fuzzes every variant on every library scenario and on --gen generated scenarios (default
 20: gen:SEED, gen:SEED+1, ...), --seeds seeds each (default 200, starting at --seed,
@@ -60,7 +61,7 @@ export interface CampaignPlan {
   schedules: number;
   seed: number;
   strategy: string | null;
-  memory: 'sc' | 'tso' | null;
+  memory: MemoryMode | null;
 }
 
 /** The fuzz options of variant `i` of a plan. */
@@ -88,7 +89,7 @@ export function campaignFromShard(c: unknown): CampaignPlan & {
     if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad(`bad ${k}`);
   }
   if (c.strategy !== null && typeof c.strategy !== 'string') bad('bad strategy');
-  if (c.memory !== null && c.memory !== 'sc' && c.memory !== 'tso') bad('bad memory');
+  if (c.memory !== null && !MEMORY_MODES.includes(c.memory as MemoryMode)) bad('bad memory');
   if ((c.gen as number) > (c.scenarios as string[]).length) bad('bad gen');
   const p = c as unknown as CampaignPlan;
   return { ...p, options: (i) => planOptions(p, i) };
@@ -105,9 +106,9 @@ export interface CampaignTiming {
 
 function memoryText(p: CampaignPlan): string {
   if (p.memory !== null) return p.memory;
-  const n = { sc: 0, tso: 0 };
+  const n = { sc: 0, tso: 0, lkmm: 0 };
   for (const s of p.scenarios) n[resolveScenario(s).scenario.memory ?? 'sc']++;
-  return `each scenario's own (${n.sc} sc, ${n.tso} tso)`;
+  return `each scenario's own (${n.sc} sc, ${n.tso} tso${n.lkmm > 0 ? `, ${n.lkmm} lkmm` : ''})`;
 }
 
 /** The summary of a campaign, as data (JSON) apart from timing. */

@@ -1,4 +1,5 @@
 /** Options shared by the commands, and loading a scenario from a name or a JSON file. */
+import { MEMORY_MODES, type MemoryMode } from '../../sim/memory.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from '../../scenario/types.ts';
@@ -87,8 +88,8 @@ export function seedArg(v: unknown): number {
 }
 
 /** The memory option. */
-export function memoryArg(v: unknown): 'sc' | 'tso' | undefined {
-  return choiceOpt(v, 'memory', ['sc', 'tso'] as const);
+export function memoryArg(v: unknown): MemoryMode | undefined {
+  return choiceOpt(v, 'memory', MEMORY_MODES);
 }
 
 /** A required string option. */

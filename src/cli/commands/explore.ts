@@ -12,7 +12,7 @@ import {
 } from './common.ts';
 
 const HELP = `usage: eventpoll-sim explore --variant V --scenario S [--preemptions K]
-       [--max-executions N] [--time-limit SECONDS] [--memory sc|tso] [--strategy bounded]
+       [--max-executions N] [--time-limit SECONDS] [--memory sc|tso|lkmm] [--strategy bounded]
        [--json]
 Runs every execution of the scenario that needs at most K preemptions (default 2),
 depth first, up to N executions (default 100000). A complete search means no violation

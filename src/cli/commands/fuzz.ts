@@ -1,4 +1,5 @@
 /** `fuzz`: many executions, a per-scenario summary, and the first failure of each. */
+import { MEMORY_MODES, type MemoryMode } from '../../sim/memory.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +25,7 @@ import { portfolioMember } from '../../sim/schedulers/portfolio.ts';
 
 const HELP = `usage: eventpoll-sim fuzz --variant V [--scenario S ...] [--all] [--gen N]
        [--seeds N | --schedules N | --total N] [--seed N] [--strategy S]
-       [--memory sc|tso] [--keep-going] [--jobs N] [--force-jobs] [--time-limit SECONDS]
+       [--memory sc|tso|lkmm] [--keep-going] [--jobs N] [--force-jobs] [--time-limit SECONDS]
        [--save-failures DIR] [--shard I/N] [--json] [--html FILE]
 Runs N executions of each scenario: the named ones, every library scenario with --all
 (the default when none is named), and N generated ones (gen:SEED..) with --gen.
@@ -335,10 +336,10 @@ export function campaignOptions(c: unknown): FuzzOptions & { variant: string } {
     bad('bad refs');
   }
   if (c.strategy !== null && typeof c.strategy !== 'string') bad('bad strategy');
-  if (c.memory !== null && c.memory !== 'sc' && c.memory !== 'tso') bad('bad memory');
+  if (c.memory !== null && !MEMORY_MODES.includes(c.memory as MemoryMode)) bad('bad memory');
   if (typeof c.stopAtFirst !== 'boolean') bad('bad stopAtFirst');
   const x = c as { variant: string; scenarios: (Scenario | string)[]; refs: [number, string][];
-    schedules: number; seed: number; strategy: string | null; memory: 'sc' | 'tso' | null;
+    schedules: number; seed: number; strategy: string | null; memory: MemoryMode | null;
     stopAtFirst: boolean };
   return {
     variant: x.variant, scenarios: x.scenarios, schedules: x.schedules, seed: x.seed,

@@ -1,4 +1,5 @@
 /** `run` and `replay`: one execution, described for a human or as JSON. */
+import { MEMORY_MODES, type MemoryMode } from '../../sim/memory.ts';
 import { REPLAY_COMMAND, simulate, type SimulateResult } from '../../api/simulate.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { validateScenario } from '../../scenario/validate.ts';
@@ -13,14 +14,14 @@ import {
 
 const RUN_HELP = `usage: eventpoll-sim run --variant V --scenario S [--seed N]
        [--strategy random|pct]
-       [--memory sc|tso] [--prefix SCHEDULE] [--trace] [--lines] [--tail N] [--json]
+       [--memory sc|tso|lkmm] [--prefix SCHEDULE] [--trace] [--lines] [--tail N] [--json]
        [--html FILE]
 Runs one execution. Prints the violation (if any), the interleaving (with --trace, or
 always on a violation) and the replay command. Exit 1 if a property was violated or the
 run went over a limit (the step limit: a livelock or an endless loop).`;
 
 const REPLAY_HELP = `usage: eventpoll-sim replay --variant V --scenario S --seed N --schedule STR
-       [--memory sc|tso] [--lines] [--tail N] [--json] [--html FILE]
+       [--memory sc|tso|lkmm] [--lines] [--tail N] [--json] [--html FILE]
    or: eventpoll-sim replay FAILURE.json [--lines] [--tail N] [--json] [--html FILE]
 Re-runs a recorded schedule exactly and prints the whole interleaving per CPU.
 FAILURE.json is a file written by 'fuzz --save-failures DIR' (or any JSON object with
@@ -141,7 +142,7 @@ export interface FailureFile {
   scenario: Scenario | string;
   seed: number;
   schedule: string;
-  memory?: 'sc' | 'tso';
+  memory?: MemoryMode;
 }
 
 /** Reads and checks a failure file (one written by fuzz --save-failures, or by hand). */
@@ -166,12 +167,12 @@ export function readFailure(path: string): FailureFile {
   }
   if (typeof o.seed !== 'number' || !Number.isInteger(o.seed)) bad('missing "seed" (an integer)');
   if (typeof o.schedule !== 'string') bad('missing "schedule" (a string)');
-  if (o.memory !== undefined && o.memory !== 'sc' && o.memory !== 'tso') {
-    bad(`bad "memory": expected "sc" or "tso"`);
+  if (o.memory !== undefined && !MEMORY_MODES.includes(o.memory as MemoryMode)) {
+    bad(`bad "memory": expected one of ${MEMORY_MODES.join(', ')}`);
   }
   const scenario = typeof o.scenario === 'string' ? scenarioArg(o.scenario).scenario
     : validateScenario(o.scenario);
   return { variant: o.variant as string, scenario, seed: o.seed as number,
     schedule: o.schedule as string,
-    ...(o.memory !== undefined ? { memory: o.memory as 'sc' | 'tso' } : {}) };
+    ...(o.memory !== undefined ? { memory: o.memory as MemoryMode } : {}) };
 }

@@ -13,7 +13,7 @@ import {
 
 const HELP = `usage: eventpoll-sim verify --variant V --scenario S [--preemptions K]
        [--bounds-first K1,K2,...] [--max-executions N] [--time-limit SECONDS]
-       [--memory sc|tso] [--json]
+       [--memory sc|tso|lkmm] [--json]
 Runs one schedule of every class of equivalent schedules (schedules that order every pair
 of dependent steps alike: dynamic partial-order reduction, source sets with sleep sets),
 depth first, up to N executions (default 1000000). Without --preemptions a complete search

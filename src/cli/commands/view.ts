@@ -22,11 +22,11 @@ import {
 import { readFailure } from './run.ts';
 
 const HELP = `usage: eventpoll-sim view --html FILE --variant V --scenario S --seed N --schedule STR
-       [--memory sc|tso] [--perfetto FILE] [--ftrace FILE]
+       [--memory sc|tso|lkmm] [--perfetto FILE] [--ftrace FILE]
    or: eventpoll-sim view --html FILE FAILURE.json [--perfetto FILE] [--ftrace FILE]
    or: eventpoll-sim view --html FILE --zoo ID [--perfetto FILE] [--ftrace FILE]
    or: eventpoll-sim view --html FILE --variant A --against B --scenario S [--seed N]
-       [--strategy random|pct] [--memory sc|tso]
+       [--strategy random|pct] [--memory sc|tso|lkmm]
 Writes one HTML page (no network; open it from disk) showing the run: a lane per CPU with
 its task and hardirq contexts, every step labelled with its kernel function, lock holds,
 sleeps and wake-ups, the violation with its replay command, and the kernel state after any

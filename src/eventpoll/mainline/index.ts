@@ -57,6 +57,9 @@ export const mainline: Variant = registerVariant({
     { id: 'no-pollfree', summary: 'ep_poll_callback ignores POLLFREE: the wait entry stays ' +
       'on a wait queue its owner frees, and ep_remove_wait_queue later uses the freed ' +
       'whead (before 971316f0503a)' },
+    { id: 'no-pollwake-wmb', summary: '__pollwake without the smp_wmb() that pairs with ' +
+      'smp_store_mb() in poll_schedule_timeout() (5f820f648c92): a poll(2) caller that sees ' +
+      'triggered may re-poll stale readiness and then sleep for good (lkmm only)' },
     { id: 'B-8c2e52eb', summary: 'ep_clear_and_put and eventpoll_release_file drop the ' +
       'set\'s reference while holding ep->mtx: the last one frees the eventpoll (and its ' +
       'mutex) while the other close is still in mutex_unlock (before 8c2e52ebbe88)' },

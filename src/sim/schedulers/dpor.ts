@@ -20,9 +20,13 @@
  * start of the block of steps containing the first step (Coons, Musuvathi, McKinley,
  * "Bounded partial-order reduction", OOPSLA 2013).
  *
+ * Under lkmm (every step global) the search also tries, at each state where a load may read
+ * older writes, each write it may read.
+ *
  * `mode: 'none'` is the unreduced depth-first search over every choice (for comparison).
  */
 import type { Scheduler } from '../scheduler.ts';
+import { ARRIVE_BASE, READ_BASE } from '../schedule.ts';
 import {
   classify, dependent, FieldTable, objectOf, SideEffects, type Footprint, type PorView,
 } from '../por.ts';
@@ -119,6 +123,7 @@ export class DporScheduler implements Scheduler {
     const v = this.view!;
     this.pending = classify(v, this.fields, choice);
     this.fx.before(v, this.pending);
+    if (step >= this.forced && v.memory.mode === 'lkmm') this.readAlternatives(node, choice);
     return idx;
   }
 
@@ -312,6 +317,21 @@ export class DporScheduler implements Scheduler {
       if (nd.enabled.includes(p)) this.add(i, p);
       else for (const q of nd.enabled) this.add(i, q);
       if (i <= prev) break;
+    }
+  }
+
+  /**
+   * lkmm: the steps of one CPU's load that read different writes (its plain step and its
+   * READ_BASE ids) are alternatives of one thread at this state; all of them are tried.
+   */
+  private readAlternatives(node: Node, choice: number): void {
+    const v = this.view!;
+    const cpu = v.choiceInfo(choice).cpu;
+    if (!node.enabled.some((q) => q >= READ_BASE && (q & 255) === cpu)) return;
+    for (const q of node.enabled) {
+      if (q >= READ_BASE ? (q & 255) === cpu : q < ARRIVE_BASE && v.choiceInfo(q).cpu === cpu) {
+        node.backtrack.add(q);
+      }
     }
   }
 

@@ -7,9 +7,11 @@
  * priority below all initial ones. A bug of depth d is then found with probability at least
  * 1/(n k^(d-1)) per run. Here a "thread" is any choice id: a task, the IRQ handler of a CPU,
  * an IRQ source, a timer or a store buffer. Ids first seen mid-run get a fresh random
- * priority. The expected length k adapts to the longest execution seen so far.
+ * priority. The expected length k adapts to the longest execution seen so far. Under lkmm,
+ * a load's choice of an older write (a READ_BASE id) is drawn at random, not by priority.
  */
 import { Prng } from '../prng.ts';
+import { READ_BASE } from '../schedule.ts';
 import type { Scheduler } from '../scheduler.ts';
 
 /** PCT with depth `depth` (default 3). */
@@ -37,7 +39,12 @@ export class PctScheduler implements Scheduler {
   pick(ids: Int32Array, n: number, step: number): number {
     let best = 0;
     let bestPrio = -1;
+    let reads = 0;
     for (let i = 0; i < n; i++) {
+      if (ids[i]! >= READ_BASE) {
+        reads++;
+        continue;
+      }
       const p = this.priority(ids[i]!);
       if (p > bestPrio) {
         bestPrio = p;
@@ -47,6 +54,13 @@ export class PctScheduler implements Scheduler {
     // At change point i the chosen thread drops below every initial priority.
     for (let i = 0; i < this.changePoints.length; i++) {
       if (this.changePoints[i] === step) this.prio.set(ids[best]!, i);
+    }
+    // lkmm: which write a load reads is not a thread. When some load may read an older
+    // write, one of the n - reads + reads outcomes is drawn: the thread by priority, or one
+    // of the older writes (read ids come last, see Machine.collect).
+    if (reads > 0) {
+      const r = this.prng.below(reads + 1);
+      if (r > 0) return n - reads + r - 1;
     }
     return best;
   }
