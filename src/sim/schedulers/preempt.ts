@@ -10,6 +10,7 @@
  * by priority, so the two find different bugs first (docs/zoo.md measures them).
  */
 import { Prng } from '../prng.ts';
+import { READ_BASE } from '../schedule.ts';
 import type { Scheduler } from '../scheduler.ts';
 
 /** At most `bound` preemptions per execution, at random steps. */
@@ -38,18 +39,27 @@ export class PreemptScheduler implements Scheduler {
   }
 
   pick(ids: Int32Array, n: number, step: number): number {
+    // lkmm: a load's choice of an older write (READ_BASE ids, listed last) is not a context;
+    // it is taken as often as a uniform random walk would take it (reads in n candidates).
+    let reads = 0;
+    while (reads < n && ids[n - 1 - reads]! >= READ_BASE) reads++;
+    const m = n - reads;
+    if (reads > 0) {
+      const r = this.prng.below(n);
+      if (r >= m) return r;
+    }
     let pi = -1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < m; i++) {
       if (ids[i] === this.prev) {
         pi = i;
         break;
       }
     }
     let idx: number;
-    if (pi < 0) idx = n === 1 ? 0 : this.prng.below(n);
-    else if (n > 1 && this.points.includes(step)) {
+    if (pi < 0) idx = m === 1 ? 0 : this.prng.below(m);
+    else if (m > 1 && this.points.includes(step)) {
       // A preemption: any other candidate, uniformly.
-      idx = this.prng.below(n - 1);
+      idx = this.prng.below(m - 1);
       if (idx >= pi) idx++;
     } else idx = pi;
     this.prev = ids[idx]!;
