@@ -130,7 +130,8 @@ describe('the CLI: limits reported, counted, exit 1, merged shards equal one mac
     const r = cli([...args, '--jobs', '1']);
     expect(r.code).toBe(1);
     expect(noStack(r.err)).toBe(true);
-    expect(r.out).toMatch(/^scenario +schedules +steps +violations +limits +first failure$/m);
+    expect(r.out).toMatch(
+      /^scenario +schedules +steps +violations +limits +first failure +verified \(reduced search\)$/m);
     expect(r.out).toMatch(/1 violation\(s\), 1 execution\(s\) over a limit;/);
     expect(r.out).toMatch(/^long: over a limit \(a livelock or an endless loop\?\): seed \d+: step limit 20000 reached/m);
     expect(r.out).toMatch(/^lt-two-waiters: P1-lost-wakeup: /m);
@@ -193,7 +194,7 @@ describe('the CLI: limits reported, counted, exit 1, merged shards equal one mac
     expect(rep.variants.length).toBeGreaterThan(8);
     const t = cli([...c, '--strict'], { node });
     expect(t.code).toBe(1);
-    expect(t.out).toMatch(/^livelock-send-events +\d+ +\d+ +\S+ +0 +[1-9]\d* +\S+ seed \d+ \(over a limit\) +NEW$/m);
+    expect(t.out).toMatch(/^livelock-send-events +\d+ +\d+ +\S+ +0 +[1-9]\d* +\S+ seed \d+ \(over a limit\) +NEW +\d+\/\d+$/m);
     expect(t.out).toMatch(/execution\(s\) over a limit\./);
     // The run-again line loads the variant again and reproduces the limit.
     const again = argvOf(/^ {2}run again: (.*)$/m.exec(t.out)![1]!);

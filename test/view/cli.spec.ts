@@ -63,7 +63,7 @@ describe('view: the CLI', () => {
     const r = cli(['fuzz', '--variant', 'mainline-6.18+B5+no-done-scan-wake', '--scenario',
       'lt-two-waiters', '--seeds', '50', '--html', f]);
     expect(r.code).toBe(1);
-    const seed = /seed (\d+) \(P1-lost-wakeup\)/.exec(r.out)?.[1];
+    const seed = /seed (\d+) \(P1-lost-wakeup[,)]/.exec(r.out)?.[1];
     expect(seed).toBeDefined();
     expect(readFileSync(f, 'utf8')).toContain(`seed ${seed}: P1-lost-wakeup`);
     const z = join(dir, 'zoo-table.html');

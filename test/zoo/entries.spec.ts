@@ -47,6 +47,6 @@ describe('zoo: entries', () => {
       fixedRuns: { clean: boolean; schedules: number }[] }[];
     expect(r!.status).toBe('found');
     expect(r!.shrunk?.replay).toMatch(/^npx eventpoll-sim replay --variant /);
-    expect(r!.fixedRuns.map((f) => f.clean)).toEqual([true, true]);
+    expect(r!.fixedRuns.map((f) => f.clean)).toEqual([true, true, true]);
   });
 });
