@@ -94,7 +94,8 @@ export const singlepass: Variant = registerVariant({
   knownViolations: [{ property: 'P1-lost-wakeup', why: 'invariant I-a2 of this design ' +
     '(send.ts): an ET edge that arrives while its item is in transit (after the poll, before ' +
     'INIT_LIST_HEAD()) is swallowed, which is harmless only to a reader that reads until ' +
-    'EAGAIN; the library\'s ET scenarios do not' }, { property: 'P2-list-integrity', why: 'the hole in seed 003\'s item 5 ' +
+    'EAGAIN; the library\'s ET scenarios do not' },
+  { property: 'P2-list-integrity', why: 'the hole in seed 003\'s item 5 ' +
     '(see the file comment): INIT_LIST_HEAD()\'s two stores hand the item back, and a ' +
     'callback between them re-adds it, whose prev the second store overwrites; ' +
     '+init-prev-first closes it' }],
