@@ -21,27 +21,36 @@ export function portfolioMember(seed: number): string {
   return PORTFOLIO[(seed >>> 0) % PORTFOLIO.length]!;
 }
 
-/** Delegates each execution to the member its seed selects. */
+/**
+ * Delegates each execution to the member its seed selects. Members are made on first use:
+ * a run through simulate() uses one, and this is on every fuzz execution's path.
+ */
 export class PortfolioScheduler implements Scheduler {
   readonly name = 'portfolio';
   private readonly members = new Map<string, Scheduler>();
-  private cur: Scheduler;
+  private readonly make: (name: string) => Scheduler;
+  private cur: Scheduler | undefined;
 
   constructor(make: (name: string) => Scheduler) {
-    for (const m of PORTFOLIO) if (!this.members.has(m)) this.members.set(m, make(m));
-    this.cur = this.members.get(PORTFOLIO[0]!)!;
+    this.make = make;
   }
 
   begin(seed: number): void {
-    this.cur = this.members.get(portfolioMember(seed))!;
-    this.cur.begin(seed);
+    const name = portfolioMember(seed);
+    let s = this.members.get(name);
+    if (s === undefined) {
+      s = this.make(name);
+      this.members.set(name, s);
+    }
+    this.cur = s;
+    s.begin(seed);
   }
 
   pick(ids: Int32Array, n: number, step: number): number {
-    return this.cur.pick(ids, n, step);
+    return this.cur!.pick(ids, n, step);
   }
 
   end(steps: number): void {
-    this.cur.end?.(steps);
+    this.cur!.end?.(steps);
   }
 }
