@@ -13,7 +13,7 @@ import type { MemoryMode } from '../sim/memory.ts';
 import { PORTFOLIO_MEMBERS, portfolioMember } from '../sim/schedulers/portfolio.ts';
 import { checkChunk, checkChunkResults, checkChunkSize, checkFuzzOptions } from './options.ts';
 import {
-  failureOf, rerunCommand, simulate, type Failure, type SimulateResult,
+  failureOf, rerunCommand, reverifyCommand, simulate, type Failure, type SimulateResult,
 } from './simulate.ts';
 import { verify, type VerifyResult } from './verify.ts';
 
@@ -213,6 +213,7 @@ const MEMBER_KEYS: readonly string[] = [...PORTFOLIO_MEMBERS, 'dpor'];
 function runVerifyChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResult) => void,
   onExecution?: () => void): ChunkResult {
   const sc = o.scenarios[ch.index]!;
+  const ref = typeof sc !== 'string' ? o.refs?.get(sc) : undefined;
   const slots = ch.to - ch.from;
   const r0: ChunkResult = { index: ch.index, from: ch.from,
     variant: configName(resolveVariant(o.variant, o.bugs)), schedules: 0, steps: 0,
@@ -227,7 +228,10 @@ function runVerifyChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResul
     // An execution of the search over a limit: a finding, and the end of the search.
     r0.schedules = 1;
     r0.limits = 1;
-    r0.limit = { seed: 0, message: e.message, replay: `verify (${e.message})`, at: ch.from + 1 };
+    r0.limit = { seed: 0, message: e.message, at: ch.from + 1,
+      replay: reverifyCommand({ variant: o.variant, ...(o.bugs ? { bugs: o.bugs } : {}),
+        scenario: sc, ...(o.memory ? { memory: o.memory } : {}),
+        ...(ref !== undefined ? { scenarioRef: ref } : {}) }, slots) };
     r0.verified = { executions: 1, blocked: 0, complete: false, slots };
     countMember(r0, 'dpor');
     return r0;
@@ -238,9 +242,13 @@ function runVerifyChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResul
   r0.verified = { executions: v.executions, blocked: v.blocked, complete: v.complete, slots };
   countMember(r0, 'dpor', v.executions);
   if (v.failure) {
-    onOne?.(v.failure);
-    r0.failure = { ...failureOf(v.failure, sc)!, strategy: 'dpor' };
-    r0.replay = v.failure.replay;
+    // verify() names a scenario object '<scenario.json>'; the campaign may know its file.
+    const f = ref === undefined ? v.failure : simulate({ variant: o.variant,
+      ...(o.bugs ? { bugs: o.bugs } : {}), scenario: sc, schedule: v.failure.schedule,
+      ...(o.memory ? { memory: o.memory } : {}), scenarioRef: ref });
+    onOne?.(f);
+    r0.failure = { ...failureOf(f, sc)!, strategy: 'dpor' };
+    r0.replay = f.replay;
     r0.firstAt = ch.from + v.firstFailureAt!;
   }
   return r0;

@@ -128,13 +128,28 @@ function sh(s: string): string {
  */
 export function rerunCommand(o: Pick<SimulateOptions, 'variant' | 'bugs' | 'scenario' | 'seed' |
   'strategy' | 'memory' | 'scenarioRef'>): string {
+  const strategy = o.strategy !== undefined && o.strategy !== 'random'
+    ? ` --strategy ${sh(o.strategy)}` : '';
+  return commandFor('run', o, ` --seed ${o.seed ?? 0}${strategy}`);
+}
+
+/**
+ * The command that runs a `verify` search again (the portfolio's reduced-search share, when
+ * an execution of it went over a limit), within `maxExecutions`.
+ */
+export function reverifyCommand(o: Pick<SimulateOptions, 'variant' | 'bugs' | 'scenario' |
+  'memory' | 'scenarioRef'>, maxExecutions: number): string {
+  return commandFor('verify', o, ` --max-executions ${maxExecutions}`);
+}
+
+/** `npx eventpoll-sim SUB --variant V --scenario S` + `rest`, and --memory if not the own. */
+function commandFor(sub: string, o: Pick<SimulateOptions, 'variant' | 'bugs' | 'scenario' |
+  'memory' | 'scenarioRef'>, rest: string): string {
   const vname = configName(resolveVariant(o.variant, o.bugs));
   const scen = o.scenarioRef ?? (typeof o.scenario === 'string' ? o.scenario : '<scenario.json>');
   const own = resolveScenario(o.scenario).scenario.memory ?? 'sc';
-  const strategy = o.strategy !== undefined && o.strategy !== 'random'
-    ? ` --strategy ${sh(o.strategy)}` : '';
-  return `${REPLAY_COMMAND.replace(/ replay$/, ' run')} --variant ${sh(vname)} ` +
-    `--scenario ${sh(scen)} --seed ${o.seed ?? 0}${strategy}` +
+  return `${REPLAY_COMMAND.replace(/ replay$/, ` ${sub}`)} --variant ${sh(vname)} ` +
+    `--scenario ${sh(scen)}${rest}` +
     `${o.memory !== undefined && o.memory !== own ? ` --memory ${o.memory}` : ''}`;
 }
 

@@ -205,3 +205,4 @@ describe('the CLI: limits reported, counted, exit 1, merged shards equal one mac
     expect(rerun.out).toMatch(/step limit 20000 reached/);
   }, 90_000);
 });
+

@@ -15,7 +15,7 @@ import type { EpKernel } from '../../src/eventpoll/kernel.ts';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT } from '../../src/eventpoll/uapi.ts';
 import { resolveVariant } from '../../src/eventpoll/variant.ts';
 import '../../src/eventpoll/variants.ts';
-import { EP_UNACTIVE_PTR, NULL } from '../../src/queues/arena.ts';
+import { NULL } from '../../src/queues/arena.ts';
 import { listOwners } from '../../src/queues/list.ts';
 import { buildMachine } from '../../src/scenario/build.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
@@ -139,7 +139,8 @@ describe('P2: the eventpoll check, branch by branch', () => {
   const ep = (s: State) => s.m.arena.objs[s.ep]!;
 
   it('a clean set passes', () => {
-    expect(checkEventpoll(state().m, state().ep)).toBeUndefined();
+    const s = state();
+    expect(checkEventpoll(s.m, s.ep)).toBeUndefined();
   });
 
   it('an item whose next is set with no scan running', () => {
@@ -184,8 +185,6 @@ describe('P2: the eventpoll check, branch by branch', () => {
     const head = ep(s).rdllist as number;
     s.m.arena.objs[head]!.prev = s.m.arena.objs[s.item('b')]!.rdllink as number;
     expect(checkEventpoll(s.m, s.ep)).toMatch(/->prev is/);
-    expect(EP_UNACTIVE_PTR).not.toBe(NULL);
-    expect(EPOLLIN).toBe(1);
   });
 });
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fuzz, planChunks, runChunk, mergeChunks } from '../../src/api/fuzz.ts';
-import { simulate } from '../../src/api/simulate.ts';
+import { reverifyCommand, simulate } from '../../src/api/simulate.ts';
+import { resolveScenario } from '../../src/scenario/library.ts';
 import type { Scheduler } from '../../src/sim/scheduler.ts';
 import { makeScheduler } from '../../src/sim/schedulers/index.ts';
 import {
@@ -151,4 +152,21 @@ describe("portfolio: the reduced search's share", () => {
     expect(r.violations[0]?.property).toBe(s.failure!.violation.property);
     expect(s.replay).toMatch(/--schedule /);
   }, 120_000);
+});
+
+describe("portfolio: the reduced search's commands", () => {
+  it('a failure of a scenario object replays under the name the campaign gave it', () => {
+    const { scenario } = resolveScenario('close-vs-close');
+    const o = { variant: 'mainline-6.18', bugs: ['B-8c2e52eb'], scenarios: [scenario],
+      schedules: 40, strategy: 'portfolio', refs: new Map([[scenario, 'cvc.json']]) };
+    const s = fuzz(o).scenarios[0]!;
+    expect(s.failure?.strategy).toBe('dpor');
+    expect(s.replay).toMatch(/ --scenario cvc\.json --seed 0 --schedule /);
+  });
+
+  it('an execution over a limit is run again with verify, within the share', () => {
+    expect(reverifyCommand({ variant: 'mainline-6.18', bugs: ['B5'], scenario: 'one-wakeup',
+      memory: 'tso' }, 250)).toBe('npx eventpoll-sim verify --variant mainline-6.18+B5 ' +
+      '--scenario one-wakeup --max-executions 250 --memory tso');
+  });
 });
