@@ -6,6 +6,7 @@
  * be caught first by something else (DEBUG_LIST, for P2's canary).
  */
 import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/api/simulate.ts';
 import { checkEventpoll, listIntegrity } from '../../src/eventpoll/checkers/list-integrity.ts';
 import { deliverable, setDeliverable } from '../../src/eventpoll/checkers/deliverable.ts';
 import { lostWakeup } from '../../src/eventpoll/checkers/lost-wakeup.ts';
@@ -309,4 +310,25 @@ describe('P1, P3 leaks and P6: what each must not report', () => {
     wakeupSources.afterStep!(s.m);
     expect(s.reports).toEqual([]);
   });
+});
+
+describe('P5: a drop in readiness counts from the store that made it', () => {
+  it('a read that drains the eventfd before its unlock steps ends a harvest\'s "stayed ready"',
+    () => {
+      // Found by the portfolio's reduced search: T1's eventfd_read stores count 0, and before
+      // its spin_unlock_irq's two steps T2's timeout-0 epoll_wait re-polls (0) and returns 0.
+      // The ghost folded the drop only after the unlock, so P5 reported an LT item that had
+      // "stayed ready". Now the run goes on past that step (the schedule ends there).
+      const program = [];
+      for (let i = 0; i < 91; i++) {
+        program.push({ op: 'write', fd: 'e', n: 1 } as const,
+          { op: 'epoll_wait', set: 'ep', maxevents: 4, timeout: 0 } as const,
+          { op: 'read', fd: 'e', n: 8 } as const);
+      }
+      const long = { name: 'long', cpus: 2, files: [{ name: 'e', type: 'eventfd' }],
+        sets: [{ name: 'ep' }], watches: [{ set: 'ep', fd: 'e', events: ['IN'] }],
+        tasks: [{ name: 'T1', cpu: 0, program }, { name: 'T2', cpu: 1, program }] } as Scenario;
+      expect(() => simulate({ variant: 'mainline-6.18', scenario: long,
+        schedule: 'a6729b6704a11b9' })).toThrow(/the schedule ended after 13453 choices but the run continues/);
+    });
 });

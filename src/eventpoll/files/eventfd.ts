@@ -71,6 +71,7 @@ export function* eventfd_write(c: Ctx, file: number, ucnt: bigint): Model<number
     res = 8;
     yield store(ctx, 'count', String(count + ucnt), 'eventfd_write');
     kernel(c).ghost.edge(file);
+    kernel(c).ghost.changed(file); // as in eventfd_read
     if (yield* waitqueue_active(c, wqh)) yield* wake_up_locked_poll(c, wqh, EPOLLIN);
   }
   yield* spin_unlock_irq(c, lock);
@@ -91,6 +92,7 @@ export function* eventfd_signal(c: Ctx, ctx: number): Model<void> {
   const count = BigInt((yield load(ctx, 'count', 'eventfd_signal')) as string);
   if (count < ULLONG_MAX) yield store(ctx, 'count', String(count + 1n), 'eventfd_signal');
   kernel(c).ghost.edge(file);
+  kernel(c).ghost.changed(file); // as in eventfd_read
   if (yield* waitqueue_active(c, wqh)) yield* wake_up_locked_poll(c, wqh, EPOLLIN);
   yield* spin_unlock_irqrestore(c, lock, flags);
   kernel(c).ghost.changed(file);
@@ -114,6 +116,10 @@ export function* eventfd_read(c: Ctx, file: number, out: { value: bigint }): Mod
   // eventfd_ctx_do_read(): a semaphore eventfd hands out one unit at a time.
   const ucnt = o.sem === 1 ? 1n : count;
   yield store(ctx, 'count', String(count - ucnt), 'eventfd_ctx_do_read');
+  // The ghost folds the new readiness at once (under SC it is visible now), and again after
+  // the unlock: the unlock and the IRQ enable are steps of their own, and a harvest on
+  // another CPU that ends between them must see the drop (else P5 cries wolf).
+  kernel(c).ghost.changed(file);
   if (yield* waitqueue_active(c, wqh)) yield* wake_up_locked_poll(c, wqh, EPOLLOUT);
   yield* spin_unlock_irq(c, lock);
   kernel(c).ghost.changed(file);
