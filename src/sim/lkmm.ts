@@ -33,11 +33,18 @@
  *   it): a load that returns a handle of a live object brings the view of the write it read
  *   into this CPU's next access to that object (or the object it is embedded in).
  *
+ * Coherence order. A plain, WRITE_ONCE or release store need not become the newest write of
+ * its location: it may be placed before newer writes of other CPUs that this CPU has not
+ * seen (their timestamps are above its `cur`), as a promising machine picks any free
+ * timestamp above the thread's view. Which place is a scheduler choice, as for loads; the
+ * store then stays a superseded write (the arena keeps the coherence-latest value). This is
+ * what S and 2+2W need. A store is never placed before a locked operation's or an atomic
+ * RMW's write (an RMW reads the write just before its own: nothing may come between).
+ *
  * Not produced (see docs/architecture.md): load buffering and out-of-thin-air values (a load
- * reads an existing write when it executes), write-write reordering observable only through
- * the final coherence order (2+2W, S: a store is coherence-latest when it executes), reads
- * of writes more than LKMM_WINDOW - 1 writes old, and reordering of the initial fields an
- * object was allocated with.
+ * reads an existing write when it executes; that takes promises), reads of writes more than
+ * LKMM_WINDOW - 1 writes old, stores placed further back than that, and reordering of the
+ * initial fields an object was allocated with.
  */
 import type { Arena } from '../queues/arena.ts';
 
@@ -54,6 +61,8 @@ interface Msg {
   cpu: number;
   step: number;
   view: View | null;
+  /** Written by a locked operation or an atomic RMW: no store may be placed before it. */
+  fixed: boolean;
 }
 
 /** A location written during the run: the newest write's metadata and older writes. */
@@ -62,6 +71,8 @@ interface Loc {
   cpu: number;
   step: number;
   view: View | null;
+  fixed: boolean;
+  /** Superseded writes, oldest first (timestamps ascending). */
   old: Msg[];
 }
 
@@ -86,6 +97,8 @@ export interface ReadNote {
   step: number;
   /** The newest value, when stale. */
   newest: unknown;
+  /** For a store: how many newer writes it was placed before (0: it is the newest). */
+  placed: number;
 }
 
 function join(into: View, from: View | null): void {
@@ -111,7 +124,8 @@ export class Lkmm {
   /** A spin_lock() is running: its read of the lock word also updates `rel`. */
   private lockRel = false;
   /** What the last load read. */
-  readonly note: ReadNote = { stale: false, cpu: -1, step: -1, newest: undefined };
+  readonly note: ReadNote = { stale: false, cpu: -1, step: -1, newest: undefined,
+    placed: 0 };
 
   constructor(arena: Arena, ncpu: number) {
     this.arena = arena;
@@ -163,6 +177,31 @@ export class Lkmm {
   }
 
   /**
+   * How many places before the newest write of `h.f` a store by `cpu` may take besides the
+   * newest: one per newer write of another CPU it has not seen, newest first, up to the
+   * first fixed one (see "Coherence order" above), within the kept writes.
+   */
+  storeChoices(cpu: number, h: number, f: string): number {
+    const k = this.key(h, f);
+    const loc = this.locs.get(k);
+    if (loc === undefined || loc.fixed) return 0;
+    const v = this.cpus[cpu]!;
+    let min = v.cur.get(k) ?? 0;
+    const dep = v.deps.size === 0 ? undefined : v.deps.get(this.root(h))?.get(k);
+    if (dep !== undefined && dep > min) min = dep;
+    if (loc.ts <= min) return 0;
+    // Placed before the newest and the j - 1 newest superseded writes: each of them unseen
+    // and not fixed, and a kept write (or the value before the run) must remain below.
+    let n = 1;
+    for (let i = loc.old.length - 1; i > 0; i--) {
+      const m = loc.old[i]!;
+      if (m.ts <= min || m.fixed) break;
+      n++;
+    }
+    return loc.old.length === 0 ? 0 : Math.min(n, LKMM_WINDOW - 2);
+  }
+
+  /**
    * A load by `cpu` of the `pick`-th newest readable write of `h.f` (0: the newest);
    * `acquire` for smp_load_acquire. Returns the value read.
    */
@@ -207,27 +246,62 @@ export class Lkmm {
     return value;
   }
 
-  /** A store by `cpu` to `h.f`; `release` for smp_store_release (and locked writes). */
-  store(cpu: number, h: number, f: string, value: unknown, release: boolean): void {
+  /**
+   * A store by `cpu` to `h.f`; `release` for smp_store_release (and locked writes); `fixed`
+   * for a locked operation's or RMW's write. `place` (from {@link storeChoices}) puts it
+   * before that many newer writes instead of making it the newest.
+   */
+  store(cpu: number, h: number, f: string, value: unknown, release: boolean, fixed = true,
+    place = 0): void {
     const v = this.cpus[cpu]!;
     this.depend(v, h);
     const k = this.key(h, f);
     let loc = this.locs.get(k);
     const obj = this.arena.objs[h] as Record<string, unknown>;
     if (loc === undefined) {
-      loc = { ts: 0, cpu: -1, step: -1, view: null, old: [] };
+      loc = { ts: 0, cpu: -1, step: -1, view: null, fixed: false, old: [] };
       this.locs.set(k, loc);
     }
-    loc.old.push({ v: obj[f], ts: loc.ts, cpu: loc.cpu, step: loc.step, view: loc.view });
+    this.note.placed = 0;
+    if (place > 0 && place <= loc.old.length) {
+      this.placeBefore(cpu, k, loc, place, value, release);
+      return;
+    }
+    loc.old.push({ v: obj[f], ts: loc.ts, cpu: loc.cpu, step: loc.step, view: loc.view,
+      fixed: loc.fixed });
     if (loc.old.length >= LKMM_WINDOW) loc.old.shift();
     loc.ts++;
     loc.cpu = cpu;
     loc.step = this.step;
+    loc.fixed = fixed;
     v.cur.set(k, loc.ts);
     v.acq.set(k, loc.ts);
     v.own.set(k, loc.ts);
     loc.view = release ? new Map(v.cur) : v.rel;
     obj[f] = value;
+  }
+
+  /**
+   * A store placed in the coherence order before the `place` newest writes of its location
+   * (the newest and `place - 1` superseded ones): a superseded write itself, with a
+   * timestamp between its neighbours', and this CPU's views at that timestamp (it may go on
+   * reading the newer writes it jumped).
+   */
+  private placeBefore(cpu: number, k: number, loc: Loc, place: number, value: unknown,
+    release: boolean): void {
+    const v = this.cpus[cpu]!;
+    const at = loc.old.length - (place - 1);
+    const above = at < loc.old.length ? loc.old[at]!.ts : loc.ts;
+    const below = Math.max(loc.old[at - 1]!.ts, v.cur.get(k) ?? 0);
+    const ts = (below + above) / 2;
+    if ((v.cur.get(k) ?? 0) < ts) v.cur.set(k, ts);
+    if ((v.acq.get(k) ?? 0) < ts) v.acq.set(k, ts);
+    if ((v.own.get(k) ?? 0) < ts) v.own.set(k, ts);
+    const view = release ? new Map(v.cur) : v.rel;
+    loc.old.splice(at, 0, { v: value, ts, cpu, step: this.step, view,
+      fixed: false });
+    if (loc.old.length >= LKMM_WINDOW) loc.old.shift();
+    this.note.placed = place;
   }
 
   /** A write by no CPU in particular (a signal, bookkeeping): newest, carrying nothing. */
@@ -236,12 +310,14 @@ export class Lkmm {
     const loc = this.locs.get(k);
     const obj = this.arena.objs[h] as Record<string, unknown>;
     if (loc !== undefined) {
-      loc.old.push({ v: obj[f], ts: loc.ts, cpu: loc.cpu, step: loc.step, view: loc.view });
+      loc.old.push({ v: obj[f], ts: loc.ts, cpu: loc.cpu, step: loc.step, view: loc.view,
+        fixed: loc.fixed });
       if (loc.old.length >= LKMM_WINDOW) loc.old.shift();
       loc.ts++;
       loc.cpu = -1;
       loc.step = this.step;
       loc.view = null;
+      loc.fixed = true;
     }
     obj[f] = value;
   }

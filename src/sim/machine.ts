@@ -787,7 +787,8 @@ export class Machine implements MachineAccess {
 
   /**
    * lkmm: for each CPU whose running context's next op is a load, one more candidate per
-   * older write it may read (the plain step reads the newest).
+   * older write it may read (the plain step reads the newest); for a store, one per place
+   * before newer writes it may take in the coherence order (the plain step: the newest).
    */
   private collectReads(n: number): number {
     const lk = this.memory.lk!;
@@ -796,9 +797,11 @@ export class Machine implements MachineAccess {
       const c = cpu.irq ?? cpu.cur;
       if (c === null || c.pending === null) continue;
       const k = c.pending.k;
-      if (k !== K.LOAD && k !== K.READ_ONCE && k !== K.LOAD_ACQUIRE) continue;
+      const load = k === K.LOAD || k === K.READ_ONCE || k === K.LOAD_ACQUIRE;
+      if (!load && k !== K.STORE && k !== K.WRITE_ONCE && k !== K.STORE_RELEASE) continue;
       if (!this.arena.isLive(c.pending.h)) continue;
-      const more = lk.choices(i, c.pending.h, c.pending.f);
+      const more = load ? lk.choices(i, c.pending.h, c.pending.f)
+        : lk.storeChoices(i, c.pending.h, c.pending.f);
       for (let j = 1; j <= more; j++) this.ids[n++] = READ_BASE + j * 256 + i;
     }
     return n;
@@ -1098,7 +1101,7 @@ export class Machine implements MachineAccess {
       case K.LOAD_ACQUIRE:
         return lk.load(cpu, op.h, op.f, pick, true);
       case K.STORE: case K.WRITE_ONCE: case K.STORE_RELEASE:
-        lk.store(cpu, op.h, op.f, op.v, op.k === K.STORE_RELEASE);
+        lk.store(cpu, op.h, op.f, op.v, op.k === K.STORE_RELEASE, false, pick);
         this.memory.writes++;
         return op.v;
       case K.SMP_RMB:
@@ -1200,6 +1203,12 @@ export class Machine implements MachineAccess {
         : `written at step ${lk.note.step} by cpu${lk.note.cpu}`;
       e.value = `${e.value} (stale: ${by}; newest ${this.show(op.f, lk.note.newest)})`;
       lk.note.stale = false;
+    } else if (lk !== null && lk.note.placed > 0) {
+      const e = this.events![this.events!.length - 1]!;
+      const n = lk.note.placed;
+      e.value = `${e.value} (placed before the ${n === 1 ? 'newest write' : `${n} newest ` +
+        'writes'} in coherence order: not the newest)`;
+      lk.note.placed = 0;
     }
   }
 

@@ -135,8 +135,11 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   let lock = 0;
   let plain = false;
   if (id >= READ_BASE) {
-    // lkmm: the CPU's load, reading an older write.
-    if (op !== null) r.push(t.key(op.h, op.f));
+    // lkmm: the CPU's load reading an older write, or its store placed before newer ones.
+    if (op !== null) {
+      const store = op.k === K.STORE || op.k === K.WRITE_ONCE || op.k === K.STORE_RELEASE;
+      (store ? w : r).push(t.key(op.h, op.f));
+    }
   } else if (id >= DRAIN_BASE && id < SIGNAL_BASE) {
     // A write-back of the oldest entry of this CPU's buffer: that location.
     const e = v.memory.buffers[cpu]![0];

@@ -14,10 +14,11 @@
  * | expiry of timer k              | TIMER_BASE + k   | `T<k>.`      |
  * | write-back of CPU c's buffer   | DRAIN_BASE + c   | `W<c>.`      |
  * | delivery of signal source k    | SIGNAL_BASE + k  | `S<k>.`      |
- * | CPU c's load reads an older write | READ_BASE + 256j + c | `R<256j+c>.` |
+ * | CPU c's access takes alternative j | READ_BASE + 256j + c | `R<256j+c>.` |
  *
  * The last is lkmm only (sim/lkmm.ts): the step of CPU c's context whose load reads the
- * j-th newest write it may read (j >= 1) instead of the newest (its plain step).
+ * j-th newest write it may read (j >= 1) instead of the newest (its plain step), or whose
+ * store is placed in the coherence order before the j newest writes of its location.
  *
  * A token may be followed by a decimal repeat count (`a12` is twelve steps of task 0).
  * The encoding is plain ASCII, so it survives shells, JSON and URLs.
@@ -63,8 +64,8 @@ export function describeChoice(id: number): string {
     case TIMER_BASE: return `the expiry of timer ${n}`;
     case DRAIN_BASE: return `a store-buffer write-back on CPU ${n}`;
     case SIGNAL_BASE: return `delivery of signal source ${n}`;
-    case READ_BASE: return `a load on CPU ${n & 255} reading the write ${n >> 8} older than ` +
-      'the newest it may read';
+    case READ_BASE: return `CPU ${n & 255}'s access taking its alternative ${n >> 8} (a load: ` +
+      `the write ${n >> 8} older than the newest; a store: placed before ${n >> 8} newer)`;
     default: return `choice ${id}`;
   }
 }
