@@ -252,7 +252,7 @@ function runOne(variant: string | Variant, sc: Scenario, o: DifferentialOptions,
   const built = buildMachine(sc, { cfg, seed, memory,
     ...(o.limits ? { limits: o.limits } : {}) });
   const names = sc.tasks.map((t) => t.name);
-  const sched = new MacroScheduler(makeScheduler(o.strategy ?? 'random'),
+  const sched = new MacroScheduler(makeScheduler(o.strategy ?? 'random', memory),
     follow ? [...follow] : undefined);
   sched.attach(new SyscallTracker(built, names));
   const out = built.machine.run(sched);

@@ -177,7 +177,7 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
       r0.variant = configName(resolveVariant(o.variant, o.bugs));
       r0.schedules++;
       r0.limits++;
-      if (portfolio) countMember(r0, portfolioMember(opts.seed));
+      if (portfolio) countMember(r0, portfolioMember(opts.seed, o.memory ?? scenario.memory));
       const hit: LimitHit = { seed: opts.seed, message: e.message, replay: rerunCommand(opts),
         at: i + 1 };
       r0.limit ??= hit;
@@ -187,7 +187,7 @@ export function runChunk(o: FuzzOptions, ch: FuzzChunk, onOne?: (r: SimulateResu
     }
     r0.variant = r.variant;
     r0.schedules++;
-    if (portfolio) countMember(r0, portfolioMember(opts.seed));
+    if (portfolio) countMember(r0, portfolioMember(opts.seed, r.memory));
     r0.steps += r.steps;
     onOne?.(r);
     if (r.violations.length > 0) {

@@ -98,11 +98,11 @@ export interface Failure {
   strategy?: string;
 }
 
-function scheduler(o: SimulateOptions): { sched: Scheduler; name: string } {
+function scheduler(o: SimulateOptions, memory: MemoryMode): { sched: Scheduler; name: string } {
   if (o.scheduler !== undefined) return { sched: o.scheduler, name: o.scheduler.name };
   if (o.schedule !== undefined) return { sched: new ReplayScheduler(o.schedule), name: 'replay' };
   if (o.choices !== undefined) return { sched: new ChoicesScheduler(o.choices), name: 'choices' };
-  const base = makeScheduler(o.strategy ?? 'random');
+  const base = makeScheduler(o.strategy ?? 'random', memory);
   if (o.prefix !== undefined) {
     return { sched: new ReplayScheduler(o.prefix, base), name: `${base.name}+prefix` };
   }
@@ -180,8 +180,8 @@ export function simulate(o: SimulateOptions): SimulateResult {
   const seed = o.seed ?? 0;
   const cfg = resolveVariant(o.variant, o.bugs);
   const { scenario, name } = resolveScenario(o.scenario);
-  const { sched, name: strategy } = scheduler(o);
   const memory = o.memory ?? scenario.memory ?? 'sc';
+  const { sched, name: strategy } = scheduler(o, memory);
   const built = buildMachine(scenario, {
     cfg, seed, memory, trace: o.trace ?? false,
     ...(o.limits ? { limits: o.limits } : {}), ...(o.checkers ? { checkers: o.checkers } : {}),

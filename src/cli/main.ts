@@ -25,7 +25,7 @@ commands:
 
 common options: --variant NAME[+BUG...]  --scenario NAME|gen:SEED|FILE.json  --seed N
                 --seeds N (N seeds from --seed: fuzz, campaign, diff)
-                --strategy random|pct|pct:D  --memory sc|tso|lkmm  --json
+                --strategy portfolio|random|pct[:D]|preempt:K  --memory sc|tso|lkmm  --json
 long runs (fuzz, campaign): --jobs N  --time-limit SECONDS (fuzz, campaign, explore)
                 --save-failures DIR (fuzz)  --shard I/N, then 'merge' (fuzz, campaign)
 run 'eventpoll-sim <command> --help' for the options of one command;

@@ -10,7 +10,7 @@ import { resolveScenario } from '../../src/scenario/library.ts';
 import type { Scheduler } from '../../src/sim/scheduler.ts';
 import { makeScheduler } from '../../src/sim/schedulers/index.ts';
 import {
-  PORTFOLIO, PORTFOLIO_MEMBERS, portfolioMember,
+  PORTFOLIO, PORTFOLIO_LKMM, PORTFOLIO_MEMBERS, portfolioMember,
 } from '../../src/sim/schedulers/portfolio.ts';
 
 /** Wraps a scheduler and counts preemptions as `explore` counts them. */
@@ -76,6 +76,29 @@ describe('portfolio', () => {
       expect(p.hash).toBe(m.hash);
       expect(p.strategy).toBe('portfolio');
     }
+  });
+
+  it('under lkmm runs the lkmm table (random in five slots of eight), in simulate and fuzz', () => {
+    const pw1 = 'zoo-pw1-poll-writer';
+    const bug = 'mainline-6.18+no-pollwake-wmb';
+    expect(PORTFOLIO_LKMM.filter((m) => m === 'random').length).toBe(5);
+    for (let seed = 0; seed < PORTFOLIO_LKMM.length; seed++) {
+      expect(portfolioMember(seed, 'lkmm')).toBe(PORTFOLIO_LKMM[seed]);
+      const p = simulate({ variant: bug, scenario: pw1, seed, strategy: 'portfolio' });
+      const m = simulate({ variant: bug, scenario: pw1, seed, strategy: PORTFOLIO_LKMM[seed] });
+      expect(p.memory).toBe('lkmm');
+      expect(p.hash).toBe(m.hash);
+    }
+    // The same seed under TSO runs the default table's member.
+    const t = simulate({ variant: bug, scenario: pw1, seed: 0, strategy: 'portfolio',
+      memory: 'tso' });
+    expect(t.hash).toBe(simulate({ variant: bug, scenario: pw1, seed: 0, memory: 'tso',
+      strategy: PORTFOLIO[0] }).hash);
+    const sum = fuzz({ variant: bug, scenarios: [pw1], schedules: 16, strategy: 'portfolio',
+      stopAtFirst: false });
+    // 12 sampled (the last quarter is the reduced search's): seeds 0..11, random at slots
+    // 0, 2, 4, 6, 7 of each eight.
+    expect(sum.members!.random).toBe(7);
   });
 
   it('rotates through every member over consecutive seeds', () => {

@@ -49,13 +49,10 @@ describe('zoo: every bug is found from seeds (families 0..2)', () => {
         expect(median(got)).toBeLessThanOrEqual(1000);
       });
       const pp = PORTFOLIO_PINS[e.id];
-      // An entry only uniform random finds (PW1) gets one portfolio slot in eight: it is
-      // held to 8x the random finder's bound instead (docs/zoo.md, "Portfolio").
-      const bound = strategy === 'random' ? 8000 : 1000;
-      it(`portfolio (fuzz's default): first failures at the pins, median <= ${bound}`, () => {
+      it(`portfolio (fuzz's default): first failures at the pins, median <= 1000`, () => {
         expect(pp).toBeDefined();
         const got = checkFamilies(e.bug, e.scenarios, 'portfolio', pp!);
-        expect(median(got)).toBeLessThanOrEqual(bound);
+        expect(median(got)).toBeLessThanOrEqual(1000);
       });
       if (pins.random && strategy !== 'random') {
         const rp = pins.random;

@@ -138,7 +138,7 @@ function report(p: CampaignPlan, runs: readonly FuzzSummary[]) {
         unexpected: found.filter((x) => !known.some((k) => k.property === x)),
         firstFailure: first ? { scenario: first.scenario, seed: first.failure!.seed,
           ...(p.strategy === 'portfolio' ? { member: first.failure!.strategy === 'dpor'
-            ? 'dpor' : portfolioMember(first.failure!.seed) } : {}),
+            ? 'dpor' : portfolioMember(first.failure!.seed, first.failure!.memory) } : {}),
           property: first.failure!.violation.property, message: first.failure!.violation.message,
           replay: cliReplay(first.replay!) } : null,
         firstLimit: over ? { scenario: over.scenario, seed: over.limit!.seed,

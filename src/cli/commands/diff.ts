@@ -11,7 +11,8 @@ import { cliReplay } from '../replay-line.ts';
 import { COMMON, memoryArg, noPositionals, scenarioArg, seedArg, strategyArg } from './common.ts';
 
 const HELP = `usage: eventpoll-sim diff --variant A --variant B --scenario S [--seeds N] [--seed N]
-       [--strategy random|pct|pct:D] [--memory sc|tso|lkmm] [--align syscalls|seed] [--all] [--json]
+       [--strategy random|pct[:D]|preempt:K|portfolio] [--memory sc|tso|lkmm]
+       [--align syscalls|seed] [--all] [--json]
 Runs scenario S on variants A and B for --seeds N seeds starting at --seed SEED, i.e.
 SEED..SEED+N-1 (defaults: N 2, SEED 0), and reports
 the first observable difference of each seed, most severe first: a different violation, a

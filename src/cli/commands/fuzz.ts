@@ -127,7 +127,7 @@ export function printFuzz(sum: FuzzSummary, timing: Timing, json: boolean,
 function failureCell(f: Failure, portfolio: boolean): string {
   const p = f.violation.property;
   if (f.strategy === 'dpor') return `reduced search (${p})`;
-  return `seed ${f.seed} (${p}${portfolio ? `, ${portfolioMember(f.seed)}` : ''})`;
+  return `seed ${f.seed} (${p}${portfolio ? `, ${portfolioMember(f.seed, f.memory)}` : ''})`;
 }
 
 /** What the portfolio's reduced search did on a scenario. */

@@ -1,5 +1,6 @@
 /** Builds a scheduler from its command-line name. */
 import { quote, SimUsageError } from '../errors.ts';
+import type { MemoryMode } from '../memory.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { PctScheduler } from './pct.ts';
 import { PortfolioScheduler } from './portfolio.ts';
@@ -17,12 +18,12 @@ export const STRATEGY_NAMES = 'portfolio, random, pct, pct:DEPTH, preempt:K';
 /**
  * A seed-driven strategy by name: `random`, `pct` or `pct:D` (depth D), `preempt:K` (random
  * schedules with at most K preemptions, default 2), `portfolio` (one of several strategies
- * chosen by the seed, see portfolio.ts). Replay and choices schedulers are built from data,
- * not names.
+ * chosen by the seed, see portfolio.ts; its table depends on the run's `memory` mode).
+ * Replay and choices schedulers are built from data, not names.
  */
-export function makeScheduler(name: string): Scheduler {
+export function makeScheduler(name: string, memory?: MemoryMode): Scheduler {
   if (name === 'random') return new RandomScheduler();
-  if (name === 'portfolio') return new PortfolioScheduler(makeScheduler);
+  if (name === 'portfolio') return new PortfolioScheduler((n) => makeScheduler(n), memory);
   const m = typeof name === 'string' ? /^(pct|preempt)(?::([0-9]{1,2}))?$/.exec(name) : null;
   if (m?.[1] === 'pct') {
     return new PctScheduler(m[2] === undefined ? 3 : Math.max(1, Number(m[2])));
