@@ -46,7 +46,10 @@ export interface SimulateOptions {
   /** Keep the full trace (default false: only the hash). */
   trace?: boolean;
   limits?: Partial<Limits>;
-  /** Property observers to run (default all: P1, P2, P3, P6; P4/P5/P7 are built in). */
+  /**
+   * Property observers to run (default all: P1, P2, P3, P5 (spurious queueing), P6; P4, the
+   * rest of P5 and P7 are built in).
+   */
   checkers?: readonly string[];
   /** How the replay command names the scenario (e.g. its JSON file), if not by name. */
   scenarioRef?: string;

@@ -39,10 +39,34 @@ export interface WaitCall {
   queued: Set<number>;
 }
 
+/**
+ * One ep_poll_callback() in progress, for the spurious-queueing property (P5,
+ * checkers/spurious.ts): the wake key it was called with, and what its item and set were
+ * while it ran.
+ */
+export interface CallbackFrame {
+  ctx: Ctx;
+  epi: number;
+  ep: number;
+  key: number;
+  /** The wait entry is exclusive (EPOLLEXCLUSIVE): its return value spends a wake. */
+  exclusive: boolean;
+  /** The union of the item's `events` over the call (a racing MOD may change them). */
+  events: number;
+  /** Whether the item was queued when last looked at. */
+  queued: boolean;
+  /** ep->wq had an entry at some point during the call. */
+  waiter: boolean;
+  /** What the callback returned, once it has (the checker then drops the frame). */
+  ret: number | undefined;
+}
+
 /** The ghost bookkeeping of one run. */
 export class Ghost {
   private readonly m: MachineAccess;
   readonly calls = new Set<WaitCall>();
+  /** The callbacks running now, innermost last. */
+  readonly frames: CallbackFrame[] = [];
   /** Files that exist (so a call can snapshot their readiness). */
   readonly files: number[] = [];
   /** Check the level-triggered rule also under concurrency (see the file comment). */
@@ -58,8 +82,30 @@ export class Ghost {
     memo.set(this, g);
     for (const call of this.calls) g.calls.add(cloneState(call, memo));
     for (const f of this.files) g.files.push(f);
+    // No frames: a setup ends with every callback returned.
     g.strictLevelTrigger = this.strictLevelTrigger;
     return g;
+  }
+
+  /**
+   * ep_poll_callback() begins on wait entry `wait` (of item `epi`) with `key`: a frame for
+   * checkers/spurious.ts, which brings it up to date after each step and drops it after
+   * the step in which the callback returned ({@link callbackEnd}).
+   */
+  callbackBegin(c: Ctx, wait: number, epi: number, key: number, queued: boolean,
+    waiter: boolean): CallbackFrame {
+    const a = this.m.arena;
+    const f: CallbackFrame = { ctx: c, epi, ep: a.objs[epi]!.ep as number, key,
+      exclusive: ((a.objs[wait]!.flags as number) & 1) !== 0,
+      events: this.m.memory.readableBits(c.cpu, epi, 'events'), queued, waiter,
+      ret: undefined };
+    this.frames.push(f);
+    return f;
+  }
+
+  /** The callback of frame `f` returned `ret`. */
+  callbackEnd(f: CallbackFrame, ret: number): void {
+    f.ret = ret;
   }
 
   /** Registers a new file. */

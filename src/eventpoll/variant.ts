@@ -181,8 +181,13 @@ export interface Variant {
   /** The deviations it accepts. */
   readonly bugs: readonly BugSwitch[];
   readonly ops: EpOps;
-  /** Semantics flags used by checkers (e.g. whether EPOLLWAKEUP is supported). */
-  readonly features: { wakeupSources: boolean; exclusive: boolean };
+  /**
+   * Semantics flags used by checkers: whether EPOLLWAKEUP and EPOLLEXCLUSIVE are supported,
+   * and whether ep_poll_callback drops a wakeup whose key has none of the item's events
+   * (`keyedWakeups`, default true: since "epoll keyed wakeups", v2.6.30; before it any
+   * wakeup queued the item, so the spurious-queueing property does not check the key).
+   */
+  readonly features: { wakeupSources: boolean; exclusive: boolean; keyedWakeups?: boolean };
   /**
    * Properties the variant is known to violate as it stands (a design kept broken on
    * purpose: an RFC as posted, a fix that closes one window only), each with the reason in
@@ -245,6 +250,14 @@ export const FAULTS: readonly BugSwitch[] = [
     'set\'s ep->mtx while polling the other (lockdep-lite sees one class and subclasses)' },
   { id: 'fault:no-stay-awake', summary: 'P6 canary: ep_poll_callback queues an item without ' +
     'activating its wakeup source' },
+  { id: 'fault:callback-no-interest-filter', summary: 'P5 canary (mainline, classic-4.19, ' +
+    'exclusive-4.5): ep_poll_callback queues its item for a wakeup whose key has none of ' +
+    'the events it watches' },
+  { id: 'fault:callback-no-disarm-filter', summary: 'P5 canary (mainline, classic-4.19, ' +
+    'exclusive-4.5): ep_poll_callback queues a disabled item (a spent EPOLLONESHOT)' },
+  { id: 'fault:callback-wq-always-active', summary: 'P5 canary (mainline, classic-4.19, ' +
+    'exclusive-4.5): an EXCLUSIVE item\'s ep_poll_callback returns 1 (a wake given) as if ' +
+    'ep->wq always had a waiter' },
 ];
 
 /** A property a variant is known to violate, and why (see {@link Variant.knownViolations}). */

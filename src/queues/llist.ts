@@ -96,7 +96,7 @@ export function llist_reverse_order(c: Ctx, first: number): number {
         : 'bad-pointer', `${c.name} in llist_reverse_order: ${why}`);
     }
     const tmp = pos;
-    pos = m.memory.read(c.cpu, tmp, 'next') as number;
+    pos = m.memory.readSeen(c.cpu, tmp, 'next') as number;
     m.memory.write(c.cpu, tmp, 'next', newHead);
     newHead = tmp;
   }

@@ -77,7 +77,7 @@ function syncNextOp(name: string): CustomOp {
     enabled: (m, c, op) => !m.arena.isLive(op.h) || fieldOf(m, c, op.h, 'next') !== NULL,
     exec(m, c, op) {
       checkLive(m, c, op, 'load of .next');
-      return fieldOf(m, c, op.h, 'next');
+      return m.memory.readSeen(c.cpu, op.h, 'next') as number;
     },
     waitReason: (m, _c, op) => `busy-waiting in ${op.fn ?? name} for ` +
       `${m.arena.label(op.h)}->next (an enqueuer stopped between xchg(&tail->p) and ` +
@@ -93,6 +93,9 @@ function busyWaitOp(name: string): CustomOp {
       fieldOf(m, c, op.h, 'next') !== NULL || fieldOf(m, c, op.v as number, 'p') === op.h,
     exec(m, c, op) {
       checkLive(m, c, op, 'wait on .next');
+      // The exit test read both: the loads after the wait are not older (coherence).
+      m.memory.readSeen(c.cpu, op.h, 'next');
+      if (m.arena.isLive(op.v as number)) m.memory.readSeen(c.cpu, op.v as number, 'p');
       return undefined;
     },
     waitReason: (m, _c, op) => `busy-waiting in ${op.fn ?? name}: ` +

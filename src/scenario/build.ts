@@ -6,6 +6,7 @@
 import '../eventpoll/variants.ts';
 import { lostWakeup } from '../eventpoll/checkers/lost-wakeup.ts';
 import { listIntegrity } from '../eventpoll/checkers/list-integrity.ts';
+import { spuriousQueueing } from '../eventpoll/checkers/spurious.ts';
 import { leaks } from '../eventpoll/checkers/leaks.ts';
 import { wakeupSources } from '../eventpoll/checkers/wakeup-source.ts';
 import { sleepingLocks } from '../eventpoll/checkers/sleeping-locks.ts';
@@ -61,7 +62,7 @@ export interface Built {
 
 /** The default property observers, by short id. */
 export const OBSERVERS: Readonly<Record<string, Observer>> = {
-  P1: lostWakeup, P2: listIntegrity, P3: leaks, P6: wakeupSources,
+  P1: lostWakeup, P2: listIntegrity, P3: leaks, P5: spuriousQueueing, P6: wakeupSources,
 };
 
 /** Options of {@link buildMachine}. */

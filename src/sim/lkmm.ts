@@ -202,6 +202,19 @@ export class Lkmm {
   }
 
   /**
+   * The bitwise OR of every value a load by `cpu` of `h.f` may read now (the newest and the
+   * older writes not below its view), for a checker that must allow any of them.
+   */
+  readableBits(cpu: number, h: number, f: string): number {
+    let bits = this.arena.objs[h]![f] as number;
+    const loc = this.locs.get(this.key(h, f));
+    if (loc === undefined) return bits;
+    const min = this.cpus[cpu]!.cur.get(this.key(h, f)) ?? 0;
+    for (const m of loc.old) if (m.ts >= min) bits |= m.v as number;
+    return bits;
+  }
+
+  /**
    * A load by `cpu` of the `pick`-th newest readable write of `h.f` (0: the newest);
    * `acquire` for smp_load_acquire. Returns the value read.
    */
@@ -320,6 +333,19 @@ export class Lkmm {
       loc.fixed = true;
     }
     obj[f] = value;
+  }
+
+  /**
+   * A primitive's plain read of the newest write (a busy-wait's exit test): coherence keeps
+   * this CPU's later loads from reading, and its later stores from being placed, below it.
+   */
+  seeNewest(cpu: number, h: number, f: string): void {
+    const k = this.key(h, f);
+    const loc = this.locs.get(k);
+    if (loc === undefined) return;
+    const v = this.cpus[cpu]!;
+    if ((v.cur.get(k) ?? 0) < loc.ts) v.cur.set(k, loc.ts);
+    if ((v.acq.get(k) ?? 0) < loc.ts) v.acq.set(k, loc.ts);
   }
 
   /** A locked operation's read of the newest write: acquires it. */

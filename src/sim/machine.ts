@@ -498,6 +498,18 @@ export class Machine implements MachineAccess {
     return this.current;
   }
 
+  /**
+   * For observers, after a step: the context whose op that step ran, or null when it was
+   * an IRQ arrival, a timer expiry, a write-back or a signal delivery (no op ran).
+   */
+  lastStepContext(): Ctx | null {
+    const id = this.schedule[this.schedule.length - 1];
+    // A task's or IRQ handler's step, or a load or store taking an lkmm alternative: the
+    // step ran that context's op and left it as `current`.
+    if (id === undefined || (id >= ARRIVE_BASE && id < READ_BASE)) return null;
+    return this.current;
+  }
+
   // ---- the run loop --------------------------------------------------------------------
 
   /** Runs to completion, quiescence, a violation or a limit, choosing with `sched`. */

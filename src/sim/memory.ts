@@ -65,6 +65,25 @@ export class Memory {
   }
 
   /**
+   * For checkers: the OR of the values CPU `cpu` may read at `h.f` (a numeric field): the
+   * one {@link read} gives, and under lkmm also the older writes its view still allows.
+   */
+  readableBits(cpu: number, h: number, f: string): number {
+    const v = this.read(cpu, h, f) as number;
+    return this.lk === null ? v : v | this.lk.readableBits(cpu, h, f);
+  }
+
+  /**
+   * {@link read} by a primitive that then acts on the value (a busy-wait's exit, a custom
+   * op's load): under lkmm the CPU has now seen that write (coherence), unlike a checker's
+   * read, which must not change what the CPU may read next.
+   */
+  readSeen(cpu: number, h: number, f: string): unknown {
+    this.lk?.seeNewest(cpu, h, f);
+    return this.read(cpu, h, f);
+  }
+
+  /**
    * An acquire load by a lock primitive (atomic_cond_read_acquire): {@link read}, and under
    * lkmm the write read (the newest) brings its view.
    */

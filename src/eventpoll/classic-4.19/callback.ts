@@ -54,8 +54,12 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   const events: number = yield load(epi, 'events', FN);
   out_unlock: {
     // A mask with no poll bits is a disabled item (a spent EPOLLONESHOT).
-    if (!(events & ~EP_PRIVATE_BITS)) break out_unlock;
-    if (pollflags && !(pollflags & events)) break out_unlock;
+    if (!(events & ~EP_PRIVATE_BITS) && !k.bug('fault:callback-no-disarm-filter')) {
+      break out_unlock;
+    }
+    if (pollflags && !(pollflags & events) && !k.bug('fault:callback-no-interest-filter')) {
+      break out_unlock;
+    }
     const ovflist: number = yield load(ep, 'ovflist', FN);
     if (ovflist !== EP_UNACTIVE_PTR) {
       // A scan is running: chain onto ovflist (LIFO) and leave the wakeup to the scan.
@@ -73,7 +77,8 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number, o.rdllist as number);
       if (!noStayAwake) yield* k.ops.ep_pm_stay_awake(c, epi);
     }
-    if (yield* waitqueue_active(c, o.wq as number)) {
+    if ((yield* waitqueue_active(c, o.wq as number)) ||
+      k.bug('fault:callback-wq-always-active')) {
       ewake = exclusiveWake(events, pollflags);
       yield* wake_up_locked(c, o.wq as number);
     }

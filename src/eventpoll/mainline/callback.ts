@@ -66,8 +66,10 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   const events: number = yield load(epi, 'events', FN);
   unlock: {
     // A mask with no poll bits is a disabled item (a spent EPOLLONESHOT).
-    if (!(events & ~EP_PRIVATE_BITS)) break unlock;
-    if (pollflags && !(pollflags & events)) break unlock;
+    if (!(events & ~EP_PRIVATE_BITS) && !k.bug('fault:callback-no-disarm-filter')) break unlock;
+    if (pollflags && !(pollflags & events) && !k.bug('fault:callback-no-interest-filter')) {
+      break unlock;
+    }
     const ovflist: number = yield READ_ONCE(ep, 'ovflist', FN);
     if (ovflist !== EP_UNACTIVE_PTR) {
       // A scan is running: chain onto ovflist; ep_done_scan requeues it.
@@ -84,7 +86,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake(c, epi);
     }
     const wq = c.m.arena.objs[ep]!.wq as number;
-    if (yield* waitqueue_active(c, wq)) {
+    if ((yield* waitqueue_active(c, wq)) || k.bug('fault:callback-wq-always-active')) {
       ewake = exclusiveWake(events, pollflags);
       yield* wake_up(c, wq);
     }

@@ -32,10 +32,21 @@ import { alloc_epitem } from '../structs.ts';
 import { EPOLLEXCLUSIVE, EPOLLWAKEUP } from '../uapi.ts';
 import { wakeup_source_register } from '../wakeup-source.ts';
 import { ep_poll_callback } from './callback.ts';
+import { hasWaiter, itemQueued } from '../checkers/spurious.ts';
 
-/** The callback is registered once under its kernel name; it dispatches to the variant. */
+/**
+ * The callback is registered once under its kernel name; it dispatches to the variant. The
+ * ghost frame around it is for the spurious-queueing property (checkers/spurious.ts): kept
+ * here, outside the variant's code, so that a variant's own filters are checked too.
+ */
 registerWakeFunction('ep_poll_callback', function* (c, wait, mode, sync, key) {
-  return yield* kernel(c).ops.ep_poll_callback(c, wait, mode, sync, key);
+  const k = kernel(c);
+  const epi = k.ops.ep_item_from_wait(c, wait);
+  const f = k.ghost.callbackBegin(c, wait, epi, key, itemQueued(c.m, c.cpu, epi),
+    hasWaiter(c.m, c.m.arena.objs[epi]!.ep as number));
+  const ret = yield* k.ops.ep_poll_callback(c, wait, mode, sync, key);
+  k.ghost.callbackEnd(f, ret);
+  return ret;
 });
 void ep_poll_callback;
 

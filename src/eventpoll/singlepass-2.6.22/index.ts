@@ -90,7 +90,7 @@ export const singlepass: Variant = registerVariant({
     { id: 'init-prev-first', summary: 'what-if fix: the hand-back re-initialises rdllink ' +
       'with prev first and next last, closing the window between INIT_LIST_HEAD\'s stores' },
   ],
-  features: { wakeupSources: false, exclusive: false },
+  features: { wakeupSources: false, exclusive: false, keyedWakeups: false },
   knownViolations: [{ property: 'P1-lost-wakeup', why: 'invariant I-a2 of this design ' +
     '(send.ts): an ET edge that arrives while its item is in transit (after the poll, before ' +
     'INIT_LIST_HEAD()) is swallowed, which is harmless only to a reader that reads until ' +
