@@ -181,8 +181,12 @@ export interface Variant {
   /** The deviations it accepts. */
   readonly bugs: readonly BugSwitch[];
   readonly ops: EpOps;
-  /** Semantics flags used by checkers (e.g. whether EPOLLWAKEUP is supported). */
-  readonly features: { wakeupSources: boolean; exclusive: boolean };
+  /**
+   * Semantics flags used by checkers (e.g. whether EPOLLWAKEUP is supported). `setRefcount`:
+   * ep_insert() takes a reference of the set (6.4+), so `ep->refcount` is a real refcount_t
+   * and its misuse is reported (older eras only keep the field in step).
+   */
+  readonly features: { wakeupSources: boolean; exclusive: boolean; setRefcount?: boolean };
   /**
    * Properties the variant is known to violate as it stands (a design kept broken on
    * purpose: an RFC as posted, a fix that closes one window only), each with the reason in

@@ -1,6 +1,6 @@
 /**
  * fs/eventpoll.c @ v6.18: item lifetime. ep_insert(), ep_ptable_queue_proc(), ep_modify(),
- * __ep_remove(), ep_unregister_pollwait(), ep_remove_safe(), ep_refcount_dec_and_test(),
+ * __ep_remove(), ep_unregister_pollwait(), ep_remove_safe(), ep_get(), ep_refcount_dec_and_test(),
  * ep_free(), ep_clear_and_put(), eventpoll_release_file(). Calls between them go through
  * the variant's table (`kernel(c).ops`), so each can be replaced alone.
  *
@@ -118,7 +118,9 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
     events, data });
   k.ghost.arm(epi);
-  yield atomic_add_return(ep, 'refcount', 1, 'ep_get');
+  // 6.18 takes this reference after the rb-tree insert; here it comes first (one step
+  // earlier, under the same ep->mtx, while the set's own reference is held: no effect).
+  yield* ep_get(c, ep);
   // Attach to the file's list of watchers under f_lock.
   const fo = c.m.arena.objs[tfile]!;
   if (fo.f_lock === 0) {
@@ -210,15 +212,59 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
   return true;
 }
 
-/** ep_refcount_dec_and_test(): true when the set's last reference is gone. */
-export function* ep_refcount_dec_and_test(_c: Ctx, ep: number): Model<boolean> {
-  return (yield atomic_add_return(ep, 'refcount', -1, 'ep_refcount_dec_and_test')) === 0;
+/** Whether the set's refcount is a real refcount_t in this variant (6.4+; see features). */
+function refcounted(c: Ctx): boolean {
+  return kernel(c).cfg.variant.features.setRefcount === true;
 }
 
-/** ep_remove_safe(): remove the item; its reference on the set is never the last one. */
+/**
+ * refcount_warn_saturate() (lib/refcount.c): the kernel warns and saturates the count; the
+ * model reports and leaves the count as it is (the set is never freed either way).
+ */
+function refcountWarn(c: Ctx, ep: number, what: string): void {
+  c.m.report({ property: 'P3-memory-safety', kind: 'refcount', message: `refcount_t: ${what}; ` +
+    `use-after-free (${c.m.arena.label(ep)}.refcount)`, ctx: c.id, cpu: c.cpu });
+}
+
+/** A WARN_ON_ONCE() of fs/eventpoll.c that fired (reported each time; a run stops at one). */
+function warnOn(c: Ctx, fn: string, what: string): void {
+  c.m.report({ property: 'assertion', kind: 'warn-on', message: `WARN_ON_ONCE in ${fn}: ${what}`,
+    ctx: c.id, cpu: c.cpu });
+}
+
+/** ep_get(): refcount_inc() of the set; from 0 it is refcount_t's "addition on 0". */
+export function* ep_get(c: Ctx, ep: number): Model<void> {
+  const now: number = yield atomic_add_return(ep, 'refcount', 1, 'ep_get');
+  if (now === 1 && refcounted(c)) refcountWarn(c, ep, 'addition on 0');
+}
+
+/**
+ * ep_refcount_dec_and_test(): true when the set's last reference is gone. refcount_t warns
+ * on a drop below 0, and 6.18 warns when the last one goes with items still in the tree
+ * (the check reads the tree without a step: it is a debug check, not a racing access).
+ */
+export function* ep_refcount_dec_and_test(c: Ctx, ep: number): Model<boolean> {
+  const FN = 'ep_refcount_dec_and_test';
+  const now: number = yield atomic_add_return(ep, 'refcount', -1, FN);
+  if (!refcounted(c)) return now === 0;
+  if (now < 0) refcountWarn(c, ep, 'underflow');
+  const rbr = c.m.arena.objs[ep]!.rbr as number;
+  if (now === 0 && c.m.memory.readGlobal(rbr, 'next') !== rbr) {
+    warnOn(c, FN, `${c.m.arena.label(ep)} loses its last reference with items in ep->rbr`);
+  }
+  return now === 0;
+}
+
+/**
+ * ep_remove_safe(): remove the item; its reference on the set is never the last one, and
+ * 6.18 warns if it was (the set then leaks: nobody frees it).
+ */
 export function* ep_remove_safe(c: Ctx, ep: number, epi: number): Model<void> {
   const ops = kernel(c).ops;
-  if (yield* ops.ep_remove(c, ep, epi, false)) yield* ops.ep_refcount_dec_and_test(c, ep);
+  if (!(yield* ops.ep_remove(c, ep, epi, false))) return;
+  if ((yield* ops.ep_refcount_dec_and_test(c, ep)) && refcounted(c)) {
+    warnOn(c, 'ep_remove_safe', `an item held the last reference of ${c.m.arena.label(ep)}`);
+  }
 }
 
 /** ep_free(): the eventpoll's last reference is gone. */
