@@ -6,13 +6,14 @@
  *
  * LOCKING: all of these run with `ep->mtx` held (ep_clear_and_put and
  * eventpoll_release_file take it themselves). `file->f_lock` protects the file's list of
- * watching items; `ep->lock` is taken only to touch rdllist.
+ * watching items; `ep->lock` is taken only to touch rdllist. ep_insert of an epoll file
+ * also holds that set's mutex (subclass 1) around the attach and the tree insert.
  *
  * Bug switches honoured here:
  * - `B1`: ep_modify has no smp_mb() between storing the new mask and polling the file
  *   (before 128dd1759d96): under TSO the callback can read the old, disarmed mask.
  */
-import { mutex_lock, mutex_unlock } from '../../locks/mutex.ts';
+import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../../locks/mutex.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../../locks/rcu.ts';
 import { spin_lock, spin_lock_init, spin_lock_irq, spin_unlock, spin_unlock_irq }
   from '../../locks/spinlock.ts';
@@ -118,11 +119,16 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
     events, data });
   k.ghost.arm(epi);
-  // 6.18 takes this reference after the rb-tree insert; here it comes first (one step
-  // earlier, under the same ep->mtx, while the set's own reference is held: no effect).
+  // 6.18 takes this reference after the rb-tree insert (and tep->mtx's unlock); here it
+  // comes first, under the same ep->mtx, while the set's own reference is held: no effect.
   yield* ep_get(c, ep);
-  // Attach to the file's list of watchers under f_lock.
   const fo = c.m.arena.objs[tfile]!;
+  // A nested set's mutex (subclass 1) covers the attach and the tree insert: its holders
+  // (a harvest, a ctl on it) never see the new watcher half attached.
+  const tepMtx = fo.f_op === 'eventpoll'
+    ? c.m.arena.objs[fo.private_data as number]!.mtx as number : 0;
+  if (tepMtx !== 0) yield* mutex_lock_nested(c, tepMtx, 1);
+  // Attach to the file's list of watchers under f_lock.
   if (fo.f_lock === 0) {
     fo.f_lock = spin_lock_init(c.m, `${c.m.arena.label(tfile)}.f_lock`, 'f_lock');
   }
@@ -130,6 +136,7 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
   yield* spin_unlock(c, fo.f_lock as number);
   yield* k.ops.ep_rbtree_insert(c, ep, epi);
+  if (tepMtx !== 0) yield* mutex_unlock(c, tepMtx);
   if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   // Poll the file with ep_ptable_queue_proc: this hooks the item on its wait queue(s).
   const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
