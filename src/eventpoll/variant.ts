@@ -182,12 +182,15 @@ export interface Variant {
   readonly bugs: readonly BugSwitch[];
   readonly ops: EpOps;
   /**
-   * Semantics flags used by checkers: whether EPOLLWAKEUP and EPOLLEXCLUSIVE are supported,
-   * and whether ep_poll_callback drops a wakeup whose key has none of the item's events
+   * Semantics flags used by checkers: whether EPOLLWAKEUP and EPOLLEXCLUSIVE are supported;
+   * whether ep_poll_callback drops a wakeup whose key has none of the item's events
    * (`keyedWakeups`, default true: since "epoll keyed wakeups", v2.6.30; before it any
-   * wakeup queued the item, so the spurious-queueing property does not check the key).
+   * wakeup queued the item, so the spurious-queueing property does not check the key);
+   * `setRefcount`: ep_insert() takes a reference of the set (6.4+), so `ep->refcount` is a
+   * real refcount_t and its misuse is reported (older eras only keep the field in step).
    */
-  readonly features: { wakeupSources: boolean; exclusive: boolean; keyedWakeups?: boolean };
+  readonly features: { wakeupSources: boolean; exclusive: boolean; keyedWakeups?: boolean;
+    setRefcount?: boolean };
   /**
    * Properties the variant is known to violate as it stands (a design kept broken on
    * purpose: an RFC as posted, a fix that closes one window only), each with the reason in

@@ -64,7 +64,7 @@ export const mainline: Variant = registerVariant({
       'set\'s reference while holding ep->mtx: the last one frees the eventpoll (and its ' +
       'mutex) while the other close is still in mutex_unlock (before 8c2e52ebbe88)' },
   ],
-  features: { wakeupSources: true, exclusive: true },
+  features: { wakeupSources: true, exclusive: true, setRefcount: true },
   // A file whose wait queue dies while watched (POLLFREE): see files/signalfd.ts.
   fileTypes: [SIGNALFD],
   ops: {

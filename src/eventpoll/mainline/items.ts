@@ -1,18 +1,19 @@
 /**
  * fs/eventpoll.c @ v6.18: item lifetime. ep_insert(), ep_ptable_queue_proc(), ep_modify(),
- * __ep_remove(), ep_unregister_pollwait(), ep_remove_safe(), ep_refcount_dec_and_test(),
+ * __ep_remove(), ep_unregister_pollwait(), ep_remove_safe(), ep_get(), ep_refcount_dec_and_test(),
  * ep_free(), ep_clear_and_put(), eventpoll_release_file(). Calls between them go through
  * the variant's table (`kernel(c).ops`), so each can be replaced alone.
  *
  * LOCKING: all of these run with `ep->mtx` held (ep_clear_and_put and
  * eventpoll_release_file take it themselves). `file->f_lock` protects the file's list of
- * watching items; `ep->lock` is taken only to touch rdllist.
+ * watching items; `ep->lock` is taken only to touch rdllist. ep_insert of an epoll file
+ * also holds that set's mutex (subclass 1) around the attach and the tree insert.
  *
  * Bug switches honoured here:
  * - `B1`: ep_modify has no smp_mb() between storing the new mask and polling the file
  *   (before 128dd1759d96): under TSO the callback can read the old, disarmed mask.
  */
-import { mutex_lock, mutex_unlock } from '../../locks/mutex.ts';
+import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../../locks/mutex.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../../locks/rcu.ts';
 import { spin_lock, spin_lock_init, spin_lock_irq, spin_unlock, spin_unlock_irq }
   from '../../locks/spinlock.ts';
@@ -129,9 +130,16 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
     events, data });
   k.ghost.arm(epi);
-  yield atomic_add_return(ep, 'refcount', 1, 'ep_get');
-  // Attach to the file's list of watchers under f_lock.
+  // 6.18 takes this reference after the rb-tree insert (and tep->mtx's unlock); here it
+  // comes first, under the same ep->mtx, while the set's own reference is held: no effect.
+  yield* ep_get(c, ep);
   const fo = c.m.arena.objs[tfile]!;
+  // A nested set's mutex (subclass 1) covers the attach and the tree insert: its holders
+  // (a harvest, a ctl on it) never see the new watcher half attached.
+  const tepMtx = fo.f_op === 'eventpoll'
+    ? c.m.arena.objs[fo.private_data as number]!.mtx as number : 0;
+  if (tepMtx !== 0) yield* mutex_lock_nested(c, tepMtx, 1);
+  // Attach to the file's list of watchers under f_lock.
   if (fo.f_lock === 0) {
     fo.f_lock = spin_lock_init(c.m, `${c.m.arena.label(tfile)}.f_lock`, 'f_lock');
   }
@@ -139,6 +147,7 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
   yield* spin_unlock(c, fo.f_lock as number);
   yield* k.ops.ep_rbtree_insert(c, ep, epi);
+  if (tepMtx !== 0) yield* mutex_unlock(c, tepMtx);
   if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   // Poll the file with ep_ptable_queue_proc: this hooks the item on its wait queue(s).
   const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
@@ -221,15 +230,59 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
   return true;
 }
 
-/** ep_refcount_dec_and_test(): true when the set's last reference is gone. */
-export function* ep_refcount_dec_and_test(_c: Ctx, ep: number): Model<boolean> {
-  return (yield atomic_add_return(ep, 'refcount', -1, 'ep_refcount_dec_and_test')) === 0;
+/** Whether the set's refcount is a real refcount_t in this variant (6.4+; see features). */
+function refcounted(c: Ctx): boolean {
+  return kernel(c).cfg.variant.features.setRefcount === true;
 }
 
-/** ep_remove_safe(): remove the item; its reference on the set is never the last one. */
+/**
+ * refcount_warn_saturate() (lib/refcount.c): the kernel warns and saturates the count; the
+ * model reports and leaves the count as it is (the set is never freed either way).
+ */
+function refcountWarn(c: Ctx, ep: number, what: string): void {
+  c.m.report({ property: 'P3-memory-safety', kind: 'refcount', message: `refcount_t: ${what}; ` +
+    `use-after-free (${c.m.arena.label(ep)}.refcount)`, ctx: c.id, cpu: c.cpu });
+}
+
+/** A WARN_ON_ONCE() of fs/eventpoll.c that fired (reported each time; a run stops at one). */
+function warnOn(c: Ctx, fn: string, what: string): void {
+  c.m.report({ property: 'assertion', kind: 'warn-on', message: `WARN_ON_ONCE in ${fn}: ${what}`,
+    ctx: c.id, cpu: c.cpu });
+}
+
+/** ep_get(): refcount_inc() of the set; from 0 it is refcount_t's "addition on 0". */
+export function* ep_get(c: Ctx, ep: number): Model<void> {
+  const now: number = yield atomic_add_return(ep, 'refcount', 1, 'ep_get');
+  if (now === 1 && refcounted(c)) refcountWarn(c, ep, 'addition on 0');
+}
+
+/**
+ * ep_refcount_dec_and_test(): true when the set's last reference is gone. refcount_t warns
+ * on a drop below 0, and 6.18 warns when the last one goes with items still in the tree
+ * (the check reads the tree without a step: it is a debug check, not a racing access).
+ */
+export function* ep_refcount_dec_and_test(c: Ctx, ep: number): Model<boolean> {
+  const FN = 'ep_refcount_dec_and_test';
+  const now: number = yield atomic_add_return(ep, 'refcount', -1, FN);
+  if (!refcounted(c)) return now === 0;
+  if (now < 0) refcountWarn(c, ep, 'underflow');
+  const rbr = c.m.arena.objs[ep]!.rbr as number;
+  if (now === 0 && c.m.memory.readGlobal(rbr, 'next') !== rbr) {
+    warnOn(c, FN, `${c.m.arena.label(ep)} loses its last reference with items in ep->rbr`);
+  }
+  return now === 0;
+}
+
+/**
+ * ep_remove_safe(): remove the item; its reference on the set is never the last one, and
+ * 6.18 warns if it was (the set then leaks: nobody frees it).
+ */
 export function* ep_remove_safe(c: Ctx, ep: number, epi: number): Model<void> {
   const ops = kernel(c).ops;
-  if (yield* ops.ep_remove(c, ep, epi, false)) yield* ops.ep_refcount_dec_and_test(c, ep);
+  if (!(yield* ops.ep_remove(c, ep, epi, false))) return;
+  if ((yield* ops.ep_refcount_dec_and_test(c, ep)) && refcounted(c)) {
+    warnOn(c, 'ep_remove_safe', `an item held the last reference of ${c.m.arena.label(ep)}`);
+  }
 }
 
 /** ep_free(): the eventpoll's last reference is gone. */
