@@ -18,8 +18,9 @@ export const DEFAULT_FUZZ_STRATEGY = 'portfolio';
 /** What --strategy means, for the help of fuzz and campaign. */
 export const STRATEGY_HELP = `--strategy S: portfolio (the default: the seed picks one of
 pct:3, pct:2, pct:4, preempt:1, preempt:2, preempt:3 and random, in fixed shares, so every
-failure replays from its seed; under lkmm random has five shares of eight), random (uniform), pct or pct:D (PCT of depth D, default 3),
-preempt:K (random schedules with at most K preemptions).`;
+failure replays from its seed; under lkmm random has five shares of eight), random
+(uniform), pct or pct:D (PCT of depth D, default 3), preempt:K (random schedules with at
+most K preemptions).`;
 
 /** parseArgs option specs used by several commands. */
 export const COMMON = {
