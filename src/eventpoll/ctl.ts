@@ -74,7 +74,7 @@ export function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<nu
 
 /**
  * ep_get_upwards_depth_proc() of v6.18: how many sets watch `ep`, transitively. It walks
- * `ep->refs` (its file's f_ep) with hlist_for_each_entry_rcu inside the
+ * `ep->refs` (the epoll file's f_ep list here) with hlist_for_each_entry_rcu inside the
  * caller's rcu_read_lock(), holding no lock of the sets it visits: an item being removed
  * concurrently stays readable until a grace period, and what keeps `epi->ep` alive is the
  * question 07712db80857 answered (struct eventpoll freed after a grace period).
@@ -86,7 +86,7 @@ export function* ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): M
     return (yield load(ep, 'loop_check_depth', FN)) as number;
   }
   let result = 0;
-  const refs = c.m.arena.objs[ep]!.refs as number;
+  const refs = c.m.arena.objs[c.m.arena.objs[ep]!.file as number]!.f_ep as number;
   for (let pos: number = yield READ_ONCE(refs, 'next', FN); pos !== refs;
     pos = yield READ_ONCE(pos, 'next', FN)) {
     const epi = list_entry(c.m, pos);

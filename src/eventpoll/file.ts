@@ -90,18 +90,15 @@ export const FMODE_READ = 1;
 /** FMODE_WRITE: opened for writing. */
 export const FMODE_WRITE = 2;
 
-/**
- * alloc_file(): a new file with one reference. `f_ep`: the list its watchers go on when it
- * is not the file's own (an epoll file's is `&ep->refs`, as 6.x's attach_epitem() sets it).
- */
+/** alloc_file(): a new file with one reference. */
 export function alloc_file(m: MachineAccess, fop: string, priv: number, mode: number,
-  label: string, f_ep = 0): number {
+  label: string): number {
   const f = m.alloc('file', {
-    f_count: 1, f_op: fop, private_data: priv, f_ep, f_lock: 0, f_mode: mode,
+    f_count: 1, f_op: fop, private_data: priv, f_ep: 0, f_lock: 0, f_mode: mode,
     g_edges: 0, g_union: 0, g_inter: -1,
   }, label);
   const o = m.arena.objs[f]!;
-  if (f_ep === 0) o.f_ep = list_head_alloc(m, f, `${label}.f_ep`);
+  o.f_ep = list_head_alloc(m, f, `${label}.f_ep`);
   return f;
 }
 

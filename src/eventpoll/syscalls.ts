@@ -41,12 +41,7 @@ export function sys_epoll_create1(c: Ctx, flags: number, label?: string): number
   const k = kernel(c);
   const name = label ?? `ep${k.eventpolls.length + 1}`;
   const ep = k.ops.ep_alloc(c, name);
-  // The sets watching this one link into ep->refs (6.x: file->f_ep = &ep->refs), which
-  // lives and dies with the eventpoll, not with the file. (Before 5.13 the list was the
-  // file's f_ep_links, freed with the file just after ep_free under epmutex: no reader
-  // could tell the two apart.)
-  const file = alloc_file(c.m, 'eventpoll', ep, FMODE_READ | FMODE_WRITE, name,
-    c.m.arena.objs[ep]!.refs as number);
+  const file = alloc_file(c.m, 'eventpoll', ep, FMODE_READ | FMODE_WRITE, name);
   c.m.arena.objs[ep]!.file = file;
   k.eventpolls.push(ep);
   track(c.m, file);
@@ -118,8 +113,7 @@ export function* __fput(c: Ctx, file: number): Model<void> {
   yield* kernel(c).ops.eventpoll_release(c, file);
   yield* fops(c.m, file).release(c, file);
   const o = c.m.arena.objs[file]!;
-  // An epoll file's f_ep is ep->refs, freed by ep_free.
-  if (o.f_op !== 'eventpoll') c.m.free(c, o.f_ep as number, '__fput');
+  c.m.free(c, o.f_ep as number, '__fput');
   c.m.free(c, file, '__fput');
   kernel(c).ghost.changed(file);
 }

@@ -127,17 +127,6 @@ export function* list_del(c: Ctx, entry: number): Model<void> {
   yield store(entry, 'prev', LIST_POISON2, 'list_del');
 }
 
-/**
- * list_del_rcu() / hlist_del_rcu() (include/linux/rculist.h): unlink, and poison only
- * `prev`: a reader walking the list under rcu_read_lock() may be standing on the entry and
- * must still find the rest of the list through its `next`. The entry may be freed only
- * after a grace period.
- */
-export function* list_del_rcu(c: Ctx, entry: number): Model<void> {
-  yield* __list_del_entry(c, entry);
-  yield store(entry, 'prev', LIST_POISON2, 'list_del_rcu');
-}
-
 /** list_del_init(): unlink and re-initialise the entry as an empty list. */
 export function* list_del_init(c: Ctx, entry: number): Model<void> {
   yield* __list_del_entry(c, entry);

@@ -28,9 +28,7 @@ import {
   spin_unlock_irqrestore,
 } from '../../locks/spinlock.ts';
 import { waitqueue_active, wake_up_locked } from '../../locks/waitqueue.ts';
-import {
-  list_add_tail, list_del_init, list_del_rcu, list_entry, listOwners,
-} from '../../queues/list.ts';
+import { list_add_tail, list_del_init, list_entry, listOwners } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_mb, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
@@ -160,7 +158,7 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
   if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
-  yield* list_del_rcu(c, c.m.arena.objs[epi]!.fllink as number);
+  yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
   yield* spin_unlock(c, fl);
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const lock = c.m.arena.objs[ep]!.lock as number;

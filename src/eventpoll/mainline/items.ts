@@ -22,9 +22,7 @@ import {
   registerWakeFunction, waitqueue_active, wake_up,
 } from '../../locks/waitqueue.ts';
 import { NULL } from '../../queues/arena.ts';
-import {
-  list_add_tail, list_del_init, list_del_rcu, list_entry, listOwners,
-} from '../../queues/list.ts';
+import { list_add_tail, list_del_init, list_entry, listOwners } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_load_acquire, smp_mb, store, WRITE_ONCE, atomic_add_return }
   from '../../sim/mem.ts';
@@ -214,7 +212,7 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
     yield* spin_unlock(c, fo.f_lock as number);
     return false;
   }
-  yield* list_del_rcu(c, c.m.arena.objs[epi]!.fllink as number);
+  yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
   yield* spin_unlock(c, fo.f_lock as number);
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const o = c.m.arena.objs[ep]!;

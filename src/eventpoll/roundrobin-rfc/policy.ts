@@ -17,9 +17,7 @@ import {
   registerWakeFunction, remove_wait_queue, waitqueue_active, wq_head, wq_lock,
 } from '../../locks/waitqueue.ts';
 import { NULL } from '../../queues/arena.ts';
-import {
-  list_add_tail, list_del_init, list_del_rcu, list_entry, list_move_tail,
-} from '../../queues/list.ts';
+import { list_add_tail, list_del_init, list_entry, list_move_tail } from '../../queues/list.ts';
 import type { Ctx, MachineAccess } from '../../sim/context.ts';
 import { load, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
@@ -139,7 +137,7 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
   const file: number = yield load(epi, 'ffd_file', FN);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
-  yield* list_del_rcu(c, m.arena.objs[epi]!.fllink as number);
+  yield* list_del_init(c, m.arena.objs[epi]!.fllink as number);
   yield* spin_unlock(c, fl);
   yield* list_del_init(c, m.arena.objs[epi]!.rbn as number);
   const o = m.arena.objs[ep]!;

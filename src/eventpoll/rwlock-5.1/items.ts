@@ -20,7 +20,7 @@
 import { read_lock_irq, read_unlock_irq, write_lock_irq, write_unlock_irq }
   from '../../locks/rwlock.ts';
 import { waitqueue_active, wake_up } from '../../locks/waitqueue.ts';
-import { list_add_tail, list_del_init, list_del_rcu } from '../../queues/list.ts';
+import { list_add_tail, list_del_init } from '../../queues/list.ts';
 import { list_add_lockless_head_MUTANT } from '../../queues/list-lockless.ts';
 import { spin_lock, spin_unlock } from '../../locks/spinlock.ts';
 import type { Ctx } from '../../sim/context.ts';
@@ -102,7 +102,7 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
   if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
-  yield* list_del_rcu(c, c.m.arena.objs[epi]!.fllink as number);
+  yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
   yield* spin_unlock(c, fl);
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const lock = c.m.arena.objs[ep]!.lock as number;

@@ -19,7 +19,7 @@ import {
   __wfcq_dequeue, __wfcq_first, __wfcq_next,
 } from '../../queues/wfcqueue-kernel.ts';
 import { wfcq_node_alloc } from '../../queues/wfcqueue.ts';
-import { list_add_tail, list_del_init, list_del_rcu, listOwners } from '../../queues/list.ts';
+import { list_add_tail, list_del_init, listOwners } from '../../queues/list.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_mb, store } from '../../sim/mem.ts';
 import type { Model } from '../../sim/op.ts';
@@ -80,7 +80,7 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, _force: boolean): Mo
   if (!k.bug('fault:no-unregister-pollwait')) yield* k.ops.ep_unregister_pollwait(c, ep, epi);
   const fl = f_lock(c, file);
   yield* spin_lock(c, fl);
-  yield* list_del_rcu(c, c.m.arena.objs[epi]!.fllink as number);
+  yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
   yield* spin_unlock(c, fl);
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   // "rely on ep_send_events to cleanup if we got enqueued"
