@@ -9,10 +9,9 @@
  * is an epoll file, or the set is itself watched) also takes `epnested_mutex` first.
  */
 import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../locks/mutex.ts';
-import { rcu_read_lock, rcu_read_unlock } from '../locks/rcu.ts';
-import { list_entry, listOwners } from '../queues/list.ts';
+import { listOwners } from '../queues/list.ts';
 import type { Ctx } from '../sim/context.ts';
-import { load, READ_ONCE, store } from '../sim/mem.ts';
+import { READ_ONCE } from '../sim/mem.ts';
 import type { Model } from '../sim/op.ts';
 import { file_can_poll } from './file.ts';
 import { kernel } from './kernel.ts';
@@ -39,77 +38,50 @@ export function ep_find(c: Ctx, ep: number, file: number, fd: number): number {
   return 0;
 }
 
-/**
- * ep_loop_check_proc() of v6.18: how deep the sets below `ep` go (EP_MAX_NESTS+1: too deep,
- * or a loop back to `inserting_into`). Step by step, as the kernel walks: `ep->mtx` (nested
- * by depth) keeps the set's items from going away, and each load is a shared access.
- * `loop_check_gen` and `inserting_into` are globals only written under epnested_mutex.
- */
+/** ep_loop_check_proc(): how deep the sets below `ep` go (EP_MAX_NESTS+1 = too deep/loop). */
 export function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
-  const FN = 'ep_loop_check_proc';
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
-  if ((yield load(ep, 'gen', FN)) === k.loop_check_gen) {
-    return (yield load(ep, 'loop_check_depth', FN)) as number;
-  }
+  if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
   let result = 0;
   yield* mutex_lock_nested(c, o.mtx as number, depth + 1);
-  yield store(ep, 'gen', k.loop_check_gen, FN);
-  // for (rbp = rb_first_cached(&ep->rbr); rbp; rbp = rb_next(rbp))
-  const head = o.rbr as number;
-  for (let pos: number = yield load(head, 'next', FN); pos !== head;
-    pos = yield load(pos, 'next', FN)) {
-    const epi = list_entry(c.m, pos);
-    const f: number = yield load(epi, 'ffd_file', FN);
+  o.gen = k.loop_check_gen;
+  for (const epi of listOwners(c.m, o.rbr as number)) {
+    const f = c.m.arena.objs[epi]!.ffd_file as number;
     if (!isEpoll(c, f)) continue;
-    const tovisit: number = yield load(f, 'private_data', FN);
+    const tovisit = epOf(c, f);
     if (tovisit === k.inserting_into || depth > EP_MAX_NESTS) result = EP_MAX_NESTS + 1;
     else result = Math.max(result, (yield* k.ops.ep_loop_check_proc(c, tovisit, depth + 1)) + 1);
     if (result > EP_MAX_NESTS) break;
   }
-  yield store(ep, 'loop_check_depth', result, FN);
+  o.loop_check_depth = result;
   yield* mutex_unlock(c, o.mtx as number);
   return result;
 }
 
-/**
- * ep_get_upwards_depth_proc() of v6.18: how many sets watch `ep`, transitively. It walks
- * `ep->refs` (the epoll file's f_ep list here) with hlist_for_each_entry_rcu inside the
- * caller's rcu_read_lock(), holding no lock of the sets it visits: an item being removed
- * concurrently stays readable until a grace period, and what keeps `epi->ep` alive is the
- * question 07712db80857 answered (struct eventpoll freed after a grace period).
- */
-export function* ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): Model<number> {
-  const FN = 'ep_get_upwards_depth_proc';
+/** ep_get_upwards_depth_proc(): how many sets watch `ep`, transitively. */
+export function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
   const k = kernel(c);
-  if ((yield load(ep, 'gen', FN)) === k.loop_check_gen) {
-    return (yield load(ep, 'loop_check_depth', FN)) as number;
-  }
+  const o = c.m.arena.objs[ep]!;
+  if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
   let result = 0;
-  const refs = c.m.arena.objs[c.m.arena.objs[ep]!.file as number]!.f_ep as number;
-  for (let pos: number = yield READ_ONCE(refs, 'next', FN); pos !== refs;
-    pos = yield READ_ONCE(pos, 'next', FN)) {
-    const epi = list_entry(c.m, pos);
-    const up: number = yield load(epi, 'ep', FN);
-    result = Math.max(result, (yield* k.ops.ep_get_upwards_depth_proc(c, up, depth + 1)) + 1);
+  const f_ep = c.m.arena.objs[o.file as number]!.f_ep as number;
+  for (const epi of listOwners(c.m, f_ep)) {
+    const up = c.m.arena.objs[epi]!.ep as number;
+    result = Math.max(result, k.ops.ep_get_upwards_depth_proc(c, up, depth + 1) + 1);
   }
-  yield store(ep, 'gen', k.loop_check_gen, FN);
-  yield store(ep, 'loop_check_depth', result, FN);
+  o.gen = k.loop_check_gen;
+  o.loop_check_depth = result;
   return result;
 }
 
-/**
- * ep_loop_check() of v6.18: -1 if adding `to` into `ep` makes a loop or a path deeper than
- * allowed. The downward walk locks each set; the upward one runs under rcu_read_lock().
- */
+/** ep_loop_check(): -1 if adding `to` into `ep` makes a loop or a path deeper than allowed. */
 export function* ep_loop_check(c: Ctx, ep: number, to: number): Model<number> {
   const k = kernel(c);
   k.inserting_into = ep;
   const depth = yield* k.ops.ep_loop_check_proc(c, to, 0);
   if (depth > EP_MAX_NESTS) return -1;
-  rcu_read_lock(c);
-  const up = yield* k.ops.ep_get_upwards_depth_proc(c, ep, 0);
-  rcu_read_unlock(c);
+  const up = k.ops.ep_get_upwards_depth_proc(c, ep, 0);
   return depth + 1 + up > EP_MAX_NESTS ? -1 : 0;
 }
 
@@ -144,8 +116,8 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
       // fault:ctl-no-epnested-mutex (a canary of the sleeping-deadlock check): two ADDs of
       // two sets into each other then hold one ep->mtx each and poll the other set.
       const nested = !k.bug('fault:ctl-no-epnested-mutex');
-      if (nested && (isWatched || (yield READ_ONCE(ep, 'gen', 'do_epoll_ctl')) ===
-        k.loop_check_gen || isEpoll(c, tf))) {
+      if (nested && (isWatched || c.m.arena.objs[ep]!.gen === k.loop_check_gen ||
+        isEpoll(c, tf))) {
         yield* mutex_unlock(c, mtx);
         yield* mutex_lock(c, k.epnested_mutex);
         k.loop_check_gen++;
