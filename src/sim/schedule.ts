@@ -15,9 +15,11 @@
  * | write-back of CPU c's buffer   | DRAIN_BASE + c   | `W<c>.`      |
  * | delivery of signal source k    | SIGNAL_BASE + k  | `S<k>.`      |
  * | CPU c's load reads an older write | READ_BASE + 256j + c | `R<256j+c>.` |
+ * | the end of an RCU grace period | RCU_BASE         | `Z0.`        |
  *
  * The last is lkmm only (sim/lkmm.ts): the step of CPU c's context whose load reads the
- * j-th newest write it may read (j >= 1) instead of the newest (its plain step).
+ * j-th newest write it may read (j >= 1) instead of the newest (its plain step). The grace
+ * period (sim/rcu.ts) is one process: the id of the one that may end now.
  *
  * A token may be followed by a decimal repeat count (`a12` is twelve steps of task 0).
  * The encoding is plain ASCII, so it survives shells, JSON and URLs.
@@ -34,7 +36,13 @@ export const TIMER_BASE = 3 << 16;
 export const DRAIN_BASE = 4 << 16;
 export const SIGNAL_BASE = 5 << 16;
 export const READ_BASE = 6 << 16;
+export const RCU_BASE = 7 << 16;
 const KIND_MASK = 0xffff;
+
+/** An lkmm choice of an older write (READ_BASE ids): not a process of its own. */
+export function isReadChoice(id: number): boolean {
+  return id >= READ_BASE && id < RCU_BASE;
+}
 
 /** The text token of one choice id (without repeat count). */
 export function tokenOf(id: number): string {
@@ -48,6 +56,7 @@ export function tokenOf(id: number): string {
     case DRAIN_BASE: return `W${n}.`;
     case SIGNAL_BASE: return `S${n}.`;
     case READ_BASE: return `R${n}.`;
+    case RCU_BASE: return `Z${n}.`;
     default: throw new RangeError(`bad choice id ${id}`);
   }
 }
@@ -65,6 +74,7 @@ export function describeChoice(id: number): string {
     case SIGNAL_BASE: return `delivery of signal source ${n}`;
     case READ_BASE: return `a load on CPU ${n & 255} reading the write ${n >> 8} older than ` +
       'the newest it may read';
+    case RCU_BASE: return 'the end of an RCU grace period';
     default: return `choice ${id}`;
   }
 }
@@ -86,7 +96,7 @@ export function encodeSchedule(ids: ArrayLike<number>): string {
 
 const LETTER_BASES: ReadonlyMap<string, number> = new Map([
   ['X', 0], ['Y', IRQ_BASE], ['Q', ARRIVE_BASE], ['T', TIMER_BASE], ['W', DRAIN_BASE],
-  ['S', SIGNAL_BASE], ['R', READ_BASE],
+  ['S', SIGNAL_BASE], ['R', READ_BASE], ['Z', RCU_BASE],
 ]);
 
 /** The longest schedule text {@link decodeSchedule} accepts, in characters. */
