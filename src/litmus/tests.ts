@@ -168,8 +168,8 @@ export const LITMUS_TESTS: readonly PortedTest[] = [
  * The kernel's Documentation/litmus-tests/ (atomic/ and locking/, v6.18) that this format
  * expresses. Not ported: Atomic-RMW-ops-are-atomic-WRT-atomic_set (atomic_add_unless is not
  * an op of the model), RM-broken and RM-fixed (a `filter` clause and the DEADLOCK result),
- * rcu/RCU+sync+free and rcu/RCU+sync+read (synchronize_rcu needs grace periods, which the
- * machine does not model).
+ * rcu/RCU+sync+free and rcu/RCU+sync+read (the format has no rcu_read_lock or
+ * synchronize_rcu yet, although the machine has grace periods: sim/rcu.ts).
  */
 export const DOC_LITMUS_TESTS: readonly PortedTest[] = [
   { name: 'Atomic-RMW+mb__after_atomic-is-stronger-than-acquire', result: 'Never',
