@@ -4,11 +4,15 @@
  * watching set frees what it stands on. The item is kfree_rcu'd (__ep_remove); the eventpoll
  * was kfree'd at once in 6.18 and is kfree_rcu'd since 07712db80857 ("eventpoll: defer
  * struct eventpoll free to RCU grace period"). Canary: `B-07712db8` (6.18's kfree(ep)) is
- * P3 at pinned PCT seed 11; the fixed form is clean over 10,000 schedules of each of the
- * zoo's strategies (random, pct, portfolio).
+ * P3 at pinned PCT seed 11 (portfolio: seed 62; random schedules do not find it in 20,000:
+ * the walk must be held off for the whole close); the fixed form is clean over 10,000
+ * schedules of each of the zoo's strategies (random, pct, portfolio), on every schedule
+ * within 2 preemptions and in the reduced search within 3.
  */
 import { describe, expect, it } from 'vitest';
+import { explore } from '../../src/api/explore.ts';
 import { simulate } from '../../src/api/simulate.ts';
+import { verify } from '../../src/api/verify.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { sweep } from '../../src/zoo/search.ts';
 
@@ -50,6 +54,28 @@ describe('RCU: the upward loop check against a close (07712db80857)', () => {
       expect(r.violations[0]!.message)
         .toMatch(/T1 in ep_get_upwards_depth_proc: load of \.gen: use-after-free of a /);
     });
+
+  it('B-07712db8: the portfolio finds it at seed 62; the bounded and reduced searches too',
+    () => {
+      const r = simulate({ variant: 'mainline-6.18+B-07712db8', scenario: UPWARDS_VS_CLOSE,
+        seed: 62, strategy: 'portfolio' });
+      expect(r.violations[0]?.kind).toBe('use-after-free');
+      const b = explore({ variant: 'mainline-6.18+B-07712db8', scenario: UPWARDS_VS_CLOSE,
+        preemptions: 1 });
+      expect(b.failure?.violations[0]?.kind).toBe('use-after-free');
+      const d = verify({ variant: 'mainline-6.18+B-07712db8', scenario: UPWARDS_VS_CLOSE,
+        maxExecutions: 2000 });
+      expect(d.failure?.violations[0]?.kind).toBe('use-after-free');
+    });
+
+  it('fixed: clean on every schedule within 2 preemptions, and reduced within 3', () => {
+    const b = explore({ variant: 'mainline-6.18', scenario: UPWARDS_VS_CLOSE, preemptions: 2 });
+    expect(b.failure).toBeUndefined();
+    expect(b.complete).toBe(true);
+    const d = verify({ variant: 'mainline-6.18', scenario: UPWARDS_VS_CLOSE, preemptions: 3 });
+    expect(d.failure).toBeUndefined();
+    expect(d.complete).toBe(true);
+  });
 
   it('the fixed form\'s runs include grace periods that wait for the walk', () => {
     let waited = 0;
