@@ -9,11 +9,12 @@
  * schedules of each of the zoo's strategies (random, pct, portfolio), on every schedule
  * within 2 preemptions and in the reduced search within 3.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { explore } from '../../src/api/explore.ts';
 import { simulate } from '../../src/api/simulate.ts';
 import { verify } from '../../src/api/verify.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
+import { setEngine, type Engine } from '../../src/sim/engine.ts';
 import { sweep } from '../../src/zoo/search.ts';
 
 /** T1's ADD of set d into x walks up from x (a watches x); T2 closes a meanwhile. */
@@ -94,4 +95,30 @@ describe('RCU: the upward loop check against a close (07712db80857)', () => {
       expect(s.schedules).toBe(10_000);
     });
   }
+});
+
+describe('RCU: grace-period choices run the same on both engines', () => {
+  afterEach(() => setEngine('fast'));
+
+  it('baseline = fast on the walk scenarios, with and without the fix, SC and TSO, traced', () => {
+    const run = (e: Engine, o: Parameters<typeof simulate>[0]): string => {
+      setEngine(e);
+      return JSON.stringify(simulate(o));
+    };
+    let withGp = 0;
+    for (const variant of ['mainline-6.18', 'mainline-6.18+B-07712db8']) {
+      for (const scenario of SCENARIOS) {
+        for (const memory of ['sc', 'tso'] as const) {
+          for (let seed = 0; seed < 40; seed++) {
+            const o = { variant, scenario, seed, memory, strategy: 'pct', trace: true };
+            const fast = run('fast', o);
+            expect(run('baseline', o), `${variant} ${scenario.name} ${memory} ${seed}`)
+              .toBe(fast);
+            if (fast.includes('grace period')) withGp++;
+          }
+        }
+      }
+    }
+    expect(withGp).toBeGreaterThan(4);
+  });
 });
