@@ -9,8 +9,11 @@
  *
  * rcu_read_lock()/rcu_read_unlock() are CPU-local (preempt_disable): no shared access, so
  * no step. A read-side section must not sleep (schedule() and might_sleep() report it as
- * sleep-in-atomic, lockdep-context.ts). Not modelled: expedited grace periods, callback
- * batching limits, SRCU, and `SLAB_TYPESAFE_BY_RCU` (its users free with a grace period).
+ * sleep-in-atomic, lockdep-context.ts). Only rcu_read_lock() sections are readers: since
+ * the flavour consolidation (v4.20) the kernel also waits for preempt-disabled regions
+ * (a spinlock held, IRQs off, a hardirq), which the model does not count. Not modelled
+ * either: expedited grace periods, callback batching, SRCU, and `SLAB_TYPESAFE_BY_RCU`
+ * (its users free with a grace period).
  */
 import type { Ctx } from '../sim/context.ts';
 import { custom, type CustomOp, type Model } from '../sim/op.ts';
@@ -27,11 +30,6 @@ export function rcu_read_unlock(c: Ctx): void {
       `${c.name} (cpu${c.cpu}) calls rcu_read_unlock() outside a read-side critical section` +
       `${c.fn === '' ? '' : ` in ${c.fn}`} at step ${c.m.step}`);
   }
-}
-
-/** `rcu_read_lock_held()`: whether `c` is inside a read-side critical section. */
-export function rcu_read_lock_held(c: Ctx): boolean {
-  return c.m.rcu.depthOf(c.id) > 0;
 }
 
 /**

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   kfree_rcu, rcu_read_lock, rcu_read_unlock, synchronize_rcu,
 } from '../../src/locks/rcu.ts';
+import { mutex_init, mutex_lock } from '../../src/locks/mutex.ts';
 import { schedule, set_current_state, TASK_UNINTERRUPTIBLE } from '../../src/locks/sched.ts';
 import type { Ctx } from '../../src/sim/context.ts';
 import { Machine, type RunOutcome } from '../../src/sim/machine.ts';
@@ -189,6 +190,17 @@ describe('RCU: read-side sections do not sleep', () => {
     const r = m.run(new RandomScheduler());
     expect(r.violations[0]).toMatchObject({ property: 'P4-locking', kind: 'sleep-in-atomic' });
     expect(r.violations[0]!.message).toMatch(/inside an RCU read-side critical section/);
+  });
+
+  it('mutex_lock() inside rcu_read_lock() is sleep-in-atomic (P4)', () => {
+    const m = machine(1);
+    const mtx = mutex_init(m, 'mtx', 'mtx');
+    m.addTask({ name: 'T', cpu: 0, body: function* (c: Ctx): Model<void> {
+      rcu_read_lock(c);
+      yield* mutex_lock(c, mtx);
+    } });
+    const r = m.run(new RandomScheduler());
+    expect(r.violations[0]).toMatchObject({ property: 'P4-locking', kind: 'sleep-in-atomic' });
   });
 
   it('synchronize_rcu() inside rcu_read_lock() is reported (P4)', () => {
