@@ -15,12 +15,30 @@
  * either: expedited grace periods, callback batching, SRCU, and `SLAB_TYPESAFE_BY_RCU`
  * (its users free with a grace period).
  */
-import type { Ctx } from '../sim/context.ts';
+import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { custom, type CustomOp, type Model } from '../sim/op.ts';
 
-/** `rcu_read_lock()`. */
+/**
+ * A full barrier on `cpu` made by RCU itself, not by the code running there (a quiescent
+ * state's report): the store buffer written back, or under lkmm the CPU's views joined.
+ */
+function rcu_full_barrier(m: MachineAccess, cpu: number): void {
+  const lk = m.memory.lk;
+  if (lk !== null) lk.fence(cpu);
+  else m.memory.drain(cpu);
+}
+
+/** A grace period that ends at once: every CPU passes a quiescent state now. */
+function rcu_gp_at_once(m: MachineAccess): void {
+  for (let cpu = 0; cpu < m.ncpu; cpu++) rcu_full_barrier(m, cpu);
+}
+
+/**
+ * `rcu_read_lock()`. Entering during a grace period that does not wait for this context
+ * means its CPU passed its quiescent state first, with a full barrier (sim/rcu.ts).
+ */
 export function rcu_read_lock(c: Ctx): void {
-  c.m.rcu.enter(c.id);
+  if (c.m.rcu.enter(c.id)) rcu_full_barrier(c.m, c.cpu);
 }
 
 /** `rcu_read_unlock()`: leaving the outermost section is the context's quiescent state. */
@@ -40,6 +58,7 @@ export function call_rcu(c: Ctx, h: number, func: string, fn = c.fn): void {
   const gp = c.m.rcu.need();
   if (gp === 0) {
     c.m.note(c, `${func}(${c.m.arena.label(h)}): no RCU reader inside, freed at once`);
+    rcu_gp_at_once(c.m);
     c.m.free(c, h, fn);
     return;
   }
@@ -54,14 +73,24 @@ export function kfree_rcu(c: Ctx, h: number, fn = c.fn): void {
 
 const SYNCHRONIZE_RCU: CustomOp = {
   name: 'synchronize_rcu',
-  // Reads every context's read-side depth and may start a grace period.
-  exec: (m) => m.rcu.need(),
+  // A full barrier, then read every context's read-side depth (and maybe start a grace
+  // period); with no reader inside, the grace period is over at once.
+  exec: (m, c) => {
+    rcu_full_barrier(m, c.cpu);
+    const gp = m.rcu.need();
+    if (gp === 0) rcu_gp_at_once(m);
+    return gp;
+  },
 };
 
 const SYNCHRONIZE_RCU_WAIT: CustomOp = {
   name: 'synchronize_rcu (grace period over)',
   enabled: (m, _c, op) => m.rcu.completed >= (op.v as number),
-  exec: () => 0,
+  // The grace period's end made every CPU's barrier; this is the caller's own smp_mb().
+  exec: (m, c) => {
+    rcu_full_barrier(m, c.cpu);
+    return 0;
+  },
   waitReason: (m, _c, op) => `waiting in synchronize_rcu for grace period ${op.v as number}` +
     ` (readers still inside: ${m.rcu.waiting.map((id) => m.contexts()[id]!.name).join(', ')
       || 'none; its end is a choice'})`,

@@ -905,7 +905,11 @@ export class Machine implements MachineAccess {
   private endGracePeriod(id: number): void {
     const gp = this.rcu.completed + 1;
     const due = this.rcu.end();
-    for (let cpu = 0; cpu < this.ncpu; cpu++) this.memory.drain(cpu);
+    const lk = this.memory.lk;
+    for (let cpu = 0; cpu < this.ncpu; cpu++) {
+      if (lk !== null) lk.fence(cpu);
+      else this.memory.drain(cpu);
+    }
     this.hash.mix(gp);
     if (this.events) {
       this.record(id, -1, -1, 'rcu', 'rcu_gp', `grace period ${gp} ends`, 0, '', '');

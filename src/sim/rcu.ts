@@ -20,7 +20,14 @@
  * synchronize_rcu returns): no reader can hold a reference the grace period protects, so no
  * execution can tell an immediate free from a later one, except one that reaches the object
  * after it was unlinked, and the immediate free shows that one soonest. This keeps the
- * schedules (and traces) of runs without readers as they were before grace periods existed.
+ * schedules of runs without readers as they were before grace periods existed.
+ *
+ * Memory ordering (the guarantee Documentation/RCU/Design/Memory-Ordering describes, checked
+ * by the litmus tests RCU+sync+free and RCU+sync+read): every CPU executes a full barrier
+ * during a grace period, here at its end (and at once for a grace period met at once), and a
+ * reader that enters during a grace period without being waited for is on a CPU that passed
+ * its quiescent state, so it enters after a full barrier. The barriers are made by the
+ * machine (the end) and by locks/rcu.ts (the rest); this file only says when.
  *
  * Everything here is plain data, visited in insertion order (no iteration over unordered
  * state), so runs stay deterministic and a prepared setup can be copied.
@@ -72,10 +79,17 @@ export class RcuState {
     return out;
   }
 
-  /** rcu_read_lock() by context `id`. */
-  enter(id: number): void {
-    this.depth[id] = this.depthOf(id) + 1;
+  /**
+   * rcu_read_lock() by context `id`. Returns true when it enters its outermost section
+   * during a grace period that does not wait for it: its CPU then passed its quiescent
+   * state for that grace period before the section began, which the kernel orders with a
+   * full barrier (the caller makes it; see locks/rcu.ts).
+   */
+  enter(id: number): boolean {
+    const d = this.depthOf(id);
+    this.depth[id] = d + 1;
     this.events++;
+    return d === 0 && this.active && !this.waiting.includes(id);
   }
 
   /**
