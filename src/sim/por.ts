@@ -91,8 +91,11 @@ function touches(a: readonly number[], b: readonly number[]): boolean {
   return false;
 }
 
-/** Test-only switch: when set, stores to the same location count as independent. */
-export const POR_TEST_SWITCHES = { brokenWriteWrite: false };
+/**
+ * Test-only switches: `brokenWriteWrite`, stores to the same location count as independent;
+ * `brokenRcu`, steps that change RCU's state do not touch its location.
+ */
+export const POR_TEST_SWITCHES = { brokenWriteWrite: false, brokenRcu: false };
 
 /** The location conflict part of the relation: one writes what the other touches. */
 export function conflict(a: Footprint, b: Footprint): boolean {
@@ -267,7 +270,7 @@ export class SideEffects {
     if (v.arena.objs.length !== this.objs) fp.w.push(t.key(0, 'heap'));
     // rcu_read_lock()/unlock(), call_rcu() and synchronize_rcu() read and write RCU's
     // state (who is inside, whether a grace period waits for them): one pseudo-location.
-    if (v.rcu.events !== this.rcu) fp.w.push(t.key(0, 'rcu'));
+    if (v.rcu.events !== this.rcu && !POR_TEST_SWITCHES.brokenRcu) fp.w.push(t.key(0, 'rcu'));
     if (fp.p < IRQ_BASE) {
       const info = v.choiceInfo(fp.p);
       if (info.op === null) fp.w.push(t.key(info.task, 'sigpending'), t.key(info.task, 'state'));
