@@ -1027,6 +1027,12 @@ export class Machine implements MachineAccess {
     c.status = DONE;
     c.result = value;
     c.pending = null;
+    // A context that ends inside a read-side section would hold off every grace period.
+    if (this.rcu.depthOf(c.id) > 0) {
+      this.report({ property: 'P4-locking', kind: 'rcu-unbalanced', message: `${c.name} ` +
+        `(cpu${c.cpu}) ends inside an RCU read-side critical section (rcu_read_lock() ` +
+        'without rcu_read_unlock())', ctx: c.id, cpu: c.cpu });
+    }
     const cpu = this.cpus[c.cpu]!;
     if (c.irq) {
       cpu.irq = null;

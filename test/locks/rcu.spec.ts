@@ -203,6 +203,17 @@ describe('RCU: read-side sections do not sleep', () => {
     expect(r.violations[0]).toMatchObject({ property: 'P4-locking', kind: 'sleep-in-atomic' });
   });
 
+  it('a context that ends inside a read-side section is reported (P4)', () => {
+    const m = machine(1);
+    const v = m.alloc('v', { x: 0 });
+    m.addTask({ name: 'T', cpu: 0, body: function* (c: Ctx): Model<void> {
+      rcu_read_lock(c);
+      yield load(v, 'x', 'reader');
+    } });
+    const r = m.run(new RandomScheduler());
+    expect(r.violations[0]).toMatchObject({ property: 'P4-locking', kind: 'rcu-unbalanced' });
+  });
+
   it('synchronize_rcu() inside rcu_read_lock() is reported (P4)', () => {
     const m = machine(1);
     m.addTask({ name: 'T', cpu: 0, body: function* (c: Ctx): Model<void> {
