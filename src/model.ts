@@ -1,10 +1,10 @@
 /**
  * `eventpoll-sim/model`: everything a variant is written with. Kernel names throughout:
  * the memory API (`READ_ONCE`, `smp_mb`, `xchg`, ...), locks and sleeping (`spin_lock_irqsave`,
- * `mutex_lock`, wait queues, `schedule`), lists (`list_add_tail`, the ovflist chain,
- * wfcqueue, llist), the arena of kernel objects, the eventpoll structures and file types, the
- * syscalls, and the built-in variants' own functions (as namespaces, since each era has its
- * own `ep_poll_callback`). See docs/own-variant.md.
+ * `mutex_lock`, wait queues, `schedule`, RCU), lists (`list_add_tail`, its RCU forms, the
+ * ovflist chain, wfcqueue, llist), the arena of kernel objects, the eventpoll structures and
+ * file types, the syscalls, and the built-in variants' own functions (as namespaces, since
+ * each era has its own `ep_poll_callback`). See docs/own-variant.md.
  *
  * @packageDocumentation
  */
@@ -27,6 +27,7 @@ export * from './locks/index.ts';
 export { Arena, NULL, EP_UNACTIVE_PTR, LIST_POISON1, LIST_POISON2 } from './queues/arena.ts';
 export type { Ref, KObject, FreeSite } from './queues/arena.ts';
 export * from './queues/list.ts';
+export * from './queues/list-rcu.ts';
 export * from './queues/list-lockless.ts';
 export * from './queues/llist.ts';
 export * from './queues/ovflist.ts';

@@ -9,6 +9,7 @@
  * is an epoll file, or the set is itself watched) also takes `epnested_mutex` first.
  */
 import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../locks/mutex.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../locks/rcu.ts';
 import { listOwners } from '../queues/list.ts';
 import type { Ctx } from '../sim/context.ts';
 import { READ_ONCE } from '../sim/mem.ts';
@@ -59,8 +60,17 @@ export function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<nu
   return result;
 }
 
-/** ep_get_upwards_depth_proc(): how many sets watch `ep`, transitively. */
-export function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number {
+/**
+ * ep_get_upwards_depth_proc(): how many sets watch `ep`, transitively. The older variants'
+ * form: the walk is read from global memory in no step (those kernels had no such walk;
+ * only the loop check's verdict is kept). mainline-6.18 has the RCU reader of v6.18, with a
+ * step per access (mainline/upwards.ts).
+ */
+export function* ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): Model<number> {
+  return upwardsDepth(c, ep, depth);
+}
+
+function upwardsDepth(c: Ctx, ep: number, depth: number): number {
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
@@ -68,7 +78,7 @@ export function ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): nu
   const f_ep = c.m.arena.objs[o.file as number]!.f_ep as number;
   for (const epi of listOwners(c.m, f_ep)) {
     const up = c.m.arena.objs[epi]!.ep as number;
-    result = Math.max(result, k.ops.ep_get_upwards_depth_proc(c, up, depth + 1) + 1);
+    result = Math.max(result, upwardsDepth(c, up, depth + 1) + 1);
   }
   o.gen = k.loop_check_gen;
   o.loop_check_depth = result;
@@ -81,7 +91,10 @@ export function* ep_loop_check(c: Ctx, ep: number, to: number): Model<number> {
   k.inserting_into = ep;
   const depth = yield* k.ops.ep_loop_check_proc(c, to, 0);
   if (depth > EP_MAX_NESTS) return -1;
-  const up = k.ops.ep_get_upwards_depth_proc(c, ep, 0);
+  // The upward walk reads other sets' f_ep without their ep->mtx (f2e467a48287).
+  rcu_read_lock(c);
+  const up = yield* k.ops.ep_get_upwards_depth_proc(c, ep, 0);
+  rcu_read_unlock(c);
   return depth + 1 + up > EP_MAX_NESTS ? -1 : 0;
 }
 

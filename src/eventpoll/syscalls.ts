@@ -43,6 +43,9 @@ export function sys_epoll_create1(c: Ctx, flags: number, label?: string): number
   const ep = k.ops.ep_alloc(c, name);
   const file = alloc_file(c.m, 'eventpoll', ep, FMODE_READ | FMODE_WRITE, name);
   c.m.arena.objs[ep]!.file = file;
+  // An epoll file's list of watchers is the eventpoll's (file->f_ep = &ep->refs): it lives
+  // as long as the eventpoll, which RCU readers may outlive the file with (ep_free()).
+  c.m.arena.reparent(c.m.arena.objs[file]!.f_ep as number, ep);
   k.eventpolls.push(ep);
   track(c.m, file);
   return k.fd_install(file);
@@ -113,7 +116,8 @@ export function* __fput(c: Ctx, file: number): Model<void> {
   yield* kernel(c).ops.eventpoll_release(c, file);
   yield* fops(c.m, file).release(c, file);
   const o = c.m.arena.objs[file]!;
-  c.m.free(c, o.f_ep as number, '__fput');
+  // An epoll file's f_ep belongs to its eventpoll, freed by ep_free().
+  if (c.m.arena.parentOf(o.f_ep as number) === file) c.m.free(c, o.f_ep as number, '__fput');
   c.m.free(c, file, '__fput');
   kernel(c).ghost.changed(file);
 }

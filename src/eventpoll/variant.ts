@@ -66,7 +66,7 @@ export interface EpOps {
   /** ep_loop_check_proc(): how deep the sets below `ep` go. */
   ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number>;
   /** ep_get_upwards_depth_proc(): how many sets watch `ep`, transitively. */
-  ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): number;
+  ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): Model<number>;
   /**
    * ep_remove_safe(): remove an item and drop the set's reference (6.4+). The model's DEL
    * goes through it in every variant; older eras have no set refcount that matters.

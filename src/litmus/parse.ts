@@ -13,6 +13,7 @@
  * - `smp_mb()`, `smp_rmb()`, `smp_wmb()`, `smp_mb__before_atomic()`,
  *   `smp_mb__after_atomic()`, `smp_mb__after_spinlock()`;
  * - `spin_lock(s)`, `spin_unlock(s)`, `r = spin_is_locked(s)`;
+ * - `rcu_read_lock()`, `rcu_read_unlock()`, `synchronize_rcu()` (locks/rcu.ts);
  * - `if (r0 == 1) STATEMENT` (or `if (r0)`, or `if (r0 == 0 && r1 == 0)`: all must hold).
  * An argument is a shared variable (`x`, `*x`), a pointer to one (`&x`), a register's value
  * (`r0`), the variable a register points to (`*r0`), or an integer.
@@ -89,6 +90,7 @@ export const LITMUS_FNS: ReadonlyMap<string, number> = new Map([
   ['smp_mb', 0], ['smp_rmb', 0], ['smp_wmb', 0], ['smp_mb__before_atomic', 0],
   ['smp_mb__after_atomic', 0], ['smp_mb__after_spinlock', 0],
   ['spin_lock', 1], ['spin_unlock', 1], ['spin_is_locked', 1],
+  ['rcu_read_lock', 0], ['rcu_read_unlock', 0], ['synchronize_rcu', 0],
 ]);
 
 const LOCK_FNS = new Set(['spin_lock', 'spin_unlock', 'spin_is_locked']);

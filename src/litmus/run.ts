@@ -6,6 +6,7 @@
  * model's verdict is Always (every execution satisfies it), Sometimes or Never, as herd7
  * reports for the kernel's model (tools/memory-model/README).
  */
+import { rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../locks/rcu.ts';
 import { spin_is_locked, spin_lock, spin_lock_init, spin_unlock } from '../locks/spinlock.ts';
 import { SimUsageError } from '../sim/errors.ts';
 import { Machine } from '../sim/machine.ts';
@@ -104,7 +105,9 @@ function body(t: LitmusTest, i: number, objs: Map<string, number>, regs: Regs) {
       else if (st.fn === 'spin_unlock') yield* spin_unlock(c, loc(st.args[0]!));
       else if (st.fn === 'spin_is_locked') {
         result = (yield* spin_is_locked(c, loc(st.args[0]!))) ? 1 : 0;
-      }
+      } else if (st.fn === 'rcu_read_lock') rcu_read_lock(c);
+      else if (st.fn === 'rcu_read_unlock') rcu_read_unlock(c);
+      else if (st.fn === 'synchronize_rcu') yield* synchronize_rcu(c);
       else result = yield opOf(st, loc, val)!;
       if (st.dst !== '') regs.set(st.dst, result);
     }

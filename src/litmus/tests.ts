@@ -162,11 +162,10 @@ export const LITMUS_TESTS: readonly PortedTest[] = [
 ];
 
 /**
- * The kernel's Documentation/litmus-tests/ (atomic/ and locking/, v6.18) that this format
- * expresses. Not ported: Atomic-RMW-ops-are-atomic-WRT-atomic_set (atomic_add_unless is not
- * an op of the model), RM-broken and RM-fixed (a `filter` clause and the DEADLOCK result),
- * rcu/RCU+sync+free and rcu/RCU+sync+read (synchronize_rcu needs grace periods, which the
- * machine does not model).
+ * The kernel's Documentation/litmus-tests/ (atomic/, locking/ and rcu/, v6.18) that this
+ * format expresses. Not ported: Atomic-RMW-ops-are-atomic-WRT-atomic_set (atomic_add_unless
+ * is not an op of the model), RM-broken and RM-fixed (a `filter` clause and the DEADLOCK
+ * result). The rcu/ tests run the machine's grace periods (sim/rcu.ts, locks/rcu.ts).
  */
 export const DOC_LITMUS_TESTS: readonly PortedTest[] = [
   { name: 'Atomic-RMW+mb__after_atomic-is-stronger-than-acquire', result: 'Never',
@@ -202,4 +201,14 @@ export const DOC_LITMUS_TESTS: readonly PortedTest[] = [
       'if (r0 == 0 && r1 == 0) smp_store_release(flag, 1); if (r0 == 0) spin_unlock(lck); ' +
       'r2 = READ_ONCE(data)'),
     exists: '0:r2=0 \\/ 1:r2=0' },
+  // A reader that saw the old pointer cannot see the write after the grace period.
+  { name: 'RCU+sync+free', result: 'Never', init: 'x=1; y=&x; z=1',
+    procs: ['rcu_read_lock(); r0 = rcu_dereference(y); r1 = READ_ONCE(*r0); rcu_read_unlock()',
+      'rcu_assign_pointer(y, &z); synchronize_rcu(); WRITE_ONCE(x, 0)'],
+    exists: '0:r0=&x /\\ 0:r1=0' },
+  // A reader that sees a write after the grace period sees every write before it.
+  { name: 'RCU+sync+read', result: 'Never',
+    procs: ['rcu_read_lock(); r0 = READ_ONCE(x); r1 = READ_ONCE(y); rcu_read_unlock()',
+      'WRITE_ONCE(x, 1); synchronize_rcu(); WRITE_ONCE(y, 1)'],
+    exists: '0:r0=0 /\\ 0:r1=1' },
 ];

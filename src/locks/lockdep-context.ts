@@ -5,8 +5,9 @@
  * - `irq-self-deadlock`: a hardirq spins on a lock held by the task it interrupted on its
  *   own CPU; reported the moment the IRQ's acquire cannot run, with both sites (the machine
  *   would otherwise report a bare deadlock only once everything has stopped);
- * - `sleep-in-atomic`: might_sleep()/schedule() in hardirq, with IRQs off, or holding a
- *   spinlock or rwlock (the held-lock stack of lockdep.ts says which, and where it was taken);
+ * - `sleep-in-atomic`: might_sleep()/schedule() in hardirq, with IRQs off, inside an RCU
+ *   read-side critical section, or holding a spinlock or rwlock (the held-lock stack of
+ *   lockdep.ts says which, and where it was taken);
  * - `irq-enable-in-hardirq`: local_irq_enable() inside a hardirq handler.
  *
  * All are P4-locking reports; none is a step.
@@ -52,6 +53,8 @@ export function lockdep_sleep_check(c: Ctx, op: string): boolean {
   let why: string | undefined;
   if (c.irq) why = 'in hardirq context';
   else if (m.irqDisabled(c.cpu) !== 0) why = 'with interrupts disabled';
+  // Non-preemptible RCU: rcu_read_lock() disables preemption, so a reader must not sleep.
+  else if (m.rcu.depthOf(c.id) > 0) why = 'inside an RCU read-side critical section';
   else {
     const ld = lockdep(m);
     const st = ld.enabled ? ld.stacks[c.id] : undefined;

@@ -97,6 +97,20 @@ export class Arena {
     else list.push(member);
   }
 
+  /**
+   * Moves `member` into `parent`: for a member the model allocated with one owner that the
+   * kernel keeps in another object (an epoll file's `f_ep` is `&ep->refs`, eventpoll memory).
+   */
+  reparent(member: number, parent: number): void {
+    const old = this.parents[member] ?? 0;
+    if (old !== 0) {
+      const list = this.members.get(old)!;
+      list.splice(list.indexOf(member), 1);
+    }
+    this.parents[member] = 0;
+    this.embed(member, parent);
+  }
+
   /** The object `h` is embedded in, or 0. */
   parentOf(h: number): number {
     return this.parents[h] ?? 0;

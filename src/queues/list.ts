@@ -50,7 +50,7 @@ function corrupt(c: Ctx, message: string): never {
 }
 
 /** lib/list_debug.c: __list_add_valid_or_report(). */
-function list_add_valid(c: Ctx, n: number, prev: number, next: number): void {
+export function list_add_valid(c: Ctx, n: number, prev: number, next: number): void {
   const a = c.m.arena;
   const nextPrev = view(c, next, 'prev');
   const prevNext = view(c, prev, 'next');

@@ -8,6 +8,7 @@ import type { Arena } from '../queues/arena.ts';
 import type { Memory } from './memory.ts';
 import type { Model } from './op.ts';
 import type { Limits } from './limits.ts';
+import type { RcuState } from './rcu.ts';
 import type { Violation } from './violation.ts';
 
 /** Context status. */
@@ -73,6 +74,8 @@ export interface MachineAccess {
   readonly now: number;
   /** Slots for subsystems layered on the machine (lockdep, eventpoll bookkeeping). */
   readonly ext: Record<string, unknown>;
+  /** RCU's read-side sections and grace periods (the kernel API is locks/rcu.ts). */
+  readonly rcu: RcuState;
   /** Number of CPUs. */
   readonly ncpu: number;
   /** Allocates a kernel object (kmalloc is not a shared access: the object is private). */

@@ -30,8 +30,10 @@ import { Memory, MEMORY_MODES, type MemoryMode } from './memory.ts';
 import {
   custom, isFence, K, OP_NAMES, ORDER, rmwOf, type CustomOp, type Model, type Op,
 } from './op.ts';
+import { RcuState } from './rcu.ts';
 import {
-  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, READ_BASE, SIGNAL_BASE, TIMER_BASE, tokenOf,
+  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, isReadChoice, RCU_BASE, READ_BASE, SIGNAL_BASE,
+  TIMER_BASE, tokenOf,
 } from './schedule.ts';
 import type { Scheduler } from './scheduler.ts';
 import { TraceHash, type TraceEvent } from './trace.ts';
@@ -178,6 +180,8 @@ export class Machine implements MachineAccess {
   readonly ncpu: number;
   readonly limits: Limits;
   readonly ext: Record<string, unknown> = {};
+  /** Read-side sections, grace periods and their callbacks (sim/rcu.ts). */
+  readonly rcu = new RcuState();
   readonly seed: number;
   step = 0;
   now = 0;
@@ -359,6 +363,7 @@ export class Machine implements MachineAccess {
       c.fn = t.fn;
       memo.set(t, c);
     }
+    this.rcu.copyFrom(template.rcu);
     const clone = this.fast ? cloneStateFast : cloneState;
     for (const key of Object.keys(template.ext)) {
       this.ext[key] = clone(template.ext[key], memo);
@@ -484,7 +489,8 @@ export class Machine implements MachineAccess {
     if (id < TIMER_BASE) return { op: null, cpu: this.sources[id - ARRIVE_BASE]!.cpu, task: 0 };
     if (id < DRAIN_BASE) return { op: null, cpu: this.timers[id - TIMER_BASE]!.cpu, task: 0 };
     if (id < SIGNAL_BASE) return { op: null, cpu: id - DRAIN_BASE, task: 0 };
-    if (id >= READ_BASE) {
+    if (id >= RCU_BASE) return { op: null, cpu: -1, task: 0 };
+    if (isReadChoice(id)) {
       const cpu = this.cpus[id & 255]!;
       const c = cpu.irq ?? cpu.cur;
       return { op: c?.pending ?? null, cpu: id & 255, task: c?.task ?? 0 };
@@ -506,7 +512,7 @@ export class Machine implements MachineAccess {
     const id = this.schedule[this.schedule.length - 1];
     // A task's or IRQ handler's step, or a load or store taking an lkmm alternative: the
     // step ran that context's op and left it as `current`.
-    if (id === undefined || (id >= ARRIVE_BASE && id < READ_BASE)) return null;
+    if (id === undefined || (id >= ARRIVE_BASE && !isReadChoice(id))) return null;
     return this.current;
   }
 
@@ -748,7 +754,8 @@ export class Machine implements MachineAccess {
 
   /**
    * Fills `ids` with this step's candidates; returns how many. The order (CPUs, then IRQ
-   * arrivals, timers, store-buffer drains, signals) is part of every recorded schedule.
+   * arrivals, timers, store-buffer drains, signals, the end of a grace period, lkmm's older
+   * writes) is part of every recorded schedule.
    */
   private collect(): number {
     // reserve() keeps room for every possible candidate, so the loops store without checks.
@@ -793,6 +800,7 @@ export class Machine implements MachineAccess {
       const s = signals[k]!;
       if (s.remaining > 0 && s.target.status !== DONE) ids[n++] = SIGNAL_BASE + k;
     }
+    if (this.rcu.active && this.rcu.waiting.length === 0) ids[n++] = RCU_BASE;
     if (this.memory.lk !== null) n = this.collectReads(n);
     return n;
   }
@@ -850,7 +858,7 @@ export class Machine implements MachineAccess {
    */
   private reserve(): void {
     const most = this.all.length + this.sources.length + this.armed.length + this.ncpu +
-      this.signals.length + (this.memory.lk !== null ? this.ncpu * LKMM_WINDOW : 0);
+      this.signals.length + 1 + (this.memory.lk !== null ? this.ncpu * LKMM_WINDOW : 0);
     if (this.ids.length < most) this.ids = new Int32Array(most * 2);
   }
 
@@ -894,10 +902,44 @@ export class Machine implements MachineAccess {
       this.drainOne(id - DRAIN_BASE, id);
     } else if (id < READ_BASE) {
       this.deliverSignal(this.signals[id - SIGNAL_BASE]!, id);
-    } else {
+    } else if (id < RCU_BASE) {
       const cpu = this.cpus[id & 255]!;
       this.readPick = (id - READ_BASE) >> 8;
       this.execute(cpu.irq ?? cpu.cur!);
+    } else {
+      this.endGracePeriod(id);
+    }
+  }
+
+  /**
+   * The end of an RCU grace period (sim/rcu.ts), chosen once no reader it waits for is
+   * left: its callbacks free their objects, in the order they were queued. A grace period
+   * implies a full barrier on every CPU between the readers' sections and the callbacks
+   * (Documentation/RCU/Design/Memory-Ordering), so the store buffers are written back first.
+   */
+  private endGracePeriod(id: number): void {
+    const gp = this.rcu.completed + 1;
+    const due = this.rcu.end();
+    const lk = this.memory.lk;
+    for (let cpu = 0; cpu < this.ncpu; cpu++) {
+      if (lk !== null) lk.fence(cpu);
+      else this.memory.drain(cpu);
+    }
+    this.hash.mix(gp);
+    if (this.events) {
+      this.record(id, -1, -1, 'rcu', 'rcu_gp', `grace period ${gp} ends`, 0, '', '');
+    }
+    for (const cb of due) {
+      const err = this.arena.free(cb.h, { step: this.step, ctx: -1,
+        fn: `${cb.func} (queued in ${cb.fn} by ctx ${cb.ctx} at step ${cb.step}), ` +
+          `after grace period ${gp}` });
+      this.hash.mix(cb.h);
+      if (this.events) this.record(-1, -1, -1, 'rcu', cb.func, 'kfree', cb.h, '', '');
+      if (err !== undefined) {
+        this.report({ property: 'P3-memory-safety',
+          kind: err.startsWith('double') ? 'double-free' : 'bad-free',
+          message: `${cb.func} queued in ${cb.fn} at step ${cb.step}: ${err}`, ctx: -1, cpu: -1 });
+      }
     }
   }
 
@@ -1000,6 +1042,12 @@ export class Machine implements MachineAccess {
     c.status = DONE;
     c.result = value;
     c.pending = null;
+    // A context that ends inside a read-side section would hold off every grace period.
+    if (this.rcu.depthOf(c.id) > 0) {
+      this.report({ property: 'P4-locking', kind: 'rcu-unbalanced', message: `${c.name} ` +
+        `(cpu${c.cpu}) ends inside an RCU read-side critical section (rcu_read_lock() ` +
+        'without rcu_read_unlock())', ctx: c.id, cpu: c.cpu });
+    }
     const cpu = this.cpus[c.cpu]!;
     if (c.irq) {
       cpu.irq = null;

@@ -15,7 +15,7 @@
  */
 import { K, ORDER, rmwOf, type Op } from './op.ts';
 import {
-  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, READ_BASE, SIGNAL_BASE, TIMER_BASE,
+  ARRIVE_BASE, DRAIN_BASE, IRQ_BASE, isReadChoice, RCU_BASE, READ_BASE, SIGNAL_BASE, TIMER_BASE,
 } from './schedule.ts';
 
 /** A location key: handle * FIELD_SLOTS + field number; field 0 is the whole object. */
@@ -58,6 +58,7 @@ export interface PorView {
   };
   readonly effects: number;
   readonly wakes: number;
+  readonly rcu: { readonly events: number };
 }
 
 /** Field names to small numbers (per search, so keys stay small and deterministic). */
@@ -90,8 +91,11 @@ function touches(a: readonly number[], b: readonly number[]): boolean {
   return false;
 }
 
-/** Test-only switch: when set, stores to the same location count as independent. */
-export const POR_TEST_SWITCHES = { brokenWriteWrite: false };
+/**
+ * Test-only switches: `brokenWriteWrite`, stores to the same location count as independent;
+ * `brokenRcu`, steps that change RCU's state do not touch its location.
+ */
+export const POR_TEST_SWITCHES = { brokenWriteWrite: false, brokenRcu: false };
 
 /** The location conflict part of the relation: one writes what the other touches. */
 export function conflict(a: Footprint, b: Footprint): boolean {
@@ -134,7 +138,11 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   let global = false;
   let lock = 0;
   let plain = false;
-  if (id >= READ_BASE) {
+  if (id >= RCU_BASE) {
+    // The end of a grace period frees what its callbacks name and depends on every
+    // reader's state: dependent with everything.
+    global = true;
+  } else if (isReadChoice(id)) {
     // lkmm: the CPU's load reading an older write, or its store placed before newer ones.
     if (op !== null) {
       const store = op.k === K.STORE || op.k === K.WRITE_ONCE || op.k === K.STORE_RELEASE;
@@ -214,14 +222,15 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   // A signal only touches the target's task_struct, and a write-back only its location:
   // this CPU's own loads forward the newest buffered value either way, its stores append
   // behind the entry, and whatever drains the buffer writes that location too.
-  const own = id >= DRAIN_BASE && id < READ_BASE ? -1 : cpu;
+  const own = id >= DRAIN_BASE && id < READ_BASE ? -1 : id >= RCU_BASE ? -1 : cpu;
   const drains = id >= DRAIN_BASE && id < SIGNAL_BASE ? cpu : -1;
   return { p: id, cpu: own, global, r, w, lock, drains, plain };
 }
 
 /**
  * Adds the side effects of one step to its footprint (snapshot `before`, then `after`):
- * arming or cancelling a timer makes it global; kfree writes the object freed;
+ * arming or cancelling a timer makes it global; kfree writes the object freed; a change
+ * of RCU's state (a reader entering or leaving, a grace period needed) writes `rcu`;
  * an allocation writes the
  * heap (handles are given in allocation order, so allocations stay ordered); a task that
  * finished disables the signals aimed at it, so its last step writes what they touch.
@@ -231,6 +240,7 @@ export class SideEffects {
   private effects = 0;
   private wakes = 0;
   private frees = 0;
+  private rcu = 0;
   private buffered: { h: number; f: string }[] = [];
 
   before(v: PorView, fp: Footprint): void {
@@ -238,6 +248,7 @@ export class SideEffects {
     this.effects = v.effects;
     this.wakes = v.wakes;
     this.frees = v.arena.freeSites.size;
+    this.rcu = v.rcu.events;
     if (v.memory.mode === 'tso' && fp.cpu >= 0) this.buffered = v.memory.buffers[fp.cpu]!.slice();
   }
 
@@ -260,6 +271,9 @@ export class SideEffects {
       for (const h of v.arena.freeSites.keys()) if (i++ >= this.frees) fp.w.push(h * FIELD_SLOTS);
     }
     if (v.arena.objs.length !== this.objs) fp.w.push(t.key(0, 'heap'));
+    // rcu_read_lock()/unlock(), call_rcu() and synchronize_rcu() read and write RCU's
+    // state (who is inside, whether a grace period waits for them): one pseudo-location.
+    if (v.rcu.events !== this.rcu && !POR_TEST_SWITCHES.brokenRcu) fp.w.push(t.key(0, 'rcu'));
     if (fp.p < IRQ_BASE) {
       const info = v.choiceInfo(fp.p);
       if (info.op === null) fp.w.push(t.key(info.task, 'sigpending'), t.key(info.task, 'state'));

@@ -15,10 +15,12 @@
  * | write-back of CPU c's buffer   | DRAIN_BASE + c   | `W<c>.`      |
  * | delivery of signal source k    | SIGNAL_BASE + k  | `S<k>.`      |
  * | CPU c's access takes alternative j | READ_BASE + 256j + c | `R<256j+c>.` |
+ * | the end of an RCU grace period | RCU_BASE         | `Z0.`        |
  *
- * The last is lkmm only (sim/lkmm.ts): the step of CPU c's context whose load reads the
- * j-th newest write it may read (j >= 1) instead of the newest (its plain step), or whose
- * store is placed in the coherence order before the j newest writes of its location.
+ * `R` is lkmm only (sim/lkmm.ts): the step of CPU c's context whose load reads the j-th
+ * newest write it may read (j >= 1) instead of the newest (its plain step), or whose store
+ * is placed in the coherence order before the j newest writes of its location. The grace
+ * period (sim/rcu.ts) is one process: the id of the one that may end now.
  *
  * A token may be followed by a decimal repeat count (`a12` is twelve steps of task 0).
  * The encoding is plain ASCII, so it survives shells, JSON and URLs.
@@ -35,7 +37,13 @@ export const TIMER_BASE = 3 << 16;
 export const DRAIN_BASE = 4 << 16;
 export const SIGNAL_BASE = 5 << 16;
 export const READ_BASE = 6 << 16;
+export const RCU_BASE = 7 << 16;
 const KIND_MASK = 0xffff;
+
+/** An lkmm choice of an older write (READ_BASE ids): not a process of its own. */
+export function isReadChoice(id: number): boolean {
+  return id >= READ_BASE && id < RCU_BASE;
+}
 
 /** The text token of one choice id (without repeat count). */
 export function tokenOf(id: number): string {
@@ -49,6 +57,7 @@ export function tokenOf(id: number): string {
     case DRAIN_BASE: return `W${n}.`;
     case SIGNAL_BASE: return `S${n}.`;
     case READ_BASE: return `R${n}.`;
+    case RCU_BASE: return `Z${n}.`;
     default: throw new RangeError(`bad choice id ${id}`);
   }
 }
@@ -66,6 +75,7 @@ export function describeChoice(id: number): string {
     case SIGNAL_BASE: return `delivery of signal source ${n}`;
     case READ_BASE: return `CPU ${n & 255}'s access taking its alternative ${n >> 8} (a load: ` +
       `the write ${n >> 8} older than the newest; a store: placed before ${n >> 8} newer)`;
+    case RCU_BASE: return 'the end of an RCU grace period';
     default: return `choice ${id}`;
   }
 }
@@ -87,7 +97,7 @@ export function encodeSchedule(ids: ArrayLike<number>): string {
 
 const LETTER_BASES: ReadonlyMap<string, number> = new Map([
   ['X', 0], ['Y', IRQ_BASE], ['Q', ARRIVE_BASE], ['T', TIMER_BASE], ['W', DRAIN_BASE],
-  ['S', SIGNAL_BASE], ['R', READ_BASE],
+  ['S', SIGNAL_BASE], ['R', READ_BASE], ['Z', RCU_BASE],
 ]);
 
 /** The longest schedule text {@link decodeSchedule} accepts, in characters. */

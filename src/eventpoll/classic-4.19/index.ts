@@ -19,7 +19,7 @@ import { default_wake_function } from '../../locks/waitqueue.ts';
 import { COMMON_OPS } from '../common.ts';
 import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
 import {
-  ep_create_wakeup_source, ep_free, ep_ptable_queue_proc, ep_unregister_pollwait,
+  ep_create_wakeup_source, ep_free_kfree, ep_ptable_queue_proc, ep_unregister_pollwait,
 } from '../mainline/items.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type BugSwitch, type EpOps, type Variant } from '../variant.ts';
@@ -78,7 +78,8 @@ export const CLASSIC_OPS: EpOps = {
   ep_remove,
   ep_clear_and_put,
   eventpoll_release_file,
-  ep_free,
+  // v4.19's ep_free() ends in kfree(ep): no RCU reader reaches an eventpoll there.
+  ep_free: ep_free_kfree,
   ep_poll_safewake,
   ep_ptable_queue_proc,
   ep_unregister_pollwait,

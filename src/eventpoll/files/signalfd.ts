@@ -10,8 +10,9 @@
  * teardown); a read takes every pending signal (128 bytes each, a signalfd_siginfo).
  *
  * The kernel frees the sighand through SLAB_TYPESAFE_BY_RCU, so an RCU reader that read
- * `whead` before POLLFREE cleared it may still take its lock. RCU is not modelled beyond
- * locks/rcu.ts: the exit waits in synchronize_rcu() for such readers, then frees at once.
+ * `whead` before POLLFREE cleared it may still take its lock. The model has no typesafe
+ * slabs: the exit waits in synchronize_rcu() (a grace period, locks/rcu.ts) for such
+ * readers, then frees at once.
  * The model does not report the kernel's WARN_ON_ONCE(waitqueue_active()) after the wakeup.
  */
 import { rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../../locks/rcu.ts';

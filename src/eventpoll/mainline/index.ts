@@ -21,6 +21,7 @@ import {
   ep_ptable_queue_proc, ep_rbtree_insert, ep_remove, ep_unregister_pollwait,
   eventpoll_release_file, queue_if_ready,
 } from './items.ts';
+import { ep_get_upwards_depth_proc } from './upwards.ts';
 import { ep_done_scan, ep_eventpoll_poll, ep_item_poll, ep_send_events, ep_start_scan }
   from './scan.ts';
 import { ep_autoremove_wake_function, ep_events_available, ep_poll } from './wait.ts';
@@ -63,6 +64,9 @@ export const mainline: Variant = registerVariant({
     { id: 'B-8c2e52eb', summary: 'ep_clear_and_put and eventpoll_release_file drop the ' +
       'set\'s reference while holding ep->mtx: the last one frees the eventpoll (and its ' +
       'mutex) while the other close is still in mutex_unlock (before 8c2e52ebbe88)' },
+    { id: 'B-07712db8', summary: 'ep_free ends in kfree(ep), as 6.18 shipped: the upward ' +
+      'loop check (ep_get_upwards_depth_proc, under rcu_read_lock) can still read a closed ' +
+      'set through epi->ep (before 07712db80857)' },
   ],
   features: { wakeupSources: true, exclusive: true, setRefcount: true },
   // A file whose wait queue dies while watched (POLLFREE): see files/signalfd.ts.
@@ -104,5 +108,7 @@ export const mainline: Variant = registerVariant({
     queue_if_ready,
     ep_pm_stay_awake,
     ep_create_wakeup_source,
+    // v6.18's upward loop check, an RCU reader (upwards.ts); the common one takes no step.
+    ep_get_upwards_depth_proc,
   },
 });

@@ -9,12 +9,19 @@
  * watching items; `ep->lock` is taken only to touch rdllist. ep_insert of an epoll file
  * also holds that set's mutex (subclass 1) around the attach and the tree insert.
  *
+ * RCU: `file->f_ep` is walked under rcu_read_lock() by ep_get_upwards_depth_proc()
+ * (upwards.ts), so ep_insert() publishes with list_add_tail_rcu(), __ep_remove() unlinks
+ * with list_del_rcu() and frees the item with kfree_rcu(), and ep_free() frees the eventpoll
+ * with kfree_rcu() (07712db80857): the walk may still hold `epi->ep`.
+ *
  * Bug switches honoured here:
  * - `B1`: ep_modify has no smp_mb() between storing the new mask and polling the file
  *   (before 128dd1759d96): under TSO the callback can read the old, disarmed mask.
+ * - `B-07712db8`: ep_free() ends in kfree(ep), as 6.18 shipped (before 07712db80857,
+ *   "eventpoll: defer struct eventpoll free to RCU grace period").
  */
 import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../../locks/mutex.ts';
-import { rcu_read_lock, rcu_read_unlock } from '../../locks/rcu.ts';
+import { kfree_rcu, rcu_read_lock, rcu_read_unlock } from '../../locks/rcu.ts';
 import { spin_lock, spin_lock_init, spin_lock_irq, spin_unlock, spin_unlock_irq }
   from '../../locks/spinlock.ts';
 import {
@@ -23,6 +30,7 @@ import {
 } from '../../locks/waitqueue.ts';
 import { NULL } from '../../queues/arena.ts';
 import { list_add_tail, list_del_init, list_entry, listOwners } from '../../queues/list.ts';
+import { list_add_tail_rcu, list_del_rcu } from '../../queues/list-rcu.ts';
 import type { Ctx } from '../../sim/context.ts';
 import { load, smp_load_acquire, smp_mb, store, WRITE_ONCE, atomic_add_return }
   from '../../sim/mem.ts';
@@ -143,8 +151,9 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   if (fo.f_lock === 0) {
     fo.f_lock = spin_lock_init(c.m, `${c.m.arena.label(tfile)}.f_lock`, 'f_lock');
   }
+  // attach_epitem(): hlist_add_head_rcu(), since the upward loop check walks f_ep under RCU.
   yield* spin_lock(c, fo.f_lock as number);
-  yield* list_add_tail(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
+  yield* list_add_tail_rcu(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
   yield* spin_unlock(c, fo.f_lock as number);
   yield* k.ops.ep_rbtree_insert(c, ep, epi);
   if (tepMtx !== 0) yield* mutex_unlock(c, tepMtx);
@@ -212,7 +221,8 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
     yield* spin_unlock(c, fo.f_lock as number);
     return false;
   }
-  yield* list_del_init(c, c.m.arena.objs[epi]!.fllink as number);
+  // hlist_del_rcu(): a reader of f_ep standing on the item still finds the rest of the list.
+  yield* list_del_rcu(c, c.m.arena.objs[epi]!.fllink as number);
   yield* spin_unlock(c, fo.f_lock as number);
   yield* list_del_init(c, c.m.arena.objs[epi]!.rbn as number);
   const o = c.m.arena.objs[ep]!;
@@ -221,12 +231,12 @@ export function* ep_remove(c: Ctx, ep: number, epi: number, force: boolean): Mod
     yield* list_del_init(c, c.m.arena.objs[epi]!.rdllink as number);
   }
   yield* spin_unlock_irq(c, o.lock as number);
-  // kfree_rcu(): no callback can still run on this item (its hooks are gone), so the
-  // grace period is modelled as immediate.
+  // wakeup_source_unregister(ep_wakeup_source(epi)), then kfree_rcu(epi, rcu): no callback
+  // can still run on the item (its hooks are gone), but the upward loop check may stand on
+  // its fllink. Its members (rdllink, fllink, rbn) go with it.
   const ws: number = yield load(epi, 'ws', FN);
   if (ws !== 0) c.m.free(c, ws, FN);
-  for (const f of ['rdllink', 'fllink', 'rbn']) c.m.free(c, c.m.arena.objs[epi]![f] as number, FN);
-  c.m.free(c, epi, FN);
+  kfree_rcu(c, epi, FN);
   return true;
 }
 
@@ -285,8 +295,24 @@ export function* ep_remove_safe(c: Ctx, ep: number, epi: number): Model<void> {
   }
 }
 
-/** ep_free(): the eventpoll's last reference is gone. */
+/**
+ * ep_free() of v6.18 with 07712db80857: the eventpoll's last reference is gone;
+ * wakeup_source_unregister(ep->ws), then kfree_rcu(ep, rcu), because
+ * ep_get_upwards_depth_proc() may still hold `epi->ep` under RCU. Its members (the lists,
+ * locks, wait queues and `refs`, the epoll file's f_ep) go with it. `B-07712db8`: kfree(ep).
+ */
 export function ep_free(c: Ctx, ep: number): void {
+  const o = c.m.arena.objs[ep]!;
+  if (o.ws !== 0) c.m.free(c, o.ws as number, 'ep_free');
+  if (kernel(c).bug('B-07712db8')) c.m.free(c, ep, 'ep_free');
+  else kfree_rcu(c, ep, 'ep_free');
+}
+
+/**
+ * ep_free()'s frees before f2e467a48287 (v6.17: no RCU reader reaches an eventpoll): the
+ * lists, the wakeup source and kfree(ep) at once. The older variants' ep_free.
+ */
+export function ep_free_kfree(c: Ctx, ep: number): void {
   const o = c.m.arena.objs[ep]!;
   for (const f of ['rdllist', 'rbr', 'refs']) c.m.free(c, o[f] as number, 'ep_free');
   if (o.ws !== 0) c.m.free(c, o.ws as number, 'ep_free');

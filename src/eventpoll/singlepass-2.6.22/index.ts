@@ -37,7 +37,7 @@ import type { Ctx } from '../../sim/context.ts';
 import { default_wake_function } from '../../locks/waitqueue.ts';
 import { COMMON_OPS } from '../common.ts';
 import { ep_is_linked, ep_item_from_wait } from '../mainline/callback.ts';
-import { ep_free } from '../mainline/items.ts';
+import { ep_free_kfree } from '../mainline/items.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type Variant } from '../variant.ts';
 import { ep_rbtree_insert } from '../classic-4.19/items.ts';
@@ -114,7 +114,8 @@ export const singlepass: Variant = registerVariant({
     ep_remove,
     ep_clear_and_put,
     eventpoll_release_file,
-    ep_free,
+    // kfree(ep) at once, as v2.6.22 does.
+    ep_free: ep_free_kfree,
     ep_poll_safewake,
     // 2.6.22 hooks every item non-exclusively (no EPOLLEXCLUSIVE yet).
     ep_ptable_queue_proc: ep_ptable_queue_proc_pre45,

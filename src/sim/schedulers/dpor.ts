@@ -26,7 +26,7 @@
  * `mode: 'none'` is the unreduced depth-first search over every choice (for comparison).
  */
 import type { Scheduler } from '../scheduler.ts';
-import { ARRIVE_BASE, READ_BASE } from '../schedule.ts';
+import { ARRIVE_BASE, isReadChoice } from '../schedule.ts';
 import {
   classify, dependent, FieldTable, objectOf, SideEffects, type Footprint, type PorView,
 } from '../por.ts';
@@ -327,9 +327,9 @@ export class DporScheduler implements Scheduler {
   private readAlternatives(node: Node, choice: number): void {
     const v = this.view!;
     const cpu = v.choiceInfo(choice).cpu;
-    if (!node.enabled.some((q) => q >= READ_BASE && (q & 255) === cpu)) return;
+    if (!node.enabled.some((q) => isReadChoice(q) && (q & 255) === cpu)) return;
     for (const q of node.enabled) {
-      if (q >= READ_BASE ? (q & 255) === cpu : q < ARRIVE_BASE && v.choiceInfo(q).cpu === cpu) {
+      if (isReadChoice(q) ? (q & 255) === cpu : q < ARRIVE_BASE && v.choiceInfo(q).cpu === cpu) {
         node.backtrack.add(q);
       }
     }

@@ -11,7 +11,7 @@
  * a load's choice of an older write (a READ_BASE id) is drawn at random, not by priority.
  */
 import { Prng } from '../prng.ts';
-import { READ_BASE } from '../schedule.ts';
+import { isReadChoice } from '../schedule.ts';
 import type { Scheduler } from '../scheduler.ts';
 
 /** PCT with depth `depth` (default 3). */
@@ -41,7 +41,7 @@ export class PctScheduler implements Scheduler {
     let bestPrio = -1;
     let reads = 0;
     for (let i = 0; i < n; i++) {
-      if (ids[i]! >= READ_BASE) {
+      if (isReadChoice(ids[i]!)) {
         reads++;
         continue;
       }

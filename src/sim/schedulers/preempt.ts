@@ -10,7 +10,7 @@
  * by priority, so the two find different bugs first (docs/zoo.md measures them).
  */
 import { Prng } from '../prng.ts';
-import { READ_BASE } from '../schedule.ts';
+import { isReadChoice } from '../schedule.ts';
 import type { Scheduler } from '../scheduler.ts';
 
 /** At most `bound` preemptions per execution, at random steps. */
@@ -42,7 +42,7 @@ export class PreemptScheduler implements Scheduler {
     // lkmm: a load's choice of an older write (READ_BASE ids, listed last) is not a context;
     // it is taken as often as a uniform random walk would take it (reads in n candidates).
     let reads = 0;
-    while (reads < n && ids[n - 1 - reads]! >= READ_BASE) reads++;
+    while (reads < n && isReadChoice(ids[n - 1 - reads]!)) reads++;
     const m = n - reads;
     if (reads > 0) {
       const r = this.prng.below(n);
