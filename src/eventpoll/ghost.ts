@@ -21,7 +21,9 @@ import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { cloneState } from '../sim/clone.ts';
 import { fops } from './file.ts';
 import { listOwners } from '../queues/list.ts';
-import { EPOLLET, EPOLLONESHOT, EP_PRIVATE_BITS, EPOLLERR, EPOLLHUP } from './uapi.ts';
+import {
+  EPOLLET, EPOLLEXCLUSIVE, EPOLLONESHOT, EP_PRIVATE_BITS, EPOLLERR, EPOLLHUP,
+} from './uapi.ts';
 
 /** One epoll_wait in progress. */
 export interface WaitCall {
@@ -49,7 +51,7 @@ export interface CallbackFrame {
   epi: number;
   ep: number;
   key: number;
-  /** The wait entry is exclusive (EPOLLEXCLUSIVE): its return value spends a wake. */
+  /** An EPOLLEXCLUSIVE item's exclusive entry: its return value spends a wake. */
   exclusive: boolean;
   /** The union of the item's `events` over the call (a racing MOD may change them). */
   events: number;
@@ -95,10 +97,13 @@ export class Ghost {
   callbackBegin(c: Ctx, wait: number, epi: number, key: number, queued: boolean,
     waiter: boolean): CallbackFrame {
     const a = this.m.arena;
-    const f: CallbackFrame = { ctx: c, epi, ep: a.objs[epi]!.ep as number, key,
-      exclusive: ((a.objs[wait]!.flags as number) & 1) !== 0,
-      events: this.m.memory.readableBits(c.cpu, epi, 'events'), queued, waiter,
-      ret: undefined };
+    const events = this.m.memory.readableBits(c.cpu, epi, 'events');
+    // An EPOLLEXCLUSIVE item's entry (WQ_FLAG_EXCLUSIVE): its return value is a wake given.
+    // (Other exclusive entries, like the roundrobin RFC's hooks, return 1 by design.)
+    const exclusive = ((a.objs[wait]!.flags as number) & 1) !== 0 &&
+      (events & EPOLLEXCLUSIVE) !== 0;
+    const f: CallbackFrame = { ctx: c, epi, ep: a.objs[epi]!.ep as number, key, exclusive,
+      events, queued, waiter, ret: undefined };
     this.frames.push(f);
     return f;
   }
