@@ -10,9 +10,9 @@
  */
 import { mutex_lock, mutex_lock_nested, mutex_unlock } from '../locks/mutex.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../locks/rcu.ts';
-import { listOwners } from '../queues/list.ts';
+import { list_entry, listOwners } from '../queues/list.ts';
 import type { Ctx } from '../sim/context.ts';
-import { READ_ONCE } from '../sim/mem.ts';
+import { load, READ_ONCE, store } from '../sim/mem.ts';
 import type { Model } from '../sim/op.ts';
 import { file_can_poll } from './file.ts';
 import { kernel } from './kernel.ts';
@@ -39,23 +39,37 @@ export function ep_find(c: Ctx, ep: number, file: number, fd: number): number {
   return 0;
 }
 
-/** ep_loop_check_proc(): how deep the sets below `ep` go (EP_MAX_NESTS+1 = too deep/loop). */
+/**
+ * ep_loop_check_proc() of v6.18: how deep the sets below `ep` go (EP_MAX_NESTS+1: too deep,
+ * or a loop back to `inserting_into`). Step by step, as the kernel walks: `ep->mtx` (nested
+ * by depth) keeps the set's items from going away, and each load and store is a shared
+ * access (`gen` and `loop_check_depth` are also read by the upward walk, which holds no
+ * set's mutex). `loop_check_gen` and `inserting_into` are globals written only under
+ * epnested_mutex, which every walker holds.
+ */
 export function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<number> {
+  const FN = 'ep_loop_check_proc';
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
-  if (o.gen === k.loop_check_gen) return o.loop_check_depth as number;
+  if ((yield load(ep, 'gen', FN)) === k.loop_check_gen) {
+    return (yield load(ep, 'loop_check_depth', FN)) as number;
+  }
   let result = 0;
   yield* mutex_lock_nested(c, o.mtx as number, depth + 1);
-  o.gen = k.loop_check_gen;
-  for (const epi of listOwners(c.m, o.rbr as number)) {
-    const f = c.m.arena.objs[epi]!.ffd_file as number;
+  yield store(ep, 'gen', k.loop_check_gen, FN);
+  // for (rbp = rb_first_cached(&ep->rbr); rbp; rbp = rb_next(rbp))
+  const head = o.rbr as number;
+  for (let pos: number = yield load(head, 'next', FN); pos !== head;
+    pos = yield load(pos, 'next', FN)) {
+    const epi = list_entry(c.m, pos);
+    const f: number = yield load(epi, 'ffd_file', FN);
     if (!isEpoll(c, f)) continue;
-    const tovisit = epOf(c, f);
+    const tovisit: number = yield load(f, 'private_data', FN);
     if (tovisit === k.inserting_into || depth > EP_MAX_NESTS) result = EP_MAX_NESTS + 1;
     else result = Math.max(result, (yield* k.ops.ep_loop_check_proc(c, tovisit, depth + 1)) + 1);
     if (result > EP_MAX_NESTS) break;
   }
-  o.loop_check_depth = result;
+  yield store(ep, 'loop_check_depth', result, FN);
   yield* mutex_unlock(c, o.mtx as number);
   return result;
 }
@@ -129,6 +143,10 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
       // fault:ctl-no-epnested-mutex (a canary of the sleeping-deadlock check): two ADDs of
       // two sets into each other then hold one ep->mtx each and poll the other set.
       const nested = !k.bug('fault:ctl-no-epnested-mutex');
+      // READ_ONCE(ep->gen) == loop_check_gen is read without a step: it is true only while
+      // another ADD's walk (under epnested_mutex) has visited this set, and then that walk
+      // has stored it; stepping it would move every ADD's schedule for no new interleaving
+      // of the walks themselves (they are stepped).
       if (nested && (isWatched || c.m.arena.objs[ep]!.gen === k.loop_check_gen ||
         isEpoll(c, tf))) {
         yield* mutex_unlock(c, mtx);
