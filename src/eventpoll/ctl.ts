@@ -39,6 +39,17 @@ export function ep_find(c: Ctx, ep: number, file: number, fd: number): number {
   return 0;
 }
 
+/** list_file(): put an ordinary file on tfile_check_list once. */
+export function list_file(c: Ctx, file: number): void {
+  const list = kernel(c).tfile_check_list;
+  if (!list.includes(file)) list.push(file);
+}
+
+/** clear_tfile_check_list(): empty the list at the end of a full-check ADD. */
+export function clear_tfile_check_list(c: Ctx): void {
+  kernel(c).tfile_check_list.length = 0;
+}
+
 /**
  * ep_loop_check_proc() of v6.18: how deep the sets below `ep` go (EP_MAX_NESTS+1: too deep,
  * or a loop back to `inserting_into`). Step by step, as the kernel walks: `ep->mtx` (nested
@@ -63,7 +74,12 @@ export function* ep_loop_check_proc(c: Ctx, ep: number, depth: number): Model<nu
     pos = yield load(pos, 'next', FN)) {
     const epi = list_entry(c.m, pos);
     const f: number = yield load(epi, 'ffd_file', FN);
-    if (!isEpoll(c, f)) continue;
+    if (!isEpoll(c, f)) {
+      // An ordinary file at the bottom: its wakeup paths are counted by reverse_path_check()
+      // in ep_insert (mainline's table; the older ones never read the list).
+      list_file(c, f);
+      continue;
+    }
     const tovisit: number = yield load(f, 'private_data', FN);
     if (tovisit === k.inserting_into || depth > EP_MAX_NESTS) result = EP_MAX_NESTS + 1;
     else result = Math.max(result, (yield* k.ops.ep_loop_check_proc(c, tovisit, depth + 1)) + 1);
@@ -186,6 +202,7 @@ export function* do_epoll_ctl(c: Ctx, epfd: number, op: number, fd: number, even
     yield* mutex_unlock(c, mtx);
   }
   if (full_check) {
+    clear_tfile_check_list(c);
     k.loop_check_gen++;
     yield* mutex_unlock(c, k.epnested_mutex);
   }

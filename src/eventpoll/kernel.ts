@@ -38,6 +38,10 @@ export class EpKernel implements FastCloning {
   loop_check_gen = 0;
   /** fs/eventpoll.c: inserting_into (ep_loop_check). */
   inserting_into = 0;
+  /** fs/eventpoll.c: tfile_check_list, the files a full check visits (reverse-path.ts). */
+  readonly tfile_check_list: number[] = [];
+  /** fs/eventpoll.c: path_count[], paths per depth of the file being checked. */
+  readonly path_count: number[] = [0, 0, 0, 0, 0];
   /** Ghost state for the properties. */
   readonly ghost: Ghost;
   /** Every eventpoll and file ever created, in creation order (for checkers). */
@@ -73,6 +77,8 @@ export class EpKernel implements FastCloning {
     w.epnested_mutex = this.epnested_mutex;
     w.loop_check_gen = this.loop_check_gen;
     w.inserting_into = this.inserting_into;
+    w.tfile_check_list = this.tfile_check_list.slice();
+    w.path_count = this.path_count.slice();
     w.ghost = this.ghost.copy(memo);
     w.eventpolls = this.eventpolls.slice();
     w.files = this.files.slice();

@@ -146,6 +146,10 @@ export interface EpOps {
   ep_poll_readyevents_proc?(c: Ctx, ep: number, depth: number): Model<number>;
   /** ep_reap(): free a zombie item (the wfcqueue RFC). */
   ep_reap?(c: Ctx, ep: number, epi: number): void;
+  /** reverse_path_check(): count every listed file's wakeup paths (3.3+; mainline only). */
+  reverse_path_check?(c: Ctx): Model<number>;
+  /** reverse_path_check_proc(): the paths up from one watchers' list, under RCU. */
+  reverse_path_check_proc?(c: Ctx, refs: number, depth: number): Model<number>;
 }
 
 /** The names of the optional members of {@link EpOps}: functions of some eras only. */
@@ -155,7 +159,7 @@ export const OPTIONAL_OPS = [
   'ep_autoremove_wake_function', 'default_wake_function', 'queue_if_ready', 'ep_pm_stay_awake',
   'ep_create_wakeup_source', 'list_add_tail_lockless', 'chain_epi_lockless', 'ep_unlink',
   'ep_mark_ready', 'ep_notify_waiters', 'ep_ready_prepare', 'ep_poll_readyevents_proc',
-  'ep_reap',
+  'ep_reap', 'reverse_path_check', 'reverse_path_check_proc',
 ] as const satisfies readonly (keyof EpOps)[];
 
 /** The table a running kernel calls: every member present (missing ones throw). */

@@ -22,6 +22,7 @@ import {
   eventpoll_release_file, queue_if_ready,
 } from './items.ts';
 import { ep_get_upwards_depth_proc } from './upwards.ts';
+import { reverse_path_check, reverse_path_check_proc } from './reverse-path.ts';
 import { ep_done_scan, ep_eventpoll_poll, ep_item_poll, ep_send_events, ep_start_scan }
   from './scan.ts';
 import { ep_autoremove_wake_function, ep_events_available, ep_poll } from './wait.ts';
@@ -110,5 +111,7 @@ export const mainline: Variant = registerVariant({
     ep_create_wakeup_source,
     // v6.18's upward loop check, an RCU reader (upwards.ts); the common one takes no step.
     ep_get_upwards_depth_proc,
+    reverse_path_check,
+    reverse_path_check_proc,
   },
 });

@@ -38,7 +38,8 @@ import type { Model } from '../../sim/op.ts';
 import type { PollTable } from '../file.ts';
 import { kernel } from '../kernel.ts';
 import { alloc_epitem } from '../structs.ts';
-import { EPOLLEXCLUSIVE, EPOLLWAKEUP } from '../uapi.ts';
+import { EINVAL, EPOLLEXCLUSIVE, EPOLLWAKEUP } from '../uapi.ts';
+import { list_file } from '../ctl.ts';
 import { wakeup_source_register } from '../wakeup-source.ts';
 import { ep_poll_callback } from './callback.ts';
 import { hasWaiter, itemQueued } from '../checkers/spurious.ts';
@@ -131,9 +132,9 @@ export function* ep_rbtree_insert(c: Ctx, ep: number, epi: number): Model<void> 
   yield* list_add_tail(c, key.rbn as number, pos);
 }
 
-/** ep_insert() of v6.18 (reverse_path_check is not modelled: see docs/fidelity.md). */
+/** ep_insert() of v6.18. */
 export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfile: number,
-  fd: number, _full_check: boolean): Model<number> {
+  fd: number, full_check: boolean): Model<number> {
   const k = kernel(c);
   const epi = alloc_epitem(c.m, `epi:${c.m.arena.label(tfile)}`, { ep, file: tfile, fd,
     events, data });
@@ -155,8 +156,14 @@ export function* ep_insert(c: Ctx, ep: number, events: number, data: number, tfi
   yield* spin_lock(c, fo.f_lock as number);
   yield* list_add_tail_rcu(c, c.m.arena.objs[epi]!.fllink as number, fo.f_ep as number);
   yield* spin_unlock(c, fo.f_lock as number);
+  if (full_check && tepMtx === 0) list_file(c, tfile);
   yield* k.ops.ep_rbtree_insert(c, ep, epi);
   if (tepMtx !== 0) yield* mutex_unlock(c, tepMtx);
+  // The new link may add too many wakeup paths to the files below it.
+  if (full_check && (yield* k.ops.reverse_path_check(c)) !== 0) {
+    yield* k.ops.ep_remove_safe(c, ep, epi);
+    return -EINVAL;
+  }
   if (events & EPOLLWAKEUP) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   // Poll the file with ep_ptable_queue_proc: this hooks the item on its wait queue(s).
   const revents = yield* k.ops.ep_item_poll(c, epi, ep_pqueue(c, events, epi), 1);
