@@ -12,8 +12,12 @@ import { deliverable, setDeliverable } from '../../src/eventpoll/checkers/delive
 import { lostWakeup } from '../../src/eventpoll/checkers/lost-wakeup.ts';
 import { wakeupSources } from '../../src/eventpoll/checkers/wakeup-source.ts';
 import { leaks } from '../../src/eventpoll/checkers/leaks.ts';
+import {
+  exclusiveComplaint, itemQueued, observeFrame, spuriousQueueing,
+} from '../../src/eventpoll/checkers/spurious.ts';
+import type { CallbackFrame } from '../../src/eventpoll/ghost.ts';
 import type { EpKernel } from '../../src/eventpoll/kernel.ts';
-import { EPOLLET, EPOLLIN, EPOLLONESHOT } from '../../src/eventpoll/uapi.ts';
+import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT } from '../../src/eventpoll/uapi.ts';
 import { resolveVariant } from '../../src/eventpoll/variant.ts';
 import '../../src/eventpoll/variants.ts';
 import { NULL } from '../../src/queues/arena.ts';
@@ -331,4 +335,119 @@ describe('P5: a drop in readiness counts from the store that made it', () => {
       expect(() => simulate({ variant: 'mainline-6.18', scenario: long,
         schedule: 'a6729b6704a11b9' })).toThrow(/the schedule ended after 13453 choices but the run continues/);
     });
+});
+
+describe('P5 spurious queueing: the checker on hand-built frames', () => {
+  /** A frame for item `name`'s callback as T0, with `key`, never queued before. */
+  function frame(s: State, name: string, key: number, events?: number): CallbackFrame {
+    const epi = s.item(name);
+    const t0 = s.m.contexts().find((c) => c.name === 'T0')!;
+    const o = s.m.arena.objs[epi]!;
+    return { ctx: t0, epi, ep: s.ep, key, exclusive: false,
+      events: events ?? o.events as number, queued: false, waiter: false, ret: undefined };
+  }
+  const link = (s: State, name: string) => {
+    const l = s.m.arena.objs[s.item(name)]!.rdllink as number;
+    s.m.arena.objs[l]!.next = s.m.arena.objs[s.ep]!.rdllist as number;
+  };
+
+  it('itemQueued: on a list, chained on ovflist, READY; not otherwise, nor when freed', () => {
+    const s = state();
+    const a = s.item('a');
+    expect(itemQueued(s.m, 0, a)).toBe(false);
+    link(s, 'a');
+    expect(itemQueued(s.m, 0, a)).toBe(true);
+    const t = state();
+    t.m.arena.objs[t.item('a')]!.next = NULL;
+    expect(itemQueued(t.m, 0, t.item('a'))).toBe(true);
+    const u = state();
+    u.m.arena.objs[u.item('a')]!.state = 1;
+    expect(itemQueued(u.m, 0, u.item('a'))).toBe(true);
+    u.m.arena.objs[u.item('a')]!.state = 2;
+    expect(itemQueued(u.m, 0, u.item('a'))).toBe(false);
+    free(s.m, a);
+    expect(itemQueued(s.m, 0, a)).toBe(false);
+  });
+
+  it('observeFrame: a queueing by the callback for a key it watches is fine; for another key,' +
+    ' or disarmed, it is reported; not by the callback, or unkeyed, it is not', () => {
+    const s = state();
+    const ok = frame(s, 'b', EPOLLIN);
+    link(s, 'b');
+    expect(observeFrame(s.m, ok, true)).toBeUndefined();
+    expect(ok.queued).toBe(true);
+    // Already queued: a second look reports nothing.
+    expect(observeFrame(s.m, ok, true)).toBeUndefined();
+    const t = state();
+    const out = frame(t, 'b', EPOLLOUT);
+    link(t, 'b');
+    expect(observeFrame(t.m, out, true)).toMatch(/for a wakeup with key 0x4/);
+    const u = state();
+    const other = frame(u, 'b', EPOLLOUT);
+    link(u, 'b');
+    expect(observeFrame(u.m, other, false)).toBeUndefined();
+    expect(other.queued).toBe(true);
+    const v = state();
+    link(v, 'b');
+    expect(observeFrame(v.m, frame(v, 'b', EPOLLOUT), true, false)).toBeUndefined();
+    const w = state();
+    link(w, 'b');
+    expect(observeFrame(w.m, frame(w, 'b', 0), true)).toBeUndefined();
+    const x = state();
+    x.m.arena.objs[x.item('c')]!.events = EPOLLONESHOT;
+    link(x, 'c');
+    expect(observeFrame(x.m, frame(x, 'c', 0, EPOLLONESHOT), true)).toMatch(/disarmed/);
+  });
+
+  it('observeFrame: the union of the events over the call covers a racing MOD', () => {
+    const s = state();
+    const f = frame(s, 'b', EPOLLOUT, EPOLLIN);
+    // A MOD to OUT lands during the call: the union holds both, so OUT is watched.
+    s.m.arena.objs[s.item('b')]!.events = EPOLLOUT;
+    link(s, 'b');
+    expect(observeFrame(s.m, f, true)).toBeUndefined();
+    expect(f.events & (EPOLLIN | EPOLLOUT)).toBe(EPOLLIN | EPOLLOUT);
+  });
+
+  it('exclusiveComplaint: only an exclusive frame that returned non-zero with no waiter', () => {
+    const s = state();
+    const f = frame(s, 'b', EPOLLIN);
+    expect(exclusiveComplaint(s.m, f)).toBeUndefined();
+    f.exclusive = true;
+    expect(exclusiveComplaint(s.m, f)).toBeUndefined();
+    f.ret = 0;
+    expect(exclusiveComplaint(s.m, f)).toBeUndefined();
+    f.ret = 1;
+    expect(exclusiveComplaint(s.m, f)).toMatch(/returned 1 .* had no waiter/);
+    f.waiter = true;
+    expect(exclusiveComplaint(s.m, f)).toBeUndefined();
+  });
+
+  it('the observer reports a frame once it is wrong, and drops frames that returned', () => {
+    const s = state();
+    const k = s.m.ext.ep as EpKernel;
+    const done = frame(s, 'a', EPOLLIN);
+    done.ret = 1;
+    k.ghost.frames.push(done);
+    spuriousQueueing.afterStep!(s.m);
+    expect(k.ghost.frames).toEqual([]);
+    expect(s.reports).toEqual([]);
+    // T0 waits on the set: an exclusive wake given is fine.
+    const given = frame(s, 'b', EPOLLIN);
+    given.exclusive = true;
+    given.ret = 1;
+    k.ghost.frames.push(given);
+    spuriousQueueing.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+    // With ep->wq empty (T0's entry taken off), the same frame is a wake given to nobody.
+    const wq = s.m.arena.objs[s.ep]!.wq as number;
+    const head = s.m.arena.objs[wq]!.head as number;
+    s.m.arena.objs[head]!.next = head;
+    const bad = frame(s, 'b', EPOLLIN);
+    bad.exclusive = true;
+    bad.ret = 1;
+    k.ghost.frames.push(bad);
+    spuriousQueueing.afterStep!(s.m);
+    expect(s.reports.map((r) => r.kind)).toEqual(['spurious-exclusive-wake']);
+  });
 });
