@@ -317,7 +317,7 @@ export class DporScheduler implements Scheduler {
         if (after.includes(q)) continue;
         const fp = classify(this.view!, this.fields, q);
         if (fp.lock !== 0 && this.view!.choiceInfo(q).op?.x?.enabled !== undefined) {
-          this.lockWait(evs, pi, clock, n, q, fp.lock);
+          this.lockWait(evs, pi, clock, n, q, fp.lock, fp);
         }
       }
     }
@@ -326,7 +326,8 @@ export class DporScheduler implements Scheduler {
       const nd = nodes[d]!;
       const post = d + 1 < n ? nodes[d + 1]!.enabled : after;
       for (const q of nd.enabled) {
-        if (q !== evs[d]!.p && (post === null || !post.includes(q))) this.add(d, q);
+        if (q === evs[d]!.p || (post !== null && post.includes(q))) continue;
+        this.first(evs, d, q);
       }
     }
   }
@@ -380,24 +381,43 @@ export class DporScheduler implements Scheduler {
   }
 
   /**
+   * Tries q first at state k: with wakeup trees, the one-step sequence of q's pending step
+   * there (its next step in this execution, if it took one), so that the sleep set can show
+   * it covered; else a backtrack point or a leaf.
+   */
+  private first(evs: Footprint[], k: number, q: number): void {
+    let jq = k + 1;
+    while (jq < evs.length && evs[jq]!.p !== q) jq++;
+    if (!this.trees || jq >= evs.length || !this.insertAt(k, [evs[jq]!])) this.add(k, q);
+  }
+
+  /**
    * Algorithm 2: the race i ⋖ j inserts v = notdep(i).j into the wakeup tree of the state
    * before i, unless a process asleep there (explored or in the sleep set) is a weak initial
    * of v: then v's class is covered by what that process's exploration reaches.
    */
-  private reverse(evs: Footprint[], clock: Int32Array[], i: number, j: number): boolean {
+  private reverse(evs: Footprint[], clock: Int32Array[], i: number, j: number,
+    last: Footprint = evs[j]!): boolean {
     const pI = this.pidx.get(evs[i]!.p)!;
     const v: Footprint[] = [];
     for (let k = i + 1; k < j; k++) if (clock[k]![pI]! < i) v.push(evs[k]!);
-    v.push(evs[j]!);
+    v.push(last);
     const nd = this.nodes[i]!;
-    // Not runnable from here as recorded: Algorithm 1's rule.
-    if (!nd.enabled.includes(v[0]!.p)) return false;
     // i enabled j (j's process waited before i and nothing else in v touches what j does, as
     // an IRQ that can fire only after the unmask, a task woken by i): no execution has j first
     // from here; rules (1) and (2) reverse what disabled it.
-    const j0 = v[v.length - 1]!;
-    if (!nd.enabled.includes(j0.p) && v.every((x) => x === j0 || (x.p !== j0.p &&
-      !dependent(x, j0)))) return true;
+    if (!nd.enabled.includes(last.p) && v.every((x) => x === last || (x.p !== last.p &&
+      !dependent(x, last)))) return nd.enabled.includes(v[0]!.p);
+    return this.insertAt(i, v);
+  }
+
+  /**
+   * Inserts v into the wakeup tree at state i unless a process asleep there is a weak
+   * initial of it; false when v cannot start there as recorded (then Algorithm 1's rule).
+   */
+  private insertAt(i: number, v: Footprint[]): boolean {
+    const nd = this.nodes[i]!;
+    if (!nd.enabled.includes(v[0]!.p)) return false;
     for (const src of [nd.sleep, nd.explored]) {
       for (const [q, fp] of src) if (weakInitial(q, fp, v) >= 0) return true;
     }
@@ -410,7 +430,7 @@ export class DporScheduler implements Scheduler {
    * are not ordered before p's previous step each get a backtrack point.
    */
   private lockWait(evs: Footprint[], pi: number[], clock: Int32Array[], j: number, p: number,
-    lock: number): void {
+    lock: number, pending: Footprint = evs[j]!): void {
     let prev = -1;
     for (let k = j - 1; k >= 0; k--) {
       if (evs[k]!.p === p) {
@@ -426,8 +446,12 @@ export class DporScheduler implements Scheduler {
       if (e.p === p || !touchesObject(e, lock)) continue;
       if (prev >= 0 && clock[prev]![pi[i]!]! >= i) continue;
       const nd = this.nodes[i]!;
-      if (nd.enabled.includes(p)) this.add(i, p);
-      else for (const q of nd.enabled) this.add(i, q);
+      // With wakeup trees: the race i ⋖ j reversed as in Algorithm 2 when p could go there.
+      if (nd.enabled.includes(p)) {
+        if (!this.trees || !this.reverse(evs, clock, i, j, pending)) this.add(i, p);
+      } else {
+        for (const q of nd.enabled) this.first(evs, i, q);
+      }
       if (i <= prev) break;
     }
   }
