@@ -111,10 +111,10 @@ export class DporScheduler implements Scheduler {
     let choice: number;
     if (step < this.forced) {
       node = node!;
-      node.enabled = Array.from(ids.subarray(0, n));
+      node.enabled = offered(ids, n);
       choice = node.cur;
     } else {
-      const enabled = Array.from(ids.subarray(0, n));
+      const enabled = offered(ids, n);
       const sleep = this.childSleep(step);
       const prev = step > 0 ? this.nodes[step - 1]!.cur : -1;
       const pre = step > 0 ? this.nodes[step - 1]!.pre + this.cost(this.nodes[step - 1]!,
@@ -155,6 +155,9 @@ export class DporScheduler implements Scheduler {
     const idx = node.enabled.indexOf(choice);
     if (idx < 0) throw new Error(`dpor: replay diverged at step ${step}`);
     const v = this.view!;
+    // A replayed step keeps the footprint it had in the previous execution (same prefix,
+    // same state): classifying it again would give the same.
+    if (step < this.forced && node.ev !== null) return idx;
     this.pending = classify(v, this.fields, choice);
     this.fx.before(v, this.pending);
     if (step >= this.forced && v.memory.mode === 'lkmm') this.readAlternatives(node, choice);
@@ -280,6 +283,7 @@ export class DporScheduler implements Scheduler {
     const P = pidx.size;
     const pi = evs.map((e) => pidx.get(e.p)!);
     const clock: Int32Array[] = [];
+    const races: number[] = [];
     for (let j = 0; j < n; j++) {
       const kept = nodes[j]!.clock;
       if (j < start && kept !== null && kept.length === P) {
@@ -288,24 +292,19 @@ export class DporScheduler implements Scheduler {
       }
       const c = new Int32Array(P).fill(-1);
       // Latest first: a step already ordered before j adds nothing (its past is included).
+      // The steps joined are j's races (i ⋖ j), those of other processes: dependent and not
+      // ordered before j through a later dependent step.
+      races.length = 0;
       for (let k = j - 1; k >= 0; k--) {
-        if (c[pi[k]!]! < k && dependent(evs[k]!, evs[j]!)) join(c, clock[k]!);
+        if (c[pi[k]!]! >= k || !dependent(evs[k]!, evs[j]!)) continue;
+        join(c, clock[k]!);
+        if (pi[k] !== pi[j]) races.push(k);
       }
       c[pi[j]!] = j;
       clock.push(c);
       nodes[j]!.clock = c;
-    }
-    const M = new Int32Array(P);
-    for (let j = start; j < n; j++) {
-      // Races of step j: dependent earlier steps of other processes not ordered before j
-      // through a later dependent step.
-      M.fill(-1);
-      for (let i = j - 1; i >= 0; i--) {
-        // A step ordered before a later dependent step of j is no race, and its past is in M.
-        if (M[pi[i]!]! >= i || !dependent(evs[i]!, evs[j]!)) continue;
-        if (pi[i] !== pi[j]) this.race(evs, pi, clock, i, j);
-        join(M, clock[i]!);
-      }
+      if (j < start) continue;
+      for (const i of races) this.race(evs, pi, clock, i, j);
       if (evs[j]!.lock !== 0) this.lockWait(evs, pi, clock, j, evs[j]!.p, evs[j]!.lock);
     }
     // Processes still waiting for a lock at the end (a blocked or deadlocked execution):
@@ -495,6 +494,13 @@ export class DporScheduler implements Scheduler {
   get depth(): number {
     return this.forced;
   }
+}
+
+/** The ids offered, as an array (a loop: Array.from on a typed array is much slower). */
+function offered(ids: Int32Array, n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = ids[i]!;
+  return a;
 }
 
 function join(into: Int32Array, from: Int32Array): void {
