@@ -169,6 +169,31 @@ const TREES: readonly (readonly [string, string, boolean])[] = [
   ['rwlock-5.1', 'wfcq-wakeup-et', false],
 ];
 
+/**
+ * The classes (happens-before of each complete execution, DporScheduler.classes) a complete
+ * search of a library scenario reaches, and how many executions it ran and cut short.
+ */
+function classesOf(variant: string, scenario: string, mode: PorMode):
+{ classes: Set<string>; executions: number; blocked: number } {
+  const { scenario: sc } = resolveScenario(scenario);
+  const s = new DporScheduler(mode);
+  s.classes = new Set();
+  let executions = 0;
+  for (let more = true; more; executions++) {
+    const b = buildMachine(sc, { cfg: resolveVariant(variant), seed: 0,
+      memory: sc.memory ?? 'sc' });
+    s.attach(b.machine);
+    let quiescent = false;
+    try {
+      quiescent = b.machine.run(s).status !== 'violation';
+    } catch (e) {
+      if (!(e instanceof SleepBlocked)) throw e;
+    }
+    more = s.next(quiescent);
+  }
+  return { classes: s.classes, executions, blocked: s.blocked };
+}
+
 describe('por: wakeup trees (Algorithm 2) against source sets (Algorithm 1)', () => {
   it('small machines: the same final values in no more executions', () => {
     for (const [tasks, rounds, shared] of [[2, 2, false], [2, 2, true], [3, 1, true],
@@ -192,6 +217,17 @@ describe('por: wakeup trees (Algorithm 2) against source sets (Algorithm 1)', ()
       if (none) expect(trees.blocked).toBe(0);
     });
   }
+  it('every class of executions source sets reach, wakeup trees reach, once each', () => {
+    for (const [variant, scenario] of [...TREES, ['mainline-6.18', 'del-vs-callback'],
+      ['mainline-6.18', 'sp4-two-harvesters'], ['rwlock-5.1', 'one-wakeup']] as const) {
+      const src = classesOf(variant, scenario, 'source');
+      const trees = classesOf(variant, scenario, 'dpor');
+      expect([...src.classes].filter((c) => !trees.classes.has(c)), `${variant} ${scenario}`)
+        .toEqual([]);
+      // Every execution not cut short is a new class: none is run twice.
+      expect(trees.classes.size).toBe(trees.executions - trees.blocked);
+    }
+  }, 120_000);
   it('under a preemption bound the search keeps source sets', () => {
     const a = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup', preemptions: 1 });
     const b = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup', preemptions: 1,

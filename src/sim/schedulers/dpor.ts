@@ -16,11 +16,16 @@
  * only happens through the rules for disabled processes below.
  *
  * Blocking. The paper's model has no disabled processes; here a spinning or CPU-less context
- * is not offered. Two rules keep the search sound with them: (1) a step that disables
+ * is not offered. Three rules keep the search sound with them: (1) a step that disables
  * another process makes the search also try that process just before it; (2) for a lock
  * operation that had to wait, the last steps on the same lock before it waited that are not
  * ordered before it get a backtrack point as in Flanagan and Godefroid's DPOR (POPL 2005):
- * the process if it was enabled there, every enabled process otherwise.
+ * the process if it was enabled there, every enabled process otherwise; with wakeup trees
+ * both become insertions of at least a one-step sequence. (3) With wakeup trees, a race
+ * whose first step enabled the second is not reversible: an exclusive acquire after the
+ * holder's release reverses the holder's acquisition instead, and a step whose process was
+ * waiting before the race is left to (1) and (2). A branch that still meets a process that
+ * is not enabled ends its execution as blocked (`stale`).
  *
  * A preemption bound prunes choices that would exceed it; a race then also backtracks at the
  * start of the block of steps containing the first step (Coons, Musuvathi, McKinley,
@@ -86,6 +91,11 @@ export class DporScheduler implements Scheduler {
   blocked = 0;
   /** Wakeup-tree branches whose process was not enabled when reached (see firstBranch). */
   stale = 0;
+  /**
+   * When set (tests), the class of every complete execution is added: its steps with their
+   * happens-before (a Mazurkiewicz trace), which equivalent executions share.
+   */
+  classes: Set<string> | null = null;
   /** Algorithm 2 (wakeup trees) rather than 1. */
   private readonly trees: boolean;
   /** The subtree the next new state starts with (the rest of the branch being followed). */
@@ -219,6 +229,9 @@ export class DporScheduler implements Scheduler {
       }
     } else {
       this.analyse(evs, start, after);
+      if (this.classes !== null && this.last === null && quiescent) {
+        this.classes.add(traceClass(evs, nodes, this.pidx));
+      }
     }
     for (let k = nodes.length - 1; k >= 0; k--) {
       const nd = nodes[k]!;
@@ -326,7 +339,7 @@ export class DporScheduler implements Scheduler {
       const post = d + 1 < n ? nodes[d + 1]!.enabled : after;
       for (const q of nd.enabled) {
         if (q === evs[d]!.p || (post !== null && post.includes(q))) continue;
-        this.first(evs, d, q);
+        this.add(d, q);
       }
     }
   }
@@ -377,17 +390,6 @@ export class DporScheduler implements Scheduler {
       while (b > 0 && this.nodes[b - 1]!.cur === evs[i]!.p) b--;
       if (b !== i && this.nodes[b]!.enabled.includes(q)) this.add(b, q);
     }
-  }
-
-  /**
-   * Tries q first at state k: with wakeup trees, the one-step sequence of q's pending step
-   * there (its next step in this execution, if it took one), so that the sleep set can show
-   * it covered; else a backtrack point or a leaf.
-   */
-  private first(evs: Footprint[], k: number, q: number): void {
-    let jq = k + 1;
-    while (jq < evs.length && evs[jq]!.p !== q) jq++;
-    if (!this.trees || jq >= evs.length || !this.insertAt(k, [evs[jq]!])) this.add(k, q);
   }
 
   /**
@@ -449,7 +451,7 @@ export class DporScheduler implements Scheduler {
       if (nd.enabled.includes(p)) {
         if (!this.trees || !this.reverse(evs, clock, i, j, pending)) this.add(i, p);
       } else {
-        for (const q of nd.enabled) this.first(evs, i, q);
+        for (const q of nd.enabled) this.add(i, q);
       }
       if (i <= prev) break;
     }
@@ -494,6 +496,23 @@ export class DporScheduler implements Scheduler {
   get depth(): number {
     return this.forced;
   }
+}
+
+/** A complete execution's steps, each with its process's steps that happen before it. */
+function traceClass(evs: Footprint[], nodes: Node[], pidx: Map<number, number>): string {
+  const nth: number[] = [];
+  const count = new Map<number, number>();
+  for (const e of evs) {
+    const c = count.get(e.p) ?? 0;
+    nth.push(c);
+    count.set(e.p, c + 1);
+  }
+  const items = evs.map((e, j) => {
+    const c = nodes[j]!.clock!;
+    const before = [...pidx].filter(([, q]) => c[q]! >= 0).map(([p, q]) => `${p}:${nth[c[q]!]}`);
+    return `${e.p}#${nth[j]}<${before.join(',')}`;
+  });
+  return items.sort().join(' ');
 }
 
 /** The ids offered, as an array (a loop: Array.from on a typed array is much slower). */
