@@ -133,7 +133,7 @@ export interface ChunkResult extends FuzzTally {
 
 /**
  * The executions of each scenario that a `portfolio` campaign gives to the reduced search
- * (`verify`, source-DPOR): the last quarter, after the sampled members had the first three
+ * (`verify`, optimal DPOR): the last quarter, after the sampled members had the first three
  * quarters (most bugs fall to them within a few hundred schedules, docs/zoo.md). If the
  * search completes, every schedule of the scenario is covered up to equivalence: the
  * scenario is verified. 0 for other strategies.

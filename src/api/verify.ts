@@ -1,7 +1,7 @@
 /**
  * verify(): every schedule of a scenario up to equivalence, by dynamic partial-order
- * reduction (source-DPOR with sleep sets, sim/schedulers/dpor.ts), with or without a
- * preemption bound. Two schedules are equivalent when they order every pair of dependent
+ * reduction (optimal DPOR: wakeup trees and sleep sets, sim/schedulers/dpor.ts), with or
+ * without a preemption bound. Two schedules are equivalent when they order every pair of dependent
  * steps the same way (sim/por.ts); one of each class is run. A complete search without a
  * bound covers every schedule; the first failure is returned with its replay otherwise.
  */
@@ -29,7 +29,10 @@ export interface VerifyOptions {
   /** Stop after this many executions (default 1,000,000). */
   maxExecutions?: number;
   memory?: MemoryMode;
-  /** `dpor` (default) or `none`: the unreduced depth-first search, for comparison. */
+  /**
+   * `dpor` (default: optimal DPOR's wakeup trees without a bound, source sets with one),
+   * `source` (source sets always) or `none`: the unreduced depth-first search, for comparison.
+   */
   reduction?: PorMode;
   /**
    * Search within these preemption bounds first, in order, then with `preemptions` (for
@@ -53,6 +56,11 @@ export interface VerifyResult {
   executions: number;
   /** Of those, executions cut short because they were equivalent to one already run. */
   blocked: number;
+  /**
+   * Wakeup-tree branches dropped because their first process was not enabled when reached
+   * (present only when not 0; the dependency relation says it cannot happen).
+   */
+  stale?: number;
   steps: number;
   /** True when every schedule (within the bound, if any) was covered up to equivalence. */
   complete: boolean;
@@ -147,8 +155,9 @@ export function verify(o: VerifyOptions): VerifyResult {
     : intArg(o.preemptions, 'verify: preemptions', 0, PREEMPTIONS_MAX);
   const max = intArg(o.maxExecutions ?? 1_000_000, 'verify: maxExecutions', 1, 1_000_000_000);
   const mode = o.reduction ?? 'dpor';
-  if (mode !== 'dpor' && mode !== 'none') {
-    throw new SimUsageError('E_BAD_ARGUMENT', `verify: reduction: expected dpor or none, got ` +
+  if (mode !== 'dpor' && mode !== 'source' && mode !== 'none') {
+    throw new SimUsageError('E_BAD_ARGUMENT', 'verify: reduction: expected dpor, source or ' +
+      `none, got ` +
       quote(mode));
   }
   const cfg = resolveVariant(o.variant, o.bugs);
@@ -163,6 +172,7 @@ export function verify(o: VerifyOptions): VerifyResult {
   passes.push(bound ?? Infinity);
   let sched = new DporScheduler(mode, passes[0]!);
   let blocked = 0;
+  let stale = 0;
   const outcomes = o.outcomes ? new Set<string>() : undefined;
   const violations: Record<string, number> = {};
   let executions = 0;
@@ -173,6 +183,7 @@ export function verify(o: VerifyOptions): VerifyResult {
   let more = true;
   const result = (complete: boolean, stopped = false): VerifyResult => ({
     executions, blocked: blocked + sched.blocked, steps, complete,
+    ...(stale + sched.stale > 0 ? { stale: stale + sched.stale } : {}),
     ...(stopped ? { stopped } : {}),
     preemptions: bound, reduction: mode, violations, failed,
     ...(failure ? { failure, firstFailureAt } : {}),
@@ -216,6 +227,7 @@ export function verify(o: VerifyOptions): VerifyResult {
       // The next bound: a new search (its first executions repeat the bounded ones).
       passes.shift();
       blocked += sched.blocked;
+      stale += sched.stale;
       sched = new DporScheduler(mode, passes[0]!);
       more = true;
     }

@@ -20,6 +20,7 @@ import { lockdep_irq_spin } from './lockdep-context.ts';
 const ARCH_SPIN_LOCK: CustomOp = {
   name: 'arch_spin_lock',
   footprint: 'object',
+  exclusive: true,
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, o.f) === 0) return true;
     // A hardirq queueing on a qrwlock's wait_lock while the task it interrupted holds that

@@ -45,6 +45,7 @@ function holder(m: MachineAccess, l: number): string {
 const SPIN_LOCK: CustomOp = {
   name: 'spin_lock',
   footprint: 'object',
+  exclusive: true,
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, 'locked') === 0) return true;
     if (c.irq) lockdep_irq_spin(c, o.h);

@@ -99,6 +99,12 @@ export interface CustomOp {
    * other step.
    */
   readonly footprint?: 'object' | 'cpu' | { readonly field: string };
+  /**
+   * An exclusive acquire (with `enabled`): it can run only while no one holds the lock, so
+   * a race between the holder's release and it is not reversible; partial-order reduction
+   * reverses the holder's acquisition instead (sim/schedulers/dpor.ts).
+   */
+  readonly exclusive?: true;
 }
 
 /** One scheduling point. All fields are always present, so ops share one object shape. */

@@ -39,6 +39,8 @@ export interface Footprint {
   readonly w: number[];
   /** A custom op of footprint `object` (a lock operation) on this handle, else 0. */
   readonly lock: number;
+  /** An exclusive acquire of `lock` (CustomOp.exclusive). */
+  readonly excl: boolean;
   /** The CPU whose store buffer this write-back drains, else -1. */
   readonly drains: number;
   /** A plain load or store (no barrier, no drain): it commutes with its CPU's write-back. */
@@ -91,6 +93,11 @@ function touches(a: readonly number[], b: readonly number[]): boolean {
   return false;
 }
 
+/** Whether a step touches location `key` (reads or writes it, or is global). */
+export function touchesLocation(e: Footprint, key: number): boolean {
+  return e.global || touches(e.w, [key]) || touches(e.r, [key]);
+}
+
 /**
  * Test-only switches: `brokenWriteWrite`, stores to the same location count as independent;
  * `brokenRcu`, steps that change RCU's state do not touch its location.
@@ -137,6 +144,7 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   const w: number[] = [];
   let global = false;
   let lock = 0;
+  let excl = false;
   let plain = false;
   if (id >= RCU_BASE) {
     // The end of a grace period frees what its callbacks name and depends on every
@@ -207,6 +215,7 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
           drained(v, t, cpu, w);
           if (lk) w.push(sc);
           lock = op.h;
+          excl = x.exclusive === true && x.enabled !== undefined;
         } else if (x.footprint === 'cpu') {
           // A task's first step, its return from schedule(): its task_struct, which a
           // wake-up writes, so they stay ordered after the wake-up that enabled them.
@@ -224,7 +233,7 @@ export function classify(v: PorView, t: FieldTable, id: number): Footprint {
   // behind the entry, and whatever drains the buffer writes that location too.
   const own = id >= DRAIN_BASE && id < READ_BASE ? -1 : id >= RCU_BASE ? -1 : cpu;
   const drains = id >= DRAIN_BASE && id < SIGNAL_BASE ? cpu : -1;
-  return { p: id, cpu: own, global, r, w, lock, drains, plain };
+  return { p: id, cpu: own, global, r, w, lock, excl, drains, plain };
 }
 
 /**

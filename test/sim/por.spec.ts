@@ -155,6 +155,92 @@ describe('por: outcome equivalence on library scenarios', () => {
   });
 });
 
+/**
+ * Library scenarios on which optimal DPOR's wakeup trees (mode `dpor`, unbounded) are checked
+ * against source sets (mode `source`), and whether none of their executions is cut short by
+ * sleep sets (the paper shows Algorithm 2 never runs one when no process is ever disabled;
+ * here the rules for disabled processes still may, but not in these scenarios).
+ */
+const TREES: readonly (readonly [string, string, boolean])[] = [
+  ['mainline-6.18', 'one-wakeup', true],
+  ['mainline-6.18', 'close-vs-close', false],
+  ['mainline-6.18', 'signal-eintr', false],
+  ['mainline-6.18', 'nested-sets', true],
+  ['mainline-6.18', 'mixed-producers', false],
+  ['mainline-6.18', 'wfcq-wakeup-et', true],
+  ['classic-4.19', 'sp1-epfd-close-during-wait', false],
+  ['exclusive-4.5', 'signal-eintr', false],
+  ['rwlock-5.1', 'close-vs-close', false],
+  ['rwlock-5.1', 'wfcq-wakeup-et', false],
+];
+
+/**
+ * The classes (happens-before of each complete execution, DporScheduler.classes) a complete
+ * search of a library scenario reaches, and how many executions it ran and cut short.
+ */
+function classesOf(variant: string, scenario: string, mode: PorMode):
+{ classes: Set<string>; executions: number; blocked: number } {
+  const { scenario: sc } = resolveScenario(scenario);
+  const s = new DporScheduler(mode);
+  s.classes = new Set();
+  let executions = 0;
+  for (let more = true; more; executions++) {
+    const b = buildMachine(sc, { cfg: resolveVariant(variant), seed: 0,
+      memory: sc.memory ?? 'sc' });
+    s.attach(b.machine);
+    let quiescent = false;
+    try {
+      quiescent = b.machine.run(s).status !== 'violation';
+    } catch (e) {
+      if (!(e instanceof SleepBlocked)) throw e;
+    }
+    more = s.next(quiescent);
+  }
+  return { classes: s.classes, executions, blocked: s.blocked };
+}
+
+describe('por: wakeup trees (Algorithm 2) against source sets (Algorithm 1)', () => {
+  it('small machines: the same final values in no more executions', () => {
+    for (const [tasks, rounds, shared] of [[2, 2, false], [2, 2, true], [3, 1, true],
+      [3, 2, true]] as const) {
+      const src = counters('source', tasks, rounds, shared);
+      const trees = counters('dpor', tasks, rounds, shared);
+      expect(trees.finals).toEqual(src.finals);
+      expect(trees.executions).toBeLessThanOrEqual(src.executions);
+    }
+  });
+  for (const [variant, scenario, none] of TREES) {
+    it(`${variant} ${scenario}: the same outcomes in no more executions` +
+      (none ? ', none cut short' : ''), () => {
+      const src = verify({ variant, scenario, keepGoing: true, outcomes: true,
+        reduction: 'source' });
+      const trees = verify({ variant, scenario, keepGoing: true, outcomes: true });
+      expect(src.complete && trees.complete).toBe(true);
+      expect(trees.outcomes).toEqual(src.outcomes);
+      expect(trees.executions).toBeLessThanOrEqual(src.executions);
+      expect(trees.blocked).toBeLessThanOrEqual(src.blocked);
+      if (none) expect(trees.blocked).toBe(0);
+    });
+  }
+  it('every class of executions source sets reach, wakeup trees reach, once each', () => {
+    for (const [variant, scenario] of [...TREES, ['mainline-6.18', 'del-vs-callback'],
+      ['mainline-6.18', 'sp4-two-harvesters'], ['rwlock-5.1', 'one-wakeup']] as const) {
+      const src = classesOf(variant, scenario, 'source');
+      const trees = classesOf(variant, scenario, 'dpor');
+      expect([...src.classes].filter((c) => !trees.classes.has(c)), `${variant} ${scenario}`)
+        .toEqual([]);
+      // Every execution not cut short is a new class: none is run twice.
+      expect(trees.classes.size).toBe(trees.executions - trees.blocked);
+    }
+  }, 120_000);
+  it('under a preemption bound the search keeps source sets', () => {
+    const a = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup', preemptions: 1 });
+    const b = verify({ variant: 'mainline-6.18', scenario: 'one-wakeup', preemptions: 1,
+      reduction: 'source' });
+    expect([a.executions, a.blocked, a.complete]).toEqual([b.executions, b.blocked, true]);
+  });
+});
+
 /** A machine to run and how to read its outcome once it ran. */
 type Make = (seed: number) => { m: Machine; outcome: (status: string, v: readonly
 { property: string; kind: string }[]) => string };

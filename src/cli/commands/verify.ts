@@ -15,7 +15,7 @@ const HELP = `usage: eventpoll-sim verify --variant V --scenario S [--preemption
        [--bounds-first K1,K2,...] [--max-executions N] [--time-limit SECONDS]
        [--memory sc|tso|lkmm] [--json]
 Runs one schedule of every class of equivalent schedules (schedules that order every pair
-of dependent steps alike: dynamic partial-order reduction, source sets with sleep sets),
+of dependent steps alike: dynamic partial-order reduction, wakeup trees and sleep sets),
 depth first, up to N executions (default 1000000). Without --preemptions a complete search
 covers every schedule: "verified". With --preemptions K only schedules within K
 preemptions are run (fewer executions, a weaker statement). --bounds-first 0,1 searches
