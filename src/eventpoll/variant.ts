@@ -130,6 +130,10 @@ export interface EpOps {
   ep_pm_stay_awake?(c: Ctx, epi: number): Model<void>;
   /** ep_create_wakeup_source(): the set's and the item's wakeup sources (3.5+). */
   ep_create_wakeup_source?(c: Ctx, ep: number, epi: number): Model<void>;
+  /** ep_pm_stay_awake_rcu(): the callback's activation, an RCU reader of epi->ws (3.9+). */
+  ep_pm_stay_awake_rcu?(c: Ctx, epi: number): Model<void>;
+  /** ep_destroy_wakeup_source(): MOD without EPOLLWAKEUP frees the item's source (3.5+). */
+  ep_destroy_wakeup_source?(c: Ctx, epi: number): Model<void>;
   /** list_add_tail_lockless(): the callback's lockless rdllist add (5.1 to 6.17). */
   list_add_tail_lockless?(c: Ctx, n: number, head: number): Model<boolean>;
   /** chain_epi_lockless(): the callback's lockless ovflist push (5.1 to 6.17). */
@@ -159,7 +163,8 @@ export const OPTIONAL_OPS = [
   'ep_autoremove_wake_function', 'default_wake_function', 'queue_if_ready', 'ep_pm_stay_awake',
   'ep_create_wakeup_source', 'list_add_tail_lockless', 'chain_epi_lockless', 'ep_unlink',
   'ep_mark_ready', 'ep_notify_waiters', 'ep_ready_prepare', 'ep_poll_readyevents_proc',
-  'ep_reap', 'reverse_path_check', 'reverse_path_check_proc',
+  'ep_reap', 'reverse_path_check', 'reverse_path_check_proc', 'ep_pm_stay_awake_rcu',
+  'ep_destroy_wakeup_source',
 ] as const satisfies readonly (keyof EpOps)[];
 
 /** The table a running kernel calls: every member present (missing ones throw). */

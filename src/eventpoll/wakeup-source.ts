@@ -4,9 +4,11 @@
  * flag matters to the model (property P6 reads it); activation is a plain store under the
  * lock the caller holds, as `__pm_stay_awake` takes the source's own lock.
  */
+import { rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../locks/rcu.ts';
 import type { Ctx } from '../sim/context.ts';
-import { load, store } from '../sim/mem.ts';
+import { load, READ_ONCE, store, WRITE_ONCE } from '../sim/mem.ts';
 import type { Model } from '../sim/op.ts';
+import { kernel } from './kernel.ts';
 
 /** wakeup_source_register(). */
 export function wakeup_source_register(c: Ctx, label: string): number {
@@ -38,4 +40,30 @@ export function* ep_wakeup_source(_c: Ctx, epi: number): Model<number> {
 export function* ep_pm_stay_awake(c: Ctx, epi: number): Model<void> {
   const ws = yield* ep_wakeup_source(c, epi);
   yield* __pm_stay_awake(c, ws);
+}
+
+/**
+ * ep_pm_stay_awake_rcu() of v6.18 (since 3.9): the callback's form, which holds no ep->mtx:
+ * `epi->ws` is read with rcu_dereference() inside rcu_read_lock(), so that a concurrent
+ * ep_destroy_wakeup_source() waits for it before freeing the source.
+ */
+export function* ep_pm_stay_awake_rcu(c: Ctx, epi: number): Model<void> {
+  rcu_read_lock(c);
+  const ws = (yield READ_ONCE(epi, 'ws', 'ep_pm_stay_awake_rcu')) as number;
+  yield* __pm_stay_awake(c, ws);
+  rcu_read_unlock(c);
+}
+
+/**
+ * ep_destroy_wakeup_source() of v6.18: EPOLL_CTL_MOD turned EPOLLWAKEUP off. `epi->ws` is
+ * cleared (RCU_INIT_POINTER), synchronize_rcu() waits for every callback that may have read
+ * it, and the source is unregistered (freed). The mutant switch `ws-no-synchronize-rcu`
+ * frees it at once.
+ */
+export function* ep_destroy_wakeup_source(c: Ctx, epi: number): Model<void> {
+  const FN = 'ep_destroy_wakeup_source';
+  const ws = (yield load(epi, 'ws', FN)) as number;
+  yield WRITE_ONCE(epi, 'ws', 0, FN);
+  if (!kernel(c).bug('ws-no-synchronize-rcu')) yield* synchronize_rcu(c);
+  c.m.free(c, ws, 'wakeup_source_unregister');
 }

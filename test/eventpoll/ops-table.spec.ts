@@ -44,6 +44,7 @@ const EXTRA: Scenario[] = [
       { op: 'poll', fd: 'outer', events: ['IN'] },
       { op: 'epoll_wait', set: 'outer', maxevents: 1, timeout: 0 },
       { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'f', events: ['IN', 'ET'] },
+      { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN'] },
       { op: 'epoll_ctl', ctl: 'DEL', set: 'ep', fd: 'e' },
       { op: 'close', fd: 'outer' }, { op: 'close', fd: 'ep' }, { op: 'close', fd: 'f' }] },
     { name: 'P', cpu: 1, program: [{ op: 'write', fd: 'f', n: 1 }] }] },

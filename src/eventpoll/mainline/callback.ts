@@ -77,13 +77,13 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
       if (next === EP_UNACTIVE_PTR) {
         yield store(epi, 'next', ovflist, FN);
         yield WRITE_ONCE(ep, 'ovflist', epi, FN);
-        if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake(c, epi);
+        if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake_rcu(c, epi);
       }
       if (k.bug('B4')) break unlock;
     } else if (k.bug('fault:callback-no-linked-check') || !(yield* k.ops.ep_is_linked(c, epi))) {
       yield* list_add_tail(c, c.m.arena.objs[epi]!.rdllink as number,
         c.m.arena.objs[ep]!.rdllist as number);
-      if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake(c, epi);
+      if (!k.bug('fault:no-stay-awake')) yield* k.ops.ep_pm_stay_awake_rcu(c, epi);
     }
     const wq = c.m.arena.objs[ep]!.wq as number;
     if ((yield* waitqueue_active(c, wq)) || k.bug('fault:callback-wq-always-active')) {

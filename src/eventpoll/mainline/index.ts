@@ -14,7 +14,9 @@ import { COMMON_OPS } from '../common.ts';
 import { SIGNALFD } from '../files/signalfd.ts';
 import { alloc_eventpoll } from '../structs.ts';
 import { registerVariant, type Variant } from '../variant.ts';
-import { ep_pm_stay_awake } from '../wakeup-source.ts';
+import {
+  ep_destroy_wakeup_source, ep_pm_stay_awake, ep_pm_stay_awake_rcu,
+} from '../wakeup-source.ts';
 import { ep_is_linked, ep_item_from_wait, ep_poll_callback, ep_poll_safewake } from './callback.ts';
 import {
   ep_clear_and_put, ep_create_wakeup_source, ep_free, ep_insert, ep_modify,
@@ -68,6 +70,9 @@ export const mainline: Variant = registerVariant({
     { id: 'B-07712db8', summary: 'ep_free ends in kfree(ep), as 6.18 shipped: the upward ' +
       'loop check (ep_get_upwards_depth_proc, under rcu_read_lock) can still read a closed ' +
       'set through epi->ep (before 07712db80857)' },
+    { id: 'ws-no-synchronize-rcu', summary: 'mutant: ep_destroy_wakeup_source frees the ' +
+      'item\'s wakeup source without synchronize_rcu(), while a callback in ' +
+      'ep_pm_stay_awake_rcu may still hold it' },
   ],
   features: { wakeupSources: true, exclusive: true, setRefcount: true },
   // A file whose wait queue dies while watched (POLLFREE): see files/signalfd.ts.
@@ -108,7 +113,9 @@ export const mainline: Variant = registerVariant({
     default_wake_function,
     queue_if_ready,
     ep_pm_stay_awake,
+    ep_pm_stay_awake_rcu,
     ep_create_wakeup_source,
+    ep_destroy_wakeup_source,
     // v6.18's upward loop check, an RCU reader (upwards.ts); the common one takes no step.
     ep_get_upwards_depth_proc,
     reverse_path_check,

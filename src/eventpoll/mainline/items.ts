@@ -184,7 +184,7 @@ Model<number> {
   if (events & EPOLLWAKEUP) {
     if ((yield load(epi, 'ws', FN)) === 0) yield* k.ops.ep_create_wakeup_source(c, ep, epi);
   } else if ((yield load(epi, 'ws', FN)) !== 0) {
-    yield store(epi, 'ws', 0, FN);
+    yield* k.ops.ep_destroy_wakeup_source(c, epi);
   }
   // Flush the mask to other CPUs, and pair with wq_has_sleeper(): the callback or the poll
   // below (or both) must see the readiness.
