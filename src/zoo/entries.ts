@@ -15,7 +15,7 @@ import {
   B1_IRQ, B1_PINGPONG, B11_IRQ_STORM, B20_ADD_VS_CALLBACK, B3_ADD_IRQ, B3_ADD_WAKES,
   B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_IRQ, B7_TIMEOUT_RACE, B8B_NETPOLL,
   PW1_PINGPONG, PW1_POLL_IRQ, PW1_POLL_WRITER, TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER,
-  WF1_ET_TWICE, WF1_TWO_WAITERS,
+  WF1_ET_TWICE, WF1_TWO_WAITERS, RW1_REVERSE_VS_CLOSE, RW1_UPWARDS_VS_CLOSE,
 } from './scenarios.ts';
 
 /** One zoo entry. */
@@ -182,6 +182,19 @@ export const ZOO: readonly ZooEntry[] = [
       'so only lkmm shows it',
     budget: 20_000,
     strategy: 'random',
+  },
+  {
+    id: 'RW1',
+    title: 'the loop-check walks read a closed set under RCU: ep_free() kfree\'d it (6.18)',
+    bug: 'mainline-6.18+B-07712db8',
+    fixed: 'mainline-6.18',
+    scenarios: [RW1_UPWARDS_VS_CLOSE, RW1_REVERSE_VS_CLOSE],
+    property: 'P3-memory-safety', kind: 'use-after-free',
+    notes: 'ep_get_upwards_depth_proc() and reverse_path_check_proc() walk watcher lists ' +
+      'under rcu_read_lock() with epnested_mutex only; the items are kfree_rcu\'d, but the ' +
+      'watching eventpoll reached through epi->ep was freed with kfree() until 07712db80857 ' +
+      '("eventpoll: defer struct eventpoll free to RCU grace period", 2026)',
+    budget: 20_000,
   },
 ];
 

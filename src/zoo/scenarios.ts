@@ -365,12 +365,47 @@ export const PW1_POLL_IRQ: Scenario = {
   irqs: [{ name: 'irq1', cpu: 1, fd: 'e', count: 1 }],
 };
 
+/**
+ * RW1: an EPOLL_CTL_ADD of set d into x walks up from x (a watches x) under RCU while
+ * another thread closes a: 6.18's ep_free() ended in kfree(ep) (07712db80857).
+ */
+export const RW1_UPWARDS_VS_CLOSE: Scenario = {
+  name: 'zoo-rw1-upwards-vs-close',
+  description: 'RW1: the upward loop check of an ADD reads a watching set being closed',
+  cpus: 2,
+  sets: [{ name: 'x' }, { name: 'a' }, { name: 'd' }],
+  watches: [{ set: 'a', fd: 'x', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'x', fd: 'd',
+      events: ['IN'] }] },
+    { name: 'T2', cpu: 1, program: [{ op: 'close', fd: 'a' }] },
+  ],
+};
+
+/**
+ * RW1, the other reader: adding e into x (watched by w) counts e's wakeup paths
+ * (reverse_path_check) up through a, which another thread closes.
+ */
+export const RW1_REVERSE_VS_CLOSE: Scenario = {
+  name: 'zoo-rw1-reverse-vs-close',
+  description: 'RW1: reverse_path_check walks up from a file through a set being closed',
+  cpus: 2,
+  files: [{ name: 'e', type: 'eventfd' }],
+  sets: [{ name: 'x' }, { name: 'w' }, { name: 'a' }],
+  watches: [{ set: 'w', fd: 'x', events: ['IN'] }, { set: 'a', fd: 'e', events: ['IN'] }],
+  tasks: [
+    { name: 'T1', cpu: 0, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'x', fd: 'e',
+      events: ['IN'] }] },
+    { name: 'T2', cpu: 1, program: [{ op: 'close', fd: 'a' }] },
+  ],
+};
+
 /** Every zoo scenario, by name. */
 export const ZOO_SCENARIOS: readonly Scenario[] = [
   B1_PINGPONG, B1_IRQ, B3_ADD_WAKES, B3_ADD_IRQ, TWO_WAITERS_TWO_IRQS, TWO_WAITERS_WRITER,
   B5_LT_PAIR, B5_LT_READY, B5_TIMEOUT0, B7_TIMEOUT_RACE, B7_TIMEOUT_IRQ, B8B_NETPOLL,
   WF1_ET_TWICE, WF1_TWO_WAITERS, B11_IRQ_STORM, B20_ADD_VS_CALLBACK, PW1_POLL_WRITER,
-  PW1_POLL_IRQ, PW1_PINGPONG,
+  PW1_POLL_IRQ, PW1_PINGPONG, RW1_UPWARDS_VS_CLOSE, RW1_REVERSE_VS_CLOSE,
 ];
 
 /** A zoo scenario by name, or undefined. */

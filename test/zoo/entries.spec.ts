@@ -10,9 +10,9 @@ import { fixedConfig, missing, ZOO } from '../../src/zoo/entries.ts';
 import { ZOO_SCENARIOS } from '../../src/zoo/scenarios.ts';
 
 describe('zoo: entries', () => {
-  it('cover bug-zoo.md, then the entries added with the lkmm mode', () => {
+  it('cover bug-zoo.md, then the entries added with the lkmm mode and with RCU', () => {
     expect(ZOO.map((e) => e.id)).toEqual(['B1', 'B3', 'B4', 'B5', 'B5-t0', 'B6', 'B7', 'B8b',
-      'WF1', 'B11', 'B20', 'PW1']);
+      'WF1', 'B11', 'B20', 'PW1', 'RW1']);
   });
 
   it('have valid, uniquely named scenarios', () => {

@@ -48,6 +48,8 @@ export const PINS: Readonly<Record<string, { pct: FamilyPins; random?: FamilyPin
   PW1: { pct: [null, null, null],
     random: [{ schedules: 511, seed: 510 }, { schedules: 661, seed: 1000660 },
       { schedules: 4, seed: 2000003 }] },
+  RW1: { pct: [{ schedules: 61, seed: 60 }, { schedules: 83, seed: 1000082 },
+    { schedules: 126, seed: 2000125 }] },
 };
 
 /** The portfolio's pins (families 0..2), per entry id. */
@@ -76,6 +78,8 @@ export const PORTFOLIO_PINS: Readonly<Record<string, FamilyPins>> = {
   // Under lkmm only uniform random finds PW1: the lkmm table gives it five slots of eight.
   PW1: [{ schedules: 511, seed: 510 }, { schedules: 661, seed: 1000660 },
     { schedules: 2587, seed: 2002586 }],
+  RW1: [{ schedules: 97, seed: 96 }, { schedules: 83, seed: 1000082 },
+    { schedules: 77, seed: 2000076 }],
 };
 
 /** The worst pinned family of a strategy (the schedules the bug needed). */
