@@ -1,28 +1,17 @@
 /**
  * reverse_path_check() of v6.18 (src/eventpoll/mainline/reverse-path.ts): the path limits
  * (the host kernel agrees: conformance/fidelity/paths.ops), and the walk under RCU as the
- * second reader of 07712db80857's use-after-free: `B-07712db8` (6.18's kfree(ep)) is P3 at
- * pinned PCT seed 89 (portfolio 192; random finds none in 4,000), the fixed form clean over
- * 10,002 schedules of the zoo's strategies.
+ * second reader of 07712db80857's use-after-free (the zoo's RW1, on its scenario):
+ * `B-07712db8` (6.18's kfree(ep)) is P3 at pinned PCT seed 89 (portfolio 192; random finds
+ * none in 4,000), the fixed form clean over 10,002 schedules of the zoo's strategies.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/api/simulate.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
+import { RW1_REVERSE_VS_CLOSE } from '../../src/zoo/scenarios.ts';
 
-/** T1 adds e into x, which w watches (a full check); e is also watched by a, which T2 closes. */
-const REVERSE_VS_CLOSE: Scenario = {
-  name: 'reverse-walk-vs-close',
-  description: 'reverse_path_check walks up from e through a set that is being closed',
-  cpus: 2,
-  files: [{ name: 'e', type: 'eventfd' }],
-  sets: [{ name: 'x' }, { name: 'w' }, { name: 'a' }],
-  watches: [{ set: 'w', fd: 'x', events: ['IN'] }, { set: 'a', fd: 'e', events: ['IN'] }],
-  tasks: [
-    { name: 'T1', cpu: 0, program: [{ op: 'epoll_ctl', ctl: 'ADD', set: 'x', fd: 'e',
-      events: ['IN'], expect: 0 }] },
-    { name: 'T2', cpu: 1, program: [{ op: 'close', fd: 'a', expect: 0 }] },
-  ],
-};
+/** T1 adds e into x, which w watches (a full check); a watches e too, and T2 closes a. */
+const REVERSE_VS_CLOSE = RW1_REVERSE_VS_CLOSE;
 
 /** e <- A <- B <- C <- D <- E0..E{n-1}; then T adds F on top of D. */
 function pathLimit(n: number): Scenario {
