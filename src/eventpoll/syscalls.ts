@@ -4,7 +4,6 @@
  * the creators of watched files (pipe2, eventfd2, socketpair, an unlinked regular file).
  * Each returns a non-negative result or `-errno`, as the kernel does.
  */
-import { EP_UNACTIVE_PTR } from '../queues/arena.ts';
 import { listOwners } from '../queues/list.ts';
 import type { Ctx, MachineAccess } from '../sim/context.ts';
 import { load } from '../sim/mem.ts';
@@ -21,6 +20,7 @@ import { kernel, type EpKernel } from './kernel.ts';
 import { do_sys_poll } from './select.ts';
 import { registerTaskWork, resume_user_mode_work } from './task-work.ts';
 import type { WaitCall } from './ghost.ts';
+import { itemQueued } from './checkers/queued.ts';
 import {
   EBADF, EINVAL, EPOLL_CLOEXEC, EPOLLIN, EPOLLRDNORM,
   type EpollEvent,
@@ -272,12 +272,8 @@ export function epollReadyMask(m: MachineAccess, file: number, depth = 0): numbe
     const o = m.arena.objs[epi]!;
     const f = o.ffd_file as number;
     if (!m.arena.isLive(f)) continue;
-    // The wfcqueue RFC variants queue a wfcq_node instead: their items are queued (or in
-    // transit) while `epi->state` is EP_STATE_READY (1); it stays 0 in every other variant.
-    const queued = m.memory.readGlobal(o.rdllink as number, 'next') !== o.rdllink ||
-      m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR ||
-      m.memory.readGlobal(epi, 'state') === 1;
-    if (!queued) continue;
+    // (The wfcqueue RFC's items count while READY: checkers/queued.ts.)
+    if (!itemQueued(m, epi)) continue;
     const r = m.arena.objs[f]!.f_op === 'eventpoll' ? epollReadyMask(m, f, depth + 1)
       : fops(m, f).readyMask(m, f);
     if (r & (o.events as number)) return EPOLLIN | EPOLLRDNORM;

@@ -13,8 +13,9 @@ import { lostWakeup } from '../../src/eventpoll/checkers/lost-wakeup.ts';
 import { wakeupSources } from '../../src/eventpoll/checkers/wakeup-source.ts';
 import { leaks } from '../../src/eventpoll/checkers/leaks.ts';
 import {
-  exclusiveComplaint, itemQueued, observeFrame, spuriousQueueing,
+  exclusiveComplaint, observeFrame, spuriousQueueing,
 } from '../../src/eventpoll/checkers/spurious.ts';
+import { itemQueued } from '../../src/eventpoll/checkers/queued.ts';
 import type { CallbackFrame } from '../../src/eventpoll/ghost.ts';
 import type { EpKernel } from '../../src/eventpoll/kernel.ts';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT } from '../../src/eventpoll/uapi.ts';
@@ -354,19 +355,20 @@ describe('P5 spurious queueing: the checker on hand-built frames', () => {
   it('itemQueued: on a list, chained on ovflist, READY; not otherwise, nor when freed', () => {
     const s = state();
     const a = s.item('a');
-    expect(itemQueued(s.m, 0, a)).toBe(false);
+    expect(itemQueued(s.m, a, 0)).toBe(false);
     link(s, 'a');
-    expect(itemQueued(s.m, 0, a)).toBe(true);
+    expect(itemQueued(s.m, a, 0)).toBe(true);
+    expect(itemQueued(s.m, a)).toBe(true);
     const t = state();
     t.m.arena.objs[t.item('a')]!.next = NULL;
-    expect(itemQueued(t.m, 0, t.item('a'))).toBe(true);
+    expect(itemQueued(t.m, t.item('a'), 0)).toBe(true);
     const u = state();
     u.m.arena.objs[u.item('a')]!.state = 1;
-    expect(itemQueued(u.m, 0, u.item('a'))).toBe(true);
+    expect(itemQueued(u.m, u.item('a'), 0)).toBe(true);
     u.m.arena.objs[u.item('a')]!.state = 2;
-    expect(itemQueued(u.m, 0, u.item('a'))).toBe(false);
+    expect(itemQueued(u.m, u.item('a'), 0)).toBe(false);
     free(s.m, a);
-    expect(itemQueued(s.m, 0, a)).toBe(false);
+    expect(itemQueued(s.m, a, 0)).toBe(false);
   });
 
   it('observeFrame: a queueing by the callback for a key it watches is fine; for another key,' +

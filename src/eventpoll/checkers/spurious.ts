@@ -24,27 +24,10 @@
  */
 import type { MachineAccess } from '../../sim/context.ts';
 import type { Machine, Observer } from '../../sim/machine.ts';
-import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
 import type { EpKernel } from '../kernel.ts';
 import type { CallbackFrame } from '../ghost.ts';
+import { itemQueued } from './queued.ts';
 import { EP_PRIVATE_BITS } from '../uapi.ts';
-
-/** The wfcqueue RFC's `EP_STATE_READY` (an item in the wait-free ready queue). */
-const EP_STATE_READY = 1;
-
-/**
- * Whether `epi` is queued as seen from `cpu` (its own store buffer included): on rdllist or
- * a harvester's list (rdllink in use), chained on ovflist (`next` set), or READY (the
- * wfcqueue RFC).
- */
-export function itemQueued(m: MachineAccess, cpu: number, epi: number): boolean {
-  if (!m.arena.isLive(epi)) return false;
-  // (`state` stays 0 in every variant but the wfcqueue RFC's, which has no rdllink.)
-  const link = m.arena.objs[epi]!.rdllink as number;
-  return (link > 0 && m.arena.isLive(link) && m.memory.read(cpu, link, 'next') !== link) ||
-    m.memory.read(cpu, epi, 'next') !== EP_UNACTIVE_PTR ||
-    m.memory.read(cpu, epi, 'state') === EP_STATE_READY;
-}
 
 /** Whether the set's ep->wq has an entry now. */
 export function hasWaiter(m: MachineAccess, ep: number): boolean {
@@ -64,7 +47,7 @@ export function observeFrame(m: Machine, f: CallbackFrame, byCallback: boolean,
   // Under lkmm the callback may read an older mask (a disarm or MOD it has not seen yet).
   if (m.arena.isLive(f.epi)) f.events |= m.memory.readableBits(f.ctx.cpu, f.epi, 'events');
   if (!f.waiter && hasWaiter(m, f.ep)) f.waiter = true;
-  const q = itemQueued(m, f.ctx.cpu, f.epi);
+  const q = itemQueued(m, f.epi, f.ctx.cpu);
   const was = f.queued;
   f.queued = q;
   if (!q || was || !byCallback) return undefined;

@@ -4,14 +4,12 @@
  * its own source or the set's source is active, so the system cannot suspend with an event
  * pending. Checked after steps where `ep->lock` is free.
  */
-import { EP_UNACTIVE_PTR } from '../../queues/arena.ts';
 import { listOwners } from '../../queues/list.ts';
 import type { Machine, Observer } from '../../sim/machine.ts';
 import type { EpKernel } from '../kernel.ts';
 import { lock_is_busy } from '../../locks/busy.ts';
+import { itemQueued } from './queued.ts';
 
-/** The wfcqueue RFC's EP_STATE_READY (`epi->state` stays 0 in every other variant). */
-const EP_STATE_READY = 1;
 
 function active(m: Machine, ws: number): boolean {
   return ws !== 0 && m.arena.isLive(ws) && m.memory.readGlobal(ws, 'active') === 1;
@@ -31,11 +29,7 @@ export const wakeupSources: Observer = {
       for (const epi of listOwners(m, o.rbr as number)) {
         const e = m.arena.objs[epi]!;
         if (e.ws === 0) continue;
-        const link = e.rdllink as number;
-        const queued = m.memory.readGlobal(link, 'next') !== link ||
-          m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR ||
-          m.memory.readGlobal(epi, 'state') === EP_STATE_READY;
-        if (!queued || active(m, e.ws as number) || active(m, o.ws as number)) continue;
+        if (!itemQueued(m, epi) || active(m, e.ws as number) || active(m, o.ws as number)) continue;
         m.report({ property: 'P6-wakeup-source', kind: 'no-wakeup-source',
           message: `${m.arena.label(epi)} is queued but neither its wakeup source nor ` +
             `${m.arena.label(ep)}'s is active: the system could suspend with it pending`,

@@ -42,7 +42,8 @@ import { EINVAL, EPOLLEXCLUSIVE, EPOLLWAKEUP } from '../uapi.ts';
 import { list_file } from '../ctl.ts';
 import { wakeup_source_register } from '../wakeup-source.ts';
 import { ep_poll_callback } from './callback.ts';
-import { hasWaiter, itemQueued } from '../checkers/spurious.ts';
+import { itemQueued } from '../checkers/queued.ts';
+import { hasWaiter } from '../checkers/spurious.ts';
 
 /**
  * The callback is registered once under its kernel name; it dispatches to the variant. The
@@ -52,7 +53,7 @@ import { hasWaiter, itemQueued } from '../checkers/spurious.ts';
 registerWakeFunction('ep_poll_callback', function* (c, wait, mode, sync, key) {
   const k = kernel(c);
   const epi = k.ops.ep_item_from_wait(c, wait);
-  const f = k.ghost.callbackBegin(c, wait, epi, key, itemQueued(c.m, c.cpu, epi),
+  const f = k.ghost.callbackBegin(c, wait, epi, key, itemQueued(c.m, epi, c.cpu),
     hasWaiter(c.m, c.m.arena.objs[epi]!.ep as number));
   const ret = yield* k.ops.ep_poll_callback(c, wait, mode, sync, key);
   k.ghost.callbackEnd(f, ret);
