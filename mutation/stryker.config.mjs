@@ -22,6 +22,9 @@ export default {
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  // `npx stryker run mutation/stryker.config.mjs --incremental` re-tests only the mutants
+  // whose code or covering tests changed since the group's last incremental run.
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   tempDirName: `.stryker-tmp-${name}`,
   // dist/ stays in the sandbox: a few tests run the built CLI (not mutated: it only prints).
   ignorePatterns: ['reports', '.stryker-tmp-*', '/tmp'],

@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 // `npm run mutation [-- GROUP ...]`: StrykerJS over each group of mutation/groups.json in
-// turn (default: all four), then one line per group: killed / (killed + survived + no
+// turn (default: all four; `--incremental` re-tests only what changed since the last
+// incremental run), then one line per group: killed / (killed + survived + no
 // coverage), string literals excluded. Reports land in reports/mutation/GROUP.json.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const groups = JSON.parse(readFileSync(new URL('../mutation/groups.json', import.meta.url),
   'utf8'));
-const asked = process.argv.slice(2);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+for (const f of flags) {
+  if (f !== '--incremental') {
+    console.error(`mutation: unknown option '${f}': expected --incremental`);
+    process.exit(2);
+  }
+}
 for (const g of asked) {
   if (!(g in groups)) {
     console.error(`mutation: unknown group '${g}': expected one of ` +
@@ -18,7 +26,7 @@ for (const g of asked) {
 const run = asked.length > 0 ? asked : Object.keys(groups);
 const lines = [];
 for (const g of run) {
-  const r = spawnSync('npx', ['stryker', 'run', 'mutation/stryker.config.mjs'],
+  const r = spawnSync('npx', ['stryker', 'run', 'mutation/stryker.config.mjs', ...flags],
     { stdio: 'inherit', env: { ...process.env, MUTATION_GROUP: g } });
   if (r.status !== 0) {
     lines.push(`${g}: stryker exited ${r.status}`);
