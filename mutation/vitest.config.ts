@@ -1,7 +1,8 @@
 /**
  * The vitest configuration StrykerJS runs per mutation group (`npm run mutation`): the
  * repository's aliases, no global setup (the tests of a group import the sources, not
- * dist/), and only the group's tests (MUTATION_GROUP, see mutation/groups.json).
+ * dist/), and only the group's tests (MUTATION_GROUP, see mutation/groups.json), with clean
+ * sweeps at a tenth of their budget (test/budget.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,5 +24,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     testTimeout: 120_000,
+    // Clean sweeps run a tenth of their CI budget (test/budget.ts).
+    env: { EPSIM_MUTATION: '1' },
   },
 });

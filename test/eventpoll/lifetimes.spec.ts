@@ -11,11 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/api/explore.ts';
 import { simulate } from '../../src/api/simulate.ts';
 import { Arena } from '../../src/queues/arena.ts';
+import { budget } from '../budget.ts';
 
 /** The first random seed of close-vs-close on which the pre-fix order is found (pinned). */
 const SEED = 903;
 /** Schedules per strategy for the fixed order (about 5 s for both strategies). */
-const CLEAN = 10_000;
+const CLEAN = budget(10_000);
 
 describe('arena: members die with their parent', () => {
   it('kfree of a parent poisons its members and theirs, naming the parent', () => {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/api/explore.ts';
 import { simulate } from '../../src/api/simulate.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
+import { budget } from '../budget.ts';
 
 const POLLFREE_VS_CLOSE: Scenario = {
   name: 'pollfree-vs-close',
@@ -64,7 +65,7 @@ describe('POLLFREE: a watched wait queue freed by its owner', () => {
 
   it('with it: clean over 5,000 random and 5,000 PCT seeds', () => {
     for (const strategy of ['random', 'pct']) {
-      for (let seed = 0; seed < 5_000; seed++) {
+      for (let seed = 0; seed < budget(5_000); seed++) {
         const r = simulate({ variant: 'mainline-6.18', scenario: POLLFREE_VS_CLOSE, seed,
           strategy });
         if (r.violations.length > 0) throw new Error(`${strategy} seed ${seed}: ${r.replay}`);

@@ -16,6 +16,7 @@ import { verify } from '../../src/api/verify.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { setEngine, type Engine } from '../../src/sim/engine.ts';
 import { sweep } from '../../src/zoo/search.ts';
+import { budget } from '../budget.ts';
 
 /** T1's ADD of set d into x walks up from x (a watches x); T2 closes a meanwhile. */
 const UPWARDS_VS_CLOSE: Scenario = {
@@ -96,9 +97,9 @@ describe('RCU: the upward loop check against a close (07712db80857)', () => {
 
   for (const strategy of ['random', 'pct', 'portfolio']) {
     it(`fixed: clean over 10,000 ${strategy} schedules`, () => {
-      const s = sweep('mainline-6.18', SCENARIOS, strategy, 10_000);
+      const s = sweep('mainline-6.18', SCENARIOS, strategy, budget(10_000));
       expect(s.failure?.replay ?? 'clean').toBe('clean');
-      expect(s.schedules).toBe(10_000);
+      expect(s.schedules).toBe(budget(10_000));
     });
   }
 });

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/api/simulate.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
+import { budget } from '../budget.ts';
 
 const WS_VS_CALLBACK: Scenario = {
   name: 'ws-destroy-vs-callback',
@@ -37,14 +38,14 @@ describe('RCU: ep_destroy_wakeup_source against ep_pm_stay_awake_rcu', () => {
     () => {
       let runs = 0;
       for (const strategy of ['random', 'pct', 'portfolio']) {
-        for (let seed = 0; seed < 3334; seed++) {
+        for (let seed = 0; seed < budget(3334); seed++) {
           const r = simulate({ variant: 'mainline-6.18', scenario: WS_VS_CALLBACK, seed,
             strategy });
           expect(r.violations).toEqual([]);
           runs++;
         }
       }
-      expect(runs).toBe(10_002);
+      expect(runs).toBe(3 * budget(3334));
       const t = simulate({ variant: 'mainline-6.18', scenario: WS_VS_CALLBACK, seed: 0,
         trace: true });
       expect(t.trace!.some((e) => e.fn === 'ep_destroy_wakeup_source')).toBe(true);
