@@ -132,4 +132,49 @@ describe('queues: arena', () => {
     expect(a.live('epitem')).toEqual([x, z]);
     expect(a.live('file')).toEqual([]);
   });
+
+  it('slot 0 is the NULL placeholder: freed, of kind NULL, never live', () => {
+    const a = new Arena();
+    expect(a.objs).toEqual([{ kind: 'NULL' }]);
+    expect(a.freed).toEqual([1]);
+    expect(a.live('NULL')).toEqual([]);
+  });
+
+  it('embed: NULL is never a member; every member of a parent is poisoned by its kfree', () => {
+    const a = new Arena();
+    const ep = a.alloc('eventpoll', {}, 'ep');
+    const mtx = a.alloc('mutex', {}, 'ep.mtx');
+    const lock = a.alloc('spinlock', {}, 'ep.lock');
+    const rdl = a.alloc('list_head', {}, 'ep.rdllist');
+    a.embed(NULL, ep);
+    expect(a.parentOf(NULL)).toBe(0);
+    for (const x of [mtx, lock, rdl]) a.embed(x, ep);
+    expect([mtx, lock, rdl].map((x) => a.parentOf(x))).toEqual([ep, ep, ep]);
+    a.free(ep, site('ep_free'));
+    expect([mtx, lock, rdl].map((x) => a.isLive(x))).toEqual([false, false, false]);
+    expect([mtx, lock, rdl].map((x) => a.freeSites.get(x)!.fn))
+      .toEqual(['ep_free, with ep', 'ep_free, with ep', 'ep_free, with ep']);
+  });
+
+  it('reparent: the member leaves its old parent (the others stay) and dies with the new', () => {
+    const a = new Arena();
+    const file = a.alloc('file', {}, 'file');
+    const ep = a.alloc('eventpoll', {}, 'ep');
+    const fEp = a.alloc('hlist_head', {}, 'f_ep');
+    const fLock = a.alloc('spinlock', {}, 'f_lock');
+    a.embed(fEp, file);
+    a.embed(fLock, file);
+    a.reparent(fEp, ep);
+    expect([a.parentOf(fEp), a.parentOf(fLock)]).toEqual([ep, file]);
+    a.free(file, site('__fput'));
+    expect([a.isLive(fEp), a.isLive(fLock)]).toEqual([true, false]);
+    a.free(ep, site('ep_free'));
+    expect(a.isLive(fEp)).toBe(false);
+    expect(a.freeSites.get(fEp)!.fn).toBe('ep_free, with ep');
+    // A member with no parent yet is simply embedded.
+    const other = a.alloc('obj', {}, 'o');
+    const x = a.alloc('obj', {}, 'x');
+    a.reparent(x, other);
+    expect(a.parentOf(x)).toBe(other);
+  });
 });
