@@ -8,10 +8,11 @@ import {
 } from '../../src/queues/llist.ts';
 import type { Machine } from '../../src/sim/machine.ts';
 import { store } from '../../src/sim/mem.ts';
-import type { Model } from '../../src/sim/op.ts';
 import { ChoicesScheduler } from '../../src/sim/schedulers/choices.ts';
 import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
-import { atEnd, fcParams, fifoPerProducer, machine, runTask, solo } from './helpers.ts';
+import {
+  atEnd, fcParams, fifoPerProducer, interleave, machine, runTask, solo,
+} from './helpers.ts';
 
 function nodes(m: Machine, n: number, tag = 'n'): number[] {
   return Array.from({ length: n }, (_, i) => llist_node_alloc(m, 0, `${tag}${i}`));
@@ -151,18 +152,6 @@ describe('queues: llist: interleavings', () => {
     }
   });
 });
-
-/**
- * Runs `k` steps of `a`, then all of `b`, then the rest of `a`, in one task: a fixed
- * interleaving of two model functions (as if `b` ran on another CPU in that window).
- */
-function* interleave<A, B>(a: Model<A>, k: number, b: Model<B>): Model<[A, B]> {
-  let r = a.next();
-  for (let i = 0; i < k && !r.done; i++) r = a.next(yield r.value);
-  const vb = yield* b;
-  while (!r.done) r = a.next(yield r.value);
-  return [r.value, vb];
-}
 
 describe('queues: llist: details', () => {
   it('init_llist_head empties a list (first = NULL)', () => {
