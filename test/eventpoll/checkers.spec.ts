@@ -427,6 +427,49 @@ describe('P5 spurious queueing: the checker on hand-built frames', () => {
     expect(exclusiveComplaint(s.m, f)).toBeUndefined();
   });
 
+  it('the observer blames a queueing on the callback only for a step of its own context', () => {
+    const s = state();
+    const k = s.m.ext.ep as EpKernel;
+    const t0 = s.m.contexts().find((c) => c.name === 'T0')!;
+    const other = { ...t0, id: t0.id + 100 };
+    let by: unknown = null;
+    (s.m as { lastStepContext: () => unknown }).lastStepContext = () => by;
+    // Queued for a key it does not watch, seen after a step of no context, then of another.
+    for (const who of [null, other]) {
+      const t = state();
+      const tk = t.m.ext.ep as EpKernel;
+      (t.m as { lastStepContext: () => unknown }).lastStepContext = () => who;
+      const f = frame(t, 'b', EPOLLOUT);
+      link(t, 'b');
+      tk.ghost.frames.push(f);
+      spuriousQueueing.afterStep!(t.m);
+      expect(t.reports).toEqual([]);
+      expect(f.queued).toBe(true);
+    }
+    // A step of T0 itself: reported (mainline-6.18 has keyed wakeups by default).
+    by = t0;
+    const f = frame(s, 'b', EPOLLOUT);
+    link(s, 'b');
+    k.ghost.frames.push(f);
+    spuriousQueueing.afterStep!(s.m);
+    expect(s.reports.map((r) => [r.property, r.kind, r.ctx, r.cpu])).toEqual(
+      [['P5-event-semantics', 'spurious-queue', t0.id, t0.cpu]]);
+    expect(s.reports[0]!.message).toMatch(/^T0 in ep_poll_callback queued epi:b for a wakeup/);
+  });
+
+  it('the observer drops every frame that returned, two in a row too', () => {
+    const s = state();
+    const k = s.m.ext.ep as EpKernel;
+    const open = frame(s, 'c', EPOLLIN);
+    for (const f of [frame(s, 'a', EPOLLIN), frame(s, 'b', EPOLLIN), open]) {
+      if (f !== open) f.ret = 1;
+      k.ghost.frames.push(f);
+    }
+    spuriousQueueing.afterStep!(s.m);
+    expect(k.ghost.frames).toEqual([open]);
+    expect(s.reports).toEqual([]);
+  });
+
   it('the observer reports a frame once it is wrong, and drops frames that returned', () => {
     const s = state();
     const k = s.m.ext.ep as EpKernel;
