@@ -23,7 +23,7 @@ import type { EpKernel } from '../../src/eventpoll/kernel.ts';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT } from '../../src/eventpoll/uapi.ts';
 import { resolveVariant } from '../../src/eventpoll/variant.ts';
 import '../../src/eventpoll/variants.ts';
-import { NULL } from '../../src/queues/arena.ts';
+import { EP_UNACTIVE_PTR, NULL } from '../../src/queues/arena.ts';
 import { listOwners } from '../../src/queues/list.ts';
 import { buildMachine } from '../../src/scenario/build.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
@@ -679,6 +679,27 @@ describe('P5 and the readiness helpers on freed objects', () => {
     expect(itemQueued(s.m, a)).toBe(true);
     free(s.m, link);
     expect(itemQueued(s.m, a)).toBe(false);
+  });
+
+  it('itemQueued: global memory by default, a CPU\'s own view (store buffer) when given', () => {
+    const m = new Machine({ ncpu: 2, memory: 'tso' });
+    const epi = m.alloc('epitem', { next: EP_UNACTIVE_PTR, state: 0, rdllink: 0 }, 'epi');
+    const link = m.alloc('list_head', { next: 0, prev: 0, owner: epi }, 'rdllink');
+    m.arena.objs[link]!.next = link;
+    m.arena.objs[epi]!.rdllink = link;
+    const head = m.alloc('list_head', { next: 0, prev: 0, owner: 0 }, 'rdllist');
+    // CPU 1's list_add_tail of the rdllink still sits in its store buffer.
+    m.memory.write(1, link, 'next', head);
+    expect([itemQueued(m, epi), itemQueued(m, epi, 0), itemQueued(m, epi, 1)])
+      .toEqual([false, false, true]);
+  });
+
+  it('itemQueued: a freed item is not queued, whatever its memory says', () => {
+    const m = new Machine({ ncpu: 1, memory: 'sc' });
+    const epi = m.alloc('epitem', { next: NULL, state: 1, rdllink: 0 }, 'epi');
+    expect(itemQueued(m, epi)).toBe(true);
+    free(m, epi);
+    expect(itemQueued(m, epi)).toBe(false);
   });
 
   it('fileReady: a closed file is not ready; an epoll file is ready when an item is queued',
