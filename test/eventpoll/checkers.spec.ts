@@ -403,6 +403,16 @@ describe('P5 spurious queueing: the checker on hand-built frames', () => {
     expect(observeFrame(x.m, frame(x, 'c', 0, EPOLLONESHOT), true)).toMatch(/disarmed/);
   });
 
+  it('observeFrame: a freed item\'s memory is not folded into the frame\'s events', () => {
+    const s = state();
+    const f = frame(s, 'b', EPOLLIN, EPOLLIN);
+    s.m.arena.objs[s.item('b')]!.events = EPOLLIN | EPOLLOUT;
+    free(s.m, s.item('b'));
+    expect(observeFrame(s.m, f, true)).toBeUndefined();
+    expect(f.events).toBe(EPOLLIN);
+    expect(f.queued).toBe(false);
+  });
+
   it('observeFrame: the union of the events over the call covers a racing MOD', () => {
     const s = state();
     const f = frame(s, 'b', EPOLLOUT, EPOLLIN);
