@@ -141,6 +141,8 @@ describe('queues: wfcqueue checks', () => {
     const w = q(m);
     m.arena.objs[w.y]!.next = w.x;
     expect(checkWfcq(m, w.head, w.tail)).toBe('wfcq q.head: the tail y has next x, not NULL');
+    // The walker stops at the tail, whatever its next says.
+    expect(wfcqNodes(m, w.head, w.tail)).toEqual([w.x, w.y]);
     m.arena.objs[w.y]!.next = NULL;
     m.arena.objs[w.tail]!.p = w.head; // the tail says empty, but the chain goes on forever
     m.arena.objs[w.y]!.next = w.x;

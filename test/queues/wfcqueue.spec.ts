@@ -417,3 +417,42 @@ describe('queues: wfcqueue: steps and the waits', () => {
         /busy-waiting in ___cds_wfcq_busy_wait: src\.head->next is NULL but the tail is not/);
     });
 });
+
+describe('queues: wfcqueue: the waits end and report', () => {
+  it('a splice busy-waiting on a half-linked first node goes on once head->next is linked', () => {
+    const m = machine(2, 'sc');
+    const src = wfcq_alloc(m, 'src');
+    const dst = wfcq_alloc(m, 'dst');
+    const n = nodes(m, 1);
+    // The enqueuer of n0 has swapped the tail, not yet linked src.head->next.
+    m.arena.objs[src.tail]!.p = n[0]!;
+    let ret = -9;
+    m.addTask({ name: 'E', cpu: 0, body: function* () {
+      yield WRITE_ONCE(src.head, 'next', n[0]!, 'cds_wfcq_enqueue');
+    } });
+    m.addTask({ name: 'S', cpu: 1, body: function* (c) {
+      ret = yield* __cds_wfcq_splice_blocking(c, dst.head, dst.tail, src.head, src.tail);
+    } });
+    // S first, as far as it can go (it waits), then E.
+    const out = m.run(new ChoicesScheduler(Array(20).fill(1)));
+    expect(out.status).toBe('done');
+    expect(ret).toBe(CDS_WFCQ_RET_DEST_EMPTY);
+    expect(wfcqNodes(m, dst.head, dst.tail)).toEqual(n);
+    expect(checkWfcq(m, src.head, src.tail, true)).toBeUndefined();
+  });
+
+  it('a node_sync_next nobody ends is a deadlock naming the caller and the node', () => {
+    const m = machine(1, 'sc');
+    const q = wfcq_alloc(m, 'rdl');
+    const sync = WFCQ_IMPL.syncNextOp('___wfcq_node_sync_next');
+    const { out } = runTask(m, function* () { yield custom(sync, q.head, undefined, undefined,
+      '__wfcq_dequeue'); });
+    expect(out.violations[0]!.kind).toBe('deadlock');
+    expect(out.violations[0]!.message).toContain('busy-waiting in __wfcq_dequeue for ' +
+      'rdl.head->next (an enqueuer stopped between xchg(&tail->p) and linking the old tail)');
+    const m2 = machine(1, 'sc');
+    const q2 = wfcq_alloc(m2, 'rdl');
+    const r2 = runTask(m2, function* () { yield custom(sync, q2.head); });
+    expect(r2.out.violations[0]!.message).toContain('busy-waiting in ___wfcq_node_sync_next for');
+  });
+});
