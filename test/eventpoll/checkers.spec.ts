@@ -679,6 +679,15 @@ describe('P5 and the readiness helpers on freed objects', () => {
     const t = state();
     free(t.m, t.ep);
     expect(hasWaiter(t.m, t.ep)).toBe(false);
+    // A set whose wq is an object of its own (not embedded): freeing the set is enough.
+    const m = new Machine({ ncpu: 1, memory: 'sc' });
+    const qe = m.alloc('list_head', { next: 0, prev: 0, owner: 0 }, 'entry');
+    const head = m.alloc('list_head', { next: qe, prev: qe, owner: 0 }, 'wq.head');
+    const wq2 = m.alloc('wait_queue_head', { head }, 'wq');
+    const ep = m.alloc('eventpoll', { wq: wq2 }, 'ep');
+    expect(hasWaiter(m, ep)).toBe(true);
+    free(m, ep);
+    expect(hasWaiter(m, ep)).toBe(false);
   });
 
   it('itemQueued: a freed rdllink is not in use', () => {
@@ -702,6 +711,11 @@ describe('P5 and the readiness helpers on freed objects', () => {
     m.memory.write(1, link, 'next', head);
     expect([itemQueued(m, epi), itemQueued(m, epi, 0), itemQueued(m, epi, 1)])
       .toEqual([false, false, true]);
+    // And CPU 0's chaining of a second item on ovflist in its own.
+    const epi2 = m.alloc('epitem', { next: EP_UNACTIVE_PTR, state: 0, rdllink: 0 }, 'epi2');
+    m.memory.write(0, epi2, 'next', NULL);
+    expect([itemQueued(m, epi2), itemQueued(m, epi2, 0), itemQueued(m, epi2, 1)])
+      .toEqual([false, true, false]);
   });
 
   it('itemQueued: a freed item is not queued, whatever its memory says', () => {

@@ -64,6 +64,7 @@ export const sleepingLocks: Observer = {
         }
         at = b.holders(m, b.lock).map((t) => byTask.get(t)).find((x) => x !== undefined);
       }
+      // Stryker disable next-line LogicalOperator: path never holds undefined
       if (at !== undefined && path.includes(at)) {
         cycle = path.slice(path.indexOf(at));
         break;
