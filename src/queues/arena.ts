@@ -253,6 +253,7 @@ function copiersOf(a: Arena): Copier[] {
     }
     copiers.push(f);
   }
+  // Stryker disable next-line ObjectLiteral: a plan that never matches: rebuilt, same copy
   plan = { n, copiers };
   PLANS.set(a, plan);
   return copiers;

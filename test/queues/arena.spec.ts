@@ -218,6 +218,9 @@ describe('queues: arena', () => {
       false]);
     expect([a.objs.length, a.freed.length, a.label(5), a.parentOf(5)]).toEqual([5, 5, '?5', 0]);
     expect(a.free(r, site('x'))).toBeUndefined();
+    // The template's own later allocations keep their labels.
+    const late = a.alloc('obj', { v: 8, w: 'l' }, 'late');
+    expect([a.label(late), b.label(late)]).toEqual(['late', 'extra']);
     expect(() => b.copyFromFast(a)).toThrow(/not empty/);
   });
 

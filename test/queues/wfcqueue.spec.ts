@@ -456,3 +456,29 @@ describe('queues: wfcqueue: the waits end and report', () => {
     expect(r2.out.violations[0]!.message).toContain('busy-waiting in ___wfcq_node_sync_next for');
   });
 });
+
+describe('queues: wfcqueue: the splice wait also ends when the source is emptied', () => {
+  it('a dequeuer takes the node the splicer waited for: the splice finds SRC_EMPTY', () => {
+    const m = machine(3, 'sc');
+    const src = wfcq_alloc(m, 'src');
+    const dst = wfcq_alloc(m, 'dst');
+    const n = nodes(m, 1);
+    m.arena.objs[src.tail]!.p = n[0]!; // n0's enqueuer has swapped the tail only
+    let ret = -9;
+    let got = -9;
+    m.addTask({ name: 'E', cpu: 0, body: function* () {
+      yield WRITE_ONCE(src.head, 'next', n[0]!, 'cds_wfcq_enqueue');
+    } });
+    m.addTask({ name: 'D', cpu: 1, body: function* (c) {
+      got = yield* __cds_wfcq_dequeue_blocking(c, src.head, src.tail);
+    } });
+    m.addTask({ name: 'S', cpu: 2, body: function* (c) {
+      ret = yield* __cds_wfcq_splice_blocking(c, dst.head, dst.tail, src.head, src.tail);
+    } });
+    // S until it waits (5 steps), then E links, then D dequeues n0, then S goes on.
+    const out = m.run(new ChoicesScheduler([2, 2, 2, 2, 2]));
+    expect(out.status).toBe('done');
+    expect([got, ret]).toEqual([n[0], CDS_WFCQ_RET_SRC_EMPTY]);
+    expect(wfcqNodes(m, dst.head, dst.tail)).toEqual([]);
+  });
+});
