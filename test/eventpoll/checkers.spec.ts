@@ -548,7 +548,7 @@ describe('the checkers: guards, poll(2) sleepers and report fields', () => {
       // A second sleeper: T0's twin in epoll_wait (its context copied by hand).
       const twin = { ...t0, id: 99, name: 'T9', local: { waitingOn: ep } };
       const ctxs = [...s.m.contexts(), twin];
-      (s.m as { contexts: () => unknown[] }).contexts = () => ctxs;
+      (s.m as unknown as { contexts: () => unknown[] }).contexts = () => ctxs;
       ready(s, 'b', false);
       lostWakeup.atEnd!(s.m, true);
       expect(s.reports.map((r) => r.message)).toEqual(
