@@ -247,11 +247,13 @@ function copiersOf(a: Arena): Copier[] {
       // Keys are quoted by JSON.stringify, so any field name is safe in the source.
       const body = keys.map((k) => `${JSON.stringify(k)}: s[${JSON.stringify(k)}]`).join(', ');
       f = new Function('s', `return { ${body} };`) as Copier;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a cache bound only
       if (COPIERS.size >= 4096) COPIERS.clear();
       COPIERS.set(sig, f);
     }
     copiers.push(f);
   }
+  // Stryker disable next-line ObjectLiteral: a plan that never matches: rebuilt, same copy
   plan = { n, copiers };
   PLANS.set(a, plan);
   return copiers;

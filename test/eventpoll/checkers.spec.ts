@@ -8,12 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/api/simulate.ts';
 import { checkEventpoll, listIntegrity } from '../../src/eventpoll/checkers/list-integrity.ts';
-import { deliverable, setDeliverable } from '../../src/eventpoll/checkers/deliverable.ts';
+import {
+  deliverable, fileReady, setDeliverable,
+} from '../../src/eventpoll/checkers/deliverable.ts';
 import { lostWakeup } from '../../src/eventpoll/checkers/lost-wakeup.ts';
 import { wakeupSources } from '../../src/eventpoll/checkers/wakeup-source.ts';
 import { leaks } from '../../src/eventpoll/checkers/leaks.ts';
 import {
-  exclusiveComplaint, observeFrame, spuriousQueueing,
+  exclusiveComplaint, hasWaiter, observeFrame, spuriousQueueing,
 } from '../../src/eventpoll/checkers/spurious.ts';
 import { itemQueued } from '../../src/eventpoll/checkers/queued.ts';
 import type { CallbackFrame } from '../../src/eventpoll/ghost.ts';
@@ -21,12 +23,12 @@ import type { EpKernel } from '../../src/eventpoll/kernel.ts';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT } from '../../src/eventpoll/uapi.ts';
 import { resolveVariant } from '../../src/eventpoll/variant.ts';
 import '../../src/eventpoll/variants.ts';
-import { NULL } from '../../src/queues/arena.ts';
+import { EP_UNACTIVE_PTR, NULL } from '../../src/queues/arena.ts';
 import { listOwners } from '../../src/queues/list.ts';
 import { buildMachine } from '../../src/scenario/build.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { W } from '../../src/scenario/steps.ts';
-import type { Machine } from '../../src/sim/machine.ts';
+import { Machine } from '../../src/sim/machine.ts';
 import type { Violation } from '../../src/sim/violation.ts';
 import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
 
@@ -401,6 +403,16 @@ describe('P5 spurious queueing: the checker on hand-built frames', () => {
     expect(observeFrame(x.m, frame(x, 'c', 0, EPOLLONESHOT), true)).toMatch(/disarmed/);
   });
 
+  it('observeFrame: a freed item\'s memory is not folded into the frame\'s events', () => {
+    const s = state();
+    const f = frame(s, 'b', EPOLLIN, EPOLLIN);
+    s.m.arena.objs[s.item('b')]!.events = EPOLLIN | EPOLLOUT;
+    free(s.m, s.item('b'));
+    expect(observeFrame(s.m, f, true)).toBeUndefined();
+    expect(f.events).toBe(EPOLLIN);
+    expect(f.queued).toBe(false);
+  });
+
   it('observeFrame: the union of the events over the call covers a racing MOD', () => {
     const s = state();
     const f = frame(s, 'b', EPOLLOUT, EPOLLIN);
@@ -423,6 +435,49 @@ describe('P5 spurious queueing: the checker on hand-built frames', () => {
     expect(exclusiveComplaint(s.m, f)).toMatch(/returned 1 .* had no waiter/);
     f.waiter = true;
     expect(exclusiveComplaint(s.m, f)).toBeUndefined();
+  });
+
+  it('the observer blames a queueing on the callback only for a step of its own context', () => {
+    const s = state();
+    const k = s.m.ext.ep as EpKernel;
+    const t0 = s.m.contexts().find((c) => c.name === 'T0')!;
+    const other = { ...t0, id: t0.id + 100 };
+    let by: unknown = null;
+    (s.m as { lastStepContext: () => unknown }).lastStepContext = () => by;
+    // Queued for a key it does not watch, seen after a step of no context, then of another.
+    for (const who of [null, other]) {
+      const t = state();
+      const tk = t.m.ext.ep as EpKernel;
+      (t.m as { lastStepContext: () => unknown }).lastStepContext = () => who;
+      const f = frame(t, 'b', EPOLLOUT);
+      link(t, 'b');
+      tk.ghost.frames.push(f);
+      spuriousQueueing.afterStep!(t.m);
+      expect(t.reports).toEqual([]);
+      expect(f.queued).toBe(true);
+    }
+    // A step of T0 itself: reported (mainline-6.18 has keyed wakeups by default).
+    by = t0;
+    const f = frame(s, 'b', EPOLLOUT);
+    link(s, 'b');
+    k.ghost.frames.push(f);
+    spuriousQueueing.afterStep!(s.m);
+    expect(s.reports.map((r) => [r.property, r.kind, r.ctx, r.cpu])).toEqual(
+      [['P5-event-semantics', 'spurious-queue', t0.id, t0.cpu]]);
+    expect(s.reports[0]!.message).toMatch(/^T0 in ep_poll_callback queued epi:b for a wakeup/);
+  });
+
+  it('the observer drops every frame that returned, two in a row too', () => {
+    const s = state();
+    const k = s.m.ext.ep as EpKernel;
+    const open = frame(s, 'c', EPOLLIN);
+    for (const f of [frame(s, 'a', EPOLLIN), frame(s, 'b', EPOLLIN), open]) {
+      if (f !== open) f.ret = 1;
+      k.ghost.frames.push(f);
+    }
+    spuriousQueueing.afterStep!(s.m);
+    expect(k.ghost.frames).toEqual([open]);
+    expect(s.reports).toEqual([]);
   });
 
   it('the observer reports a frame once it is wrong, and drops frames that returned', () => {
@@ -451,5 +506,256 @@ describe('P5 spurious queueing: the checker on hand-built frames', () => {
     k.ghost.frames.push(bad);
     spuriousQueueing.afterStep!(s.m);
     expect(s.reports.map((r) => r.kind)).toEqual(['spurious-exclusive-wake']);
+  });
+});
+
+describe('the checkers: guards, poll(2) sleepers and report fields', () => {
+  it('observers on a machine with no eventpoll runtime do nothing (and do not throw)', () => {
+    const m = new Machine({ ncpu: 1, memory: 'sc' });
+    const reports: unknown[] = [];
+    m.report = (v) => { reports.push(v); };
+    listIntegrity.afterStep!(m);
+    wakeupSources.afterStep!(m);
+    spuriousQueueing.afterStep!(m);
+    expect(reports).toEqual([]);
+  });
+
+  it('P1: a task asleep in poll(2) on a ready file is a lost wakeup; not ready for its mask, not',
+    () => {
+      const s = state();
+      const t0 = s.m.contexts().find((c) => c.name === 'T0')!;
+      delete t0.local.waitingOn;
+      t0.local.pollingOn = s.file('b');
+      t0.local.pollingFor = 0x2; // EPOLLPRI: never on an eventfd
+      ready(s, 'b', false);
+      lostWakeup.atEnd!(s.m, true);
+      expect(s.reports).toEqual([]);
+      t0.local.pollingFor = EPOLLIN | EPOLLOUT;
+      lostWakeup.atEnd!(s.m, true);
+      expect(s.reports).toEqual([{ property: 'P1-lost-wakeup', kind: 'lost-wakeup',
+        message: 'T0 sleeps forever in poll() on b although it is ready (mask 0x5)',
+        ctx: t0.id, cpu: t0.cpu }]);
+    });
+
+  it('P1: a poll(2) sleeper on a file that is not ready does not hide a later epoll waiter',
+    () => {
+      const s = state();
+      const t0 = s.m.contexts().find((c) => c.name === 'T0')!;
+      const ep = t0.local.waitingOn;
+      delete t0.local.waitingOn;
+      t0.local.pollingOn = s.file('a');
+      t0.local.pollingFor = EPOLLIN;
+      // A second sleeper: T0's twin in epoll_wait (its context copied by hand).
+      const twin = { ...t0, id: 99, name: 'T9', local: { waitingOn: ep } };
+      const ctxs = [...s.m.contexts(), twin];
+      (s.m as unknown as { contexts: () => unknown[] }).contexts = () => ctxs;
+      ready(s, 'b', false);
+      lostWakeup.atEnd!(s.m, true);
+      expect(s.reports.map((r) => r.message)).toEqual(
+        [expect.stringMatching(/^T9 sleeps forever in epoll_wait on ep although LT/)]);
+    });
+
+  it('P2, P3 leaks and P6 observer reports blame no context (ctx and cpu -1)', () => {
+    const s = state();
+    s.m.arena.objs[s.item('a')]!.next = s.item('b');
+    listIntegrity.afterStep!(s.m);
+    for (const f of s.m.arena.live('file')) free(s.m, f);
+    leaks.atEnd!(s.m, true);
+    expect(s.reports.map((r) => [r.kind, r.ctx, r.cpu])).toEqual([
+      ['list-corruption', -1, -1], ['leak', -1, -1]]);
+  });
+
+  it('P3 leaks: at most four objects are named', () => {
+    const s = state();
+    for (let i = 0; i < 3; i++) s.m.alloc('eventpoll', {}, `extra${i}`);
+    for (const f of s.m.arena.live('file')) free(s.m, f);
+    leaks.atEnd!(s.m, true);
+    expect(s.reports[0]!.message).toBe('every file is closed but 4 eventpoll object(s) ' +
+      'remain: ep, extra0, extra1, extra2');
+    s.reports.length = 0;
+    s.m.alloc('eventpoll', {}, 'extra3');
+    leaks.atEnd!(s.m, true);
+    expect(s.reports[0]!.message).toBe('every file is closed but 5 eventpoll object(s) ' +
+      'remain: ep, extra0, extra1, extra2');
+  });
+
+  it('P2: an ovflist chain of 4097 items is still NULL-terminated; one more is not', () => {
+    const s = state();
+    const o = s.m.arena.objs[s.ep]!;
+    const chain = (n: number) => {
+      let next: number = NULL;
+      for (let i = 0; i < n; i++) next = s.m.alloc('epitem', { next }, `x${i}`);
+      return next;
+    };
+    s.m.arena.objs[o.mtx as number]!.owner = 1; // a scan is running
+    o.ovflist = chain(4097);
+    expect(checkEventpoll(s.m, s.ep)).toBeUndefined();
+    o.ovflist = chain(4098);
+    expect(checkEventpoll(s.m, s.ep)).toMatch(/^ovflist of ep is not a NULL-terminated chain/);
+  });
+
+  it('P2: a freed set is not walked', () => {
+    const s = state();
+    const rdl = s.m.arena.objs[s.ep]!.rdllist as number;
+    free(s.m, s.ep);
+    expect(s.m.arena.isLive(rdl)).toBe(false);
+    listIntegrity.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+  });
+});
+
+describe('P6: which items and sets are checked', () => {
+  const WAKE: Scenario = { ...STATE, name: 'checker-state-ws2',
+    watches: [{ set: 'ep', fd: 'a', events: ['IN', 'WAKEUP'] },
+      { set: 'ep', fd: 'b', events: ['IN'] }] };
+
+  function wsState() {
+    const b = buildMachine(WAKE, { cfg: resolveVariant('mainline-6.18'), seed: 0,
+      memory: 'sc' });
+    const m = b.machine;
+    expect(m.run(new RandomScheduler()).violations).toEqual([]);
+    const ep = (m.ext.ep as EpKernel).eventpolls[0]!;
+    const [withWs, without] = listOwners(m, m.arena.objs[ep]!.rbr as number)
+      .sort((x, y) => (m.arena.objs[y]!.ws as number) - (m.arena.objs[x]!.ws as number));
+    const reports: Omit<Violation, 'step'>[] = [];
+    m.report = (v) => { reports.push(v); };
+    const queue = (epi: number) => { m.arena.objs[epi]!.next = NULL; };
+    return { m, ep, withWs: withWs!, without: without!, reports, queue };
+  }
+
+  it('a queued item without a source in a set with one is not checked', () => {
+    const s = wsState();
+    expect(s.m.arena.objs[s.withWs]!.ws).not.toBe(0);
+    expect(s.m.arena.objs[s.without]!.ws).toBe(0);
+    s.queue(s.without);
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+    s.queue(s.withWs);
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports.map((r) => [r.kind, r.ctx, r.cpu])).toEqual([['no-wakeup-source', -1, -1]]);
+    expect(s.reports[0]!.message).toMatch(/^epi:a is queued but neither its wakeup source nor ep's/);
+  });
+
+  it('a set whose own source is gone (ws 0) is not checked', () => {
+    const s = wsState();
+    s.queue(s.withWs);
+    s.m.arena.objs[s.ep]!.ws = 0;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+  });
+
+  it('the set\'s source active covers the item; a freed source is not active', () => {
+    const s = wsState();
+    s.queue(s.withWs);
+    const setWs = s.m.arena.objs[s.ep]!.ws as number;
+    s.m.arena.objs[setWs]!.active = 1;
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+    // Freed with active still 1 in its memory: not an active source.
+    s.m.arena.objs[setWs]!.active = 0;
+    const itemWs = s.m.arena.objs[s.withWs]!.ws as number;
+    s.m.arena.objs[itemWs]!.active = 1;
+    free(s.m, itemWs);
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports.map((r) => r.kind)).toEqual(['no-wakeup-source']);
+  });
+
+  it('a freed set is not checked', () => {
+    const s = wsState();
+    s.queue(s.withWs);
+    free(s.m, s.ep);
+    wakeupSources.afterStep!(s.m);
+    expect(s.reports).toEqual([]);
+  });
+});
+
+describe('P5 and the readiness helpers on freed objects', () => {
+  it('hasWaiter: a freed set or a freed ep->wq has no waiter, whatever its memory says', () => {
+    const s = state();
+    expect(hasWaiter(s.m, s.ep)).toBe(true); // T0 sleeps in epoll_wait
+    const wq = s.m.arena.objs[s.ep]!.wq as number;
+    free(s.m, wq);
+    expect(hasWaiter(s.m, s.ep)).toBe(false);
+    const t = state();
+    free(t.m, t.ep);
+    expect(hasWaiter(t.m, t.ep)).toBe(false);
+    // A set whose wq is an object of its own (not embedded): freeing the set is enough.
+    const m = new Machine({ ncpu: 1, memory: 'sc' });
+    const qe = m.alloc('list_head', { next: 0, prev: 0, owner: 0 }, 'entry');
+    const head = m.alloc('list_head', { next: qe, prev: qe, owner: 0 }, 'wq.head');
+    const wq2 = m.alloc('wait_queue_head', { head }, 'wq');
+    const ep = m.alloc('eventpoll', { wq: wq2 }, 'ep');
+    expect(hasWaiter(m, ep)).toBe(true);
+    free(m, ep);
+    expect(hasWaiter(m, ep)).toBe(false);
+  });
+
+  it('itemQueued: a freed rdllink is not in use', () => {
+    const s = state();
+    const a = s.item('a');
+    const link = s.m.arena.objs[a]!.rdllink as number;
+    s.m.arena.objs[link]!.next = s.m.arena.objs[s.ep]!.rdllist as number;
+    expect(itemQueued(s.m, a)).toBe(true);
+    free(s.m, link);
+    expect(itemQueued(s.m, a)).toBe(false);
+  });
+
+  it('itemQueued: global memory by default, a CPU\'s own view (store buffer) when given', () => {
+    const m = new Machine({ ncpu: 2, memory: 'tso' });
+    const epi = m.alloc('epitem', { next: EP_UNACTIVE_PTR, state: 0, rdllink: 0 }, 'epi');
+    const link = m.alloc('list_head', { next: 0, prev: 0, owner: epi }, 'rdllink');
+    m.arena.objs[link]!.next = link;
+    m.arena.objs[epi]!.rdllink = link;
+    const head = m.alloc('list_head', { next: 0, prev: 0, owner: 0 }, 'rdllist');
+    // CPU 1's list_add_tail of the rdllink still sits in its store buffer.
+    m.memory.write(1, link, 'next', head);
+    expect([itemQueued(m, epi), itemQueued(m, epi, 0), itemQueued(m, epi, 1)])
+      .toEqual([false, false, true]);
+    // And CPU 0's chaining of a second item on ovflist in its own.
+    const epi2 = m.alloc('epitem', { next: EP_UNACTIVE_PTR, state: 0, rdllink: 0 }, 'epi2');
+    m.memory.write(0, epi2, 'next', NULL);
+    expect([itemQueued(m, epi2), itemQueued(m, epi2, 0), itemQueued(m, epi2, 1)])
+      .toEqual([false, true, false]);
+  });
+
+  it('itemQueued: a freed item is not queued, whatever its memory says', () => {
+    const m = new Machine({ ncpu: 1, memory: 'sc' });
+    const epi = m.alloc('epitem', { next: NULL, state: 1, rdllink: 0 }, 'epi');
+    expect(itemQueued(m, epi)).toBe(true);
+    free(m, epi);
+    expect(itemQueued(m, epi)).toBe(false);
+  });
+
+  it('fileReady: a closed file is not ready; an epoll file is ready when an item is queued',
+    () => {
+      const s = state();
+      ready(s, 'b', false);
+      const f = s.file('b');
+      expect(fileReady(s.m, f)).not.toBe(0);
+      free(s.m, f);
+      expect(fileReady(s.m, f)).toBe(0);
+      const t = state();
+      const epFile = t.m.arena.live('file').find((x) => t.m.arena.objs[x]!.f_op === 'eventpoll')!;
+      expect(fileReady(t.m, epFile)).toBe(0);
+      ready(t, 'a', false);
+      expect(fileReady(t.m, epFile)).toBe(0);
+      t.m.arena.objs[t.item('a')]!.next = NULL; // chained on ovflist: queued
+      expect(fileReady(t.m, epFile) & EPOLLIN).toBe(EPOLLIN);
+    });
+
+  it('deliverable: an item with only private bits left (disarmed) is not, even when ready', () => {
+    const s = state();
+    ready(s, 'b', true);
+    expect(deliverable(s.m, s.item('b'))).toBeDefined();
+    s.m.arena.objs[s.item('b')]!.events = EPOLLONESHOT | EPOLLET;
+    expect(deliverable(s.m, s.item('b'))).toBeUndefined();
+  });
+
+  it('setDeliverable: a freed set holds nothing', () => {
+    const s = state();
+    ready(s, 'b', false);
+    expect(setDeliverable(s.m, s.ep)).toBeDefined();
+    free(s.m, s.ep);
+    expect(setDeliverable(s.m, s.ep)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Arena, EP_UNACTIVE_PTR, LIST_POISON1, LIST_POISON2, NULL, sentinelName,
+  Arena, EP_UNACTIVE_PTR, forgetCopyPlan, LIST_POISON1, LIST_POISON2, NULL, sentinelName,
 } from '../../src/queues/arena.ts';
 
 const site = (fn: string) => ({ step: 7, ctx: 2, fn });
@@ -132,4 +132,113 @@ describe('queues: arena', () => {
     expect(a.live('epitem')).toEqual([x, z]);
     expect(a.live('file')).toEqual([]);
   });
+
+  it('slot 0 is the NULL placeholder: freed, of kind NULL, never live', () => {
+    const a = new Arena();
+    expect(a.objs).toEqual([{ kind: 'NULL' }]);
+    expect(a.freed).toEqual([1]);
+    expect(a.live('NULL')).toEqual([]);
+  });
+
+  it('embed: NULL is never a member; every member of a parent is poisoned by its kfree', () => {
+    const a = new Arena();
+    const ep = a.alloc('eventpoll', {}, 'ep');
+    const mtx = a.alloc('mutex', {}, 'ep.mtx');
+    const lock = a.alloc('spinlock', {}, 'ep.lock');
+    const rdl = a.alloc('list_head', {}, 'ep.rdllist');
+    a.embed(NULL, ep);
+    expect(a.parentOf(NULL)).toBe(0);
+    for (const x of [mtx, lock, rdl]) a.embed(x, ep);
+    expect([mtx, lock, rdl].map((x) => a.parentOf(x))).toEqual([ep, ep, ep]);
+    a.free(ep, site('ep_free'));
+    expect([mtx, lock, rdl].map((x) => a.isLive(x))).toEqual([false, false, false]);
+    expect([mtx, lock, rdl].map((x) => a.freeSites.get(x)!.fn))
+      .toEqual(['ep_free, with ep', 'ep_free, with ep', 'ep_free, with ep']);
+  });
+
+  it('reparent: the member leaves its old parent (the others stay) and dies with the new', () => {
+    const a = new Arena();
+    const file = a.alloc('file', {}, 'file');
+    const ep = a.alloc('eventpoll', {}, 'ep');
+    const fEp = a.alloc('hlist_head', {}, 'f_ep');
+    const fLock = a.alloc('spinlock', {}, 'f_lock');
+    a.embed(fEp, file);
+    a.embed(fLock, file);
+    a.reparent(fEp, ep);
+    expect([a.parentOf(fEp), a.parentOf(fLock)]).toEqual([ep, file]);
+    a.free(file, site('__fput'));
+    expect([a.isLive(fEp), a.isLive(fLock)]).toEqual([true, false]);
+    a.free(ep, site('ep_free'));
+    expect(a.isLive(fEp)).toBe(false);
+    expect(a.freeSites.get(fEp)!.fn).toBe('ep_free, with ep');
+    // A member with no parent yet is simply embedded.
+    const other = a.alloc('obj', {}, 'o');
+    const x = a.alloc('obj', {}, 'x');
+    a.reparent(x, other);
+    expect(a.parentOf(x)).toBe(other);
+  });
+
+  /** A template: p embeds m, q freed, objects of two shapes, one label missing. */
+  function template(): { a: Arena; p: number; m: number; q: number; r: number } {
+    const a = new Arena();
+    const p = a.alloc('obj', { v: 1, w: 'x' }, 'p');
+    const m = a.alloc('obj', { v: 2, w: 'y' });
+    const q = a.alloc('lock', { owner: 0 }, 'q');
+    const r = a.alloc('obj', { v: 4, w: 'z' }, 'r');
+    a.embed(m, p);
+    a.embed(r, q);
+    a.free(q, site('f'));
+    return { a, p, m, q, r };
+  }
+
+  it('copyFromFast: the same copy as copyFrom, sharing nothing with the template', () => {
+    const { a, p, m, q, r } = template();
+    const slow = new Arena();
+    slow.copyFrom(a);
+    const b = new Arena();
+    b.copyFromFast(a);
+    expect(b.objs).toEqual(slow.objs);
+    expect(b.objs.length).toBe(5);
+    expect(b.freed).toEqual([1, 0, 0, 1, 1]);
+    expect([p, m, q, r].map((h) => b.label(h))).toEqual(['p', 'obj#2', 'q', 'r']);
+    expect([b.parentOf(m), b.parentOf(r)]).toEqual([p, q]);
+    expect(b.freeSites.get(q)).toEqual(site('f'));
+    expect(b.freeSites.get(r)).toEqual(site('f, with q'));
+    // r was freed with its parent: the model's own later kfree of it is no double free.
+    expect(b.free(r, site('later'))).toBeUndefined();
+    // Nothing is shared: objects, poison, labels, parents, free sites, member lists.
+    b.objs[p]!.v = 9;
+    b.freeSites.get(q)!.fn = 'changed';
+    const extra = b.alloc('obj', { v: 5, w: 'e' }, 'extra');
+    b.embed(extra, p);
+    b.free(p, site('g'));
+    expect(a.objs[p]!.v).toBe(1);
+    expect(a.freeSites.get(q)!.fn).toBe('f');
+    expect([a.isLive(p), a.isLive(m), b.isLive(m), b.isLive(extra)]).toEqual([true, true, false,
+      false]);
+    expect([a.objs.length, a.freed.length, a.label(5), a.parentOf(5)]).toEqual([5, 5, '?5', 0]);
+    expect(a.free(r, site('x'))).toBeUndefined();
+    // The template's own later allocations keep their labels.
+    const late = a.alloc('obj', { v: 8, w: 'l' }, 'late');
+    expect([a.label(late), b.label(late)]).toEqual(['late', 'extra']);
+    expect(() => b.copyFromFast(a)).toThrow(/not empty/);
+  });
+
+  it('copyFromFast: a grown template is copied whole; a reshaped one after forgetCopyPlan', () => {
+    const { a, p } = template();
+    const first = new Arena();
+    first.copyFromFast(a);
+    const s = a.alloc('obj', { v: 6, w: 'new' }, 's');
+    const grown = new Arena();
+    grown.copyFromFast(a);
+    expect(grown.objs[s]).toEqual({ v: 6, w: 'new', kind: 'obj' });
+    // setup() on the template again can add a field to an existing object.
+    a.objs[p]!.extra = 7;
+    forgetCopyPlan(a);
+    const reshaped = new Arena();
+    reshaped.copyFromFast(a);
+    expect(reshaped.objs[p]).toEqual({ v: 1, w: 'x', kind: 'obj', extra: 7 });
+    expect(reshaped.objs).toEqual(a.objs);
+  });
 });
+

@@ -141,6 +141,8 @@ describe('queues: wfcqueue checks', () => {
     const w = q(m);
     m.arena.objs[w.y]!.next = w.x;
     expect(checkWfcq(m, w.head, w.tail)).toBe('wfcq q.head: the tail y has next x, not NULL');
+    // The walker stops at the tail, whatever its next says.
+    expect(wfcqNodes(m, w.head, w.tail)).toEqual([w.x, w.y]);
     m.arena.objs[w.y]!.next = NULL;
     m.arena.objs[w.tail]!.p = w.head; // the tail says empty, but the chain goes on forever
     m.arena.objs[w.y]!.next = w.x;
@@ -161,4 +163,14 @@ describe('queues: wfcqueue checks', () => {
     free(m2, w2.head);
     expect(checkWfcq(m2, w2.head, w2.tail)).toMatch(/^wfcq q\.head: head: use-after-free/);
   });
+
+  it('a settled queue longer than max is reported as a cycle; max bounds the walker', () => {
+    const m = solo();
+    const w = q(m);
+    expect(checkWfcq(m, w.head, w.tail, true, 2)).toBeUndefined();
+    expect(checkWfcq(m, w.head, w.tail, true, 1)).toBe(
+      'wfcq q.head: the tail is not reached after 1 nodes (a cycle)');
+    expect(wfcqNodes(m, w.head, w.tail, 2)).toEqual([w.x, w.y]);
+  });
 });
+

@@ -94,3 +94,15 @@ string | undefined {
 export function fcParams(seed: number, numRuns: number): { seed: number; numRuns: number } {
   return { seed, numRuns };
 }
+
+/**
+ * Runs `k` steps of `a`, then all of `b`, then the rest of `a`, in one task: a fixed
+ * interleaving of two model functions (as if `b` ran on another CPU in that window).
+ */
+export function* interleave<A, B>(a: Model<A>, k: number, b: Model<B>): Model<[A, B]> {
+  let r = a.next();
+  for (let i = 0; i < k && !r.done; i++) r = a.next(yield r.value);
+  const vb = yield* b;
+  while (!r.done) r = a.next(yield r.value);
+  return [r.value, vb];
+}

@@ -51,6 +51,22 @@ describe('queues: list_add_tail_lockless: single-threaded', () => {
     expect(checkList(m, head)).toBeUndefined();
     expect(listOwners(m, head)).toEqual([...own].reverse());
   });
+
+  it('the head mutant returns true for a fresh entry, false for one already added', () => {
+    const m = solo();
+    const head = list_head_alloc(m, 0, 'head');
+    const own = [1, 2].map((i) => m.alloc('epitem', { id: i }));
+    const links = own.map((o) => list_head_alloc(m, o));
+    const { value } = runTask(m, function* (c) {
+      const r: boolean[] = [];
+      for (const l of links) r.push(yield* list_add_lockless_head_MUTANT(c, l, head));
+      r.push(yield* list_add_lockless_head_MUTANT(c, links[0]!, head));
+      return r;
+    });
+    expect(value).toEqual([true, true, false]);
+    expect(checkList(m, head)).toBeUndefined();
+    expect(listOwners(m, head)).toEqual([own[1], own[0]]);
+  });
 });
 
 describe('queues: list_add_tail_lockless: interleavings', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { LIST_POISON1, LIST_POISON2 } from '../../src/queues/arena.ts';
 import {
   checkList, list_add, list_add_tail, list_del, list_del_init, list_del_init_careful,
-  list_empty, list_empty_careful, list_head_alloc, list_move_tail, list_splice_init,
-  list_splice_tail_init, listOwners,
+  list_empty, list_empty_careful, list_entry, list_head_alloc, list_move_tail, list_splice,
+  list_splice_init, list_splice_tail_init, listOwners,
 } from '../../src/queues/list.ts';
 import type { Machine } from '../../src/sim/machine.ts';
 import { load } from '../../src/sim/mem.ts';
@@ -302,5 +302,105 @@ describe('queues: list: checkList', () => {
     });
     expect(out.status).toBe('done');
     expect(checkList(m, head)).toMatch(/use-after-free/);
+  });
+});
+
+describe('queues: list: list_entry, list_splice, list_empty_careful', () => {
+  it('list_entry is container_of: the owner fixed at allocation', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 2);
+    expect(e.map((x) => list_entry(m, x))).toEqual(own);
+    expect(list_entry(m, head)).toBe(0);
+  });
+
+  it('list_splice joins at the head, leaves the source as it was; an empty one: no-op', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    const src = list_head_alloc(m, 0, 'src');
+    const empty = list_head_alloc(m, 0, 'empty');
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      yield* list_add_tail(c, e[1]!, src);
+      yield* list_add_tail(c, e[2]!, src);
+      yield* list_splice(c, empty, head);
+    });
+    expect(listOwners(m, head)).toEqual([own[0]]);
+    expect(m.arena.objs[empty]!.next).toBe(empty);
+    expect(m.arena.objs[empty]!.prev).toBe(empty);
+    runTask(m, function* (c) {
+      yield* list_splice(c, src, head);
+    });
+    expect(listOwners(m, head)).toEqual([own[1], own[2], own[0]]);
+    expect(checkList(m, head)).toBeUndefined();
+    // Not re-initialised: src still points into the list it was joined to.
+    expect(m.arena.objs[src]!.next).toBe(e[1]);
+    expect(m.arena.objs[src]!.prev).toBe(e[2]);
+  });
+
+  it('list_empty_careful: false for a non-empty list and for a half-unlinked head', () => {
+    const m = solo();
+    const { head, e } = setup(m, 1);
+    const half = list_head_alloc(m, 0, 'half');
+    const { value } = runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+      const full = yield* list_empty_careful(c, head);
+      // next already points back to itself, prev not yet (list_del_init_careful's window).
+      c.m.arena.objs[half]!.prev = e[0]!;
+      const prevPending = yield* list_empty_careful(c, half);
+      // next still points away although prev is back (the other half-written state).
+      c.m.arena.objs[half]!.prev = half;
+      c.m.arena.objs[half]!.next = e[0]!;
+      const nextPending = yield* list_empty_careful(c, half);
+      return [full, prevPending, nextPending];
+    });
+    expect(value).toEqual([false, false, false]);
+  });
+});
+
+describe('queues: list: DEBUG_LIST against freed neighbours', () => {
+  it('list_add next to a freed entry reports next->prev as the freed entry itself (P2)', () => {
+    const m = solo();
+    const { head, e } = setup(m, 2);
+    runTask(m, function* (c) {
+      yield* list_add_tail(c, e[0]!, head);
+    });
+    // link0 is freed while still on the list; its stale prev still names head.
+    m.arena.free(e[0]!, { step: 1, ctx: 0, fn: 'kfree' });
+    const { out } = runTask(m, function* (c) {
+      yield* list_add(c, e[1]!, head);
+    });
+    expect(out.violations[0]!.property).toBe('P2-list-integrity');
+    expect(out.violations[0]!.message).toBe(
+      'list_add corruption. next->prev should be prev (head), but was link0. (next=link0)');
+  });
+});
+
+describe('queues: list: checkList and listOwners bounds', () => {
+  it('a list longer than max has no way back to the head within max nodes', () => {
+    const m = solo();
+    const { head, e, own } = setup(m, 3);
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+    });
+    expect(checkList(m, head, 3)).toBeUndefined();
+    expect(checkList(m, head, 2)).toBe(
+      'list head: no way back to the head after 2 nodes (a cycle)');
+    expect(listOwners(m, head, 2)).toEqual([own[0], own[1]]);
+    expect(listOwners(m, head, 3)).toEqual(own);
+  });
+
+  it('a freed head, and a freed entry named as the next of its predecessor', () => {
+    const m = solo();
+    const { head, e } = setup(m, 2);
+    runTask(m, function* (c) {
+      for (const x of e) yield* list_add_tail(c, x, head);
+    });
+    m.arena.free(e[1]!, { step: 3, ctx: 0, fn: 'kfree' });
+    expect(checkList(m, head)).toBe(
+      'list head: link0->next: use-after-free of link1 (freed at step 3 by ctx 0 in kfree)');
+    expect(listOwners(m, head)).toEqual([list_entry(m, e[0]!)]);
+    m.arena.free(head, { step: 4, ctx: 0, fn: 'kfree' });
+    expect(checkList(m, head)).toBe(
+      'list head: use-after-free of head (freed at step 4 by ctx 0 in kfree) after 0 nodes');
   });
 });

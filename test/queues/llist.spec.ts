@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NULL } from '../../src/queues/arena.ts';
+import { LIST_POISON1, NULL } from '../../src/queues/arena.ts';
 import {
   checkLlist, checkLlistChain, init_llist_head, llist_add, llist_add_batch, llist_del_all,
   llist_del_first, llist_empty, llist_head_alloc, llist_node_alloc, llist_reverse_order,
@@ -10,7 +10,9 @@ import type { Machine } from '../../src/sim/machine.ts';
 import { store } from '../../src/sim/mem.ts';
 import { ChoicesScheduler } from '../../src/sim/schedulers/choices.ts';
 import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
-import { atEnd, fcParams, fifoPerProducer, machine, runTask, solo } from './helpers.ts';
+import {
+  atEnd, fcParams, fifoPerProducer, interleave, machine, runTask, solo,
+} from './helpers.ts';
 
 function nodes(m: Machine, n: number, tag = 'n'): number[] {
   return Array.from({ length: n }, (_, i) => llist_node_alloc(m, 0, `${tag}${i}`));
@@ -148,5 +150,75 @@ describe('queues: llist: interleavings', () => {
       const out = scenario('tso', seed).run(new RandomScheduler());
       if (out.status !== 'done') throw new Error(`seed ${seed}: ${out.violations[0]?.message}`);
     }
+  });
+});
+
+describe('queues: llist: details', () => {
+  it('init_llist_head empties a list (first = NULL)', () => {
+    const m = solo();
+    const head = llist_head_alloc(m, 'head');
+    const n = nodes(m, 1);
+    const { value } = runTask(m, function* (c) {
+      yield* llist_add(c, n[0]!, head);
+      const before = yield* llist_empty(c, head);
+      yield* init_llist_head(c, head);
+      return [before, yield* llist_empty(c, head)];
+    });
+    expect(value).toEqual([false, true]);
+    expect(m.arena.objs[head]!.first).toBe(NULL);
+  });
+
+  it('llist_del_first uncontended: acquire load, READ_ONCE, one cmpxchg', () => {
+    const m = solo({ trace: true });
+    const head = llist_head_alloc(m, 'head');
+    const n = nodes(m, 2);
+    const { value, out } = runTask(m, function* (c) {
+      for (const x of n) yield* llist_add(c, x, head);
+      return yield* llist_del_first(c, head);
+    });
+    expect(value).toBe(n[1]);
+    expect(llistNodes(m, m.arena.objs[head]!.first as number)).toEqual([n[0]]);
+    expect(out.trace!.filter((e) => e.fn === 'llist_del_first').map((e) => e.op))
+      .toEqual(['smp_load_acquire', 'READ_ONCE', 'cmpxchg']);
+  });
+
+  it('llist_del_first racing an llist_add: the failed cmpxchg retries on the new first', () => {
+    const m = solo();
+    const head = llist_head_alloc(m, 'head');
+    const n = nodes(m, 3);
+    const { value, out } = runTask(m, function* (c) {
+      yield* llist_add(c, n[0]!, head);
+      yield* llist_add(c, n[1]!, head);
+      // del_first has read first (n1) and n1->next when n2 is pushed.
+      return yield* interleave(llist_del_first(c, head), 2, llist_add(c, n[2]!, head));
+    });
+    expect(out.status).toBe('done');
+    expect(value).toEqual([n[2], false]);
+    expect(llistNodes(m, m.arena.objs[head]!.first as number)).toEqual([n[1], n[0]]);
+  });
+
+  it('llist_reverse_order: a freed node is a use-after-free, a poison pointer a bad pointer', () => {
+    for (const [bad, kind] of [['freed', 'use-after-free'], ['poison', 'bad-pointer']] as const) {
+      const m = solo();
+      const n = nodes(m, 2);
+      m.arena.objs[n[0]!]!.next = n[1]!;
+      if (bad === 'freed') m.arena.free(n[1]!, { step: 1, ctx: 0, fn: 'kfree' });
+      else m.arena.objs[n[1]!]!.next = LIST_POISON1;
+      const { out } = runTask(m, function* (c) { llist_reverse_order(c, n[0]!); });
+      expect(out.violations[0]!.property).toBe('P3-memory-safety');
+      expect(out.violations[0]!.kind).toBe(kind);
+      expect(out.violations[0]!.message).toMatch(/^T\d+ in llist_reverse_order: /);
+    }
+  });
+
+  it('checkLlistChain: a NULL-terminated chain longer than max is reported', () => {
+    const m = solo();
+    const n = nodes(m, 3);
+    m.arena.objs[n[0]!]!.next = n[1]!;
+    m.arena.objs[n[1]!]!.next = n[2]!;
+    expect(checkLlistChain(m, n[0]!, 3)).toBeUndefined();
+    expect(checkLlistChain(m, n[0]!, 2, 'c')).toBe(
+      'llist c: not NULL terminated after 2 nodes (a cycle)');
+    expect(llistNodes(m, n[0]!, 2)).toEqual([n[0], n[1]]);
   });
 });

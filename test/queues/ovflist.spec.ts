@@ -163,3 +163,32 @@ describe('queues: chain_epi_lockless: interleavings', () => {
     expect(first).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('queues: ovflist: defaults and bounds', () => {
+  it('by default chain_epi_lockless has no precheck and chain_epi_locked plain accesses', () => {
+    const m = solo({ trace: true });
+    const { ep, epi } = setup(m, 2);
+    const { value, out } = runTask(m, function* (c) {
+      return [yield* chain_epi_lockless(c, ep, epi[0]!), yield* chain_epi_locked(c, ep, epi[1]!)];
+    });
+    expect(value).toEqual([true, true]);
+    expect(ovflistItems(m, ep)).toEqual([epi[1], epi[0]]);
+    expect(out.trace!.filter((e) => e.step >= 0 && e.op !== 'task start').map((e) => e.op))
+      .toEqual(['cmpxchg', 'xchg', 'store', 'load', 'load', 'store', 'store']);
+  });
+
+  it('a chain longer than max is reported as a cycle; max items are walked', () => {
+    const m = solo();
+    const { ep, epi } = setup(m, 3);
+    const o = m.arena.objs;
+    o[ep]!.ovflist = epi[0]!;
+    o[epi[0]!]!.next = epi[1]!;
+    o[epi[1]!]!.next = epi[2]!;
+    o[epi[2]!]!.next = NULL;
+    expect(checkOvflist(m, ep, 3)).toBeUndefined();
+    expect(checkOvflist(m, ep, 2)).toBe(
+      'ovflist of ep: not NULL terminated after 2 items (a cycle)');
+    expect(ovflistItems(m, ep, 2)).toEqual([epi[0], epi[1]]);
+    expect(ovflistItems(m, ep, 3)).toEqual(epi);
+  });
+});

@@ -5,7 +5,7 @@ import {
   __cds_wfcq_dequeue_blocking, __cds_wfcq_first_blocking, __cds_wfcq_next_blocking,
   __cds_wfcq_splice_blocking, CDS_WFCQ_RET_DEST_EMPTY, CDS_WFCQ_RET_DEST_NON_EMPTY,
   CDS_WFCQ_RET_SRC_EMPTY, cds_wfcq_empty, cds_wfcq_enqueue, cds_wfcq_init, cds_wfcq_node_init,
-  checkWfcq, wfcq_alloc, wfcq_node_alloc, wfcqNodes,
+  checkWfcq, wfcq_alloc, wfcq_node_alloc, WFCQ_IMPL, wfcqNodes,
 } from '../../src/queues/wfcqueue.ts';
 import {
   __wfcq_dequeue, __wfcq_first, __wfcq_next, __wfcq_splice, wfcq_empty, wfcq_enqueue,
@@ -13,10 +13,12 @@ import {
 } from '../../src/queues/wfcqueue-kernel.ts';
 import { Machine } from '../../src/sim/machine.ts';
 import { READ_ONCE, WRITE_ONCE, xchg } from '../../src/sim/mem.ts';
-import type { Model } from '../../src/sim/op.ts';
+import { custom, type Model } from '../../src/sim/op.ts';
 import { ChoicesScheduler } from '../../src/sim/schedulers/choices.ts';
 import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
-import { atEnd, fcParams, fifoPerProducer, machine, runTask, solo } from './helpers.ts';
+import {
+  atEnd, fcParams, fifoPerProducer, interleave, machine, runTask, solo,
+} from './helpers.ts';
 
 function nodes(m: Machine, n: number, tag = 'n'): number[] {
   return Array.from({ length: n }, (_, i) => wfcq_node_alloc(m, 0, `${tag}${i}`));
@@ -282,5 +284,201 @@ describe('queues: wfcqueue: interleavings', () => {
       const out = scenario('tso', seed).run(new RandomScheduler());
       if (out.status !== 'done') throw new Error(`seed ${seed}: ${out.violations[0]?.message}`);
     }
+  });
+});
+
+describe('queues: wfcqueue: steps and the waits', () => {
+  const opsOf = (out: { trace?: { fn: string; op: string }[] }, fn: string) =>
+    out.trace!.filter((e) => e.fn === fn).map((e) => e.op);
+
+  it('cds_wfcq_init empties a queue; empty on a non-empty queue reads head->next only', () => {
+    const m = solo({ trace: true });
+    const q = wfcq_alloc(m, 'q');
+    const n = nodes(m, 1);
+    const { value, out } = runTask(m, function* (c) {
+      yield* cds_wfcq_enqueue(c, q.head, q.tail, n[0]!);
+      const full = yield* cds_wfcq_empty(c, q.head, q.tail);
+      yield* cds_wfcq_init(c, q.head, q.tail);
+      return [full, yield* cds_wfcq_empty(c, q.head, q.tail)];
+    });
+    expect(value).toEqual([false, true]);
+    expect(m.arena.objs[q.head]!.next).toBe(NULL);
+    expect(m.arena.objs[q.tail]!.p).toBe(q.head);
+    expect(opsOf(out, 'cds_wfcq_empty')).toEqual(['READ_ONCE', 'READ_ONCE', 'READ_ONCE']);
+  });
+
+  it('next of a linked node is one READ_ONCE; dequeue of a non-last node four steps', () => {
+    const m = solo({ trace: true });
+    const q = wfcq_alloc(m, 'q');
+    const n = nodes(m, 2);
+    const { value, out } = runTask(m, function* (c) {
+      for (const x of n) yield* cds_wfcq_enqueue(c, q.head, q.tail, x);
+      const nx = yield* __cds_wfcq_next_blocking(c, q.head, q.tail, n[0]!);
+      return [nx, yield* __cds_wfcq_dequeue_blocking(c, q.head, q.tail)];
+    });
+    expect(value).toEqual([n[1], n[0]]);
+    expect(opsOf(out, '__cds_wfcq_next_blocking')).toEqual(['READ_ONCE']);
+    expect(opsOf(out, '__cds_wfcq_dequeue_blocking'))
+      .toEqual(['READ_ONCE', '___cds_wfcq_node_sync_next', 'READ_ONCE', 'store']);
+    expect(wfcqNodes(m, q.head, q.tail)).toEqual([n[1]]);
+  });
+
+  it('splice of an empty source only loads (no xchg on the source)', () => {
+    const m = solo({ trace: true });
+    const src = wfcq_alloc(m, 'src');
+    const dst = wfcq_alloc(m, 'dst');
+    const { value, out } = runTask(m, (c) =>
+      __cds_wfcq_splice_blocking(c, dst.head, dst.tail, src.head, src.tail));
+    expect(value).toBe(CDS_WFCQ_RET_SRC_EMPTY);
+    expect(opsOf(out, '__cds_wfcq_splice_blocking')).toEqual(['READ_ONCE', 'READ_ONCE']);
+  });
+
+  it('splice re-checks the tail: a source emptied after its first check is SRC_EMPTY', () => {
+    const m = machine(1, 'sc');
+    const src = wfcq_alloc(m, 'src');
+    const dst = wfcq_alloc(m, 'dst');
+    const n = nodes(m, 1);
+    const { value, out } = runTask(m, function* (c) {
+      yield* cds_wfcq_enqueue(c, src.head, src.tail, n[0]!);
+      // The splice has seen src->next != NULL when the only node is dequeued.
+      return yield* interleave(
+        __cds_wfcq_splice_blocking(c, dst.head, dst.tail, src.head, src.tail), 1,
+        __cds_wfcq_dequeue_blocking(c, src.head, src.tail));
+    });
+    expect(out.status).toBe('done');
+    expect(value).toEqual([CDS_WFCQ_RET_SRC_EMPTY, n[0]]);
+    expect(wfcqNodes(m, dst.head, dst.tail)).toEqual([]);
+  });
+
+  it('next at a half-linked node waits for the link and returns the new node', () => {
+    const m = machine(2, 'sc');
+    const q = wfcq_alloc(m, 'q');
+    const n = nodes(m, 2);
+    // n0 is linked; n1's enqueuer has swapped the tail but not yet linked n0->next.
+    m.arena.objs[q.head]!.next = n[0]!;
+    m.arena.objs[q.tail]!.p = n[1]!;
+    let seen: number[] = [];
+    m.addTask({ name: 'E', cpu: 0, body: function* () {
+      yield WRITE_ONCE(n[0]!, 'next', n[1]!, 'cds_wfcq_enqueue');
+    } });
+    m.addTask({ name: 'I', cpu: 1, body: function* (c) {
+      const first = yield* __cds_wfcq_first_blocking(c, q.head, q.tail);
+      seen = [first, yield* __cds_wfcq_next_blocking(c, q.head, q.tail, first)];
+    } });
+    // I first, as far as it can go (it waits at the gap), then E.
+    const out = m.run(new ChoicesScheduler(Array(20).fill(1)));
+    expect(out.status).toBe('done');
+    expect(seen).toEqual(n);
+  });
+
+  it('the busy-wait on a freed source head reports the use-after-free (P3) in the caller', () => {
+    const m = machine(1, 'sc');
+    const q = wfcq_alloc(m, 'src');
+    const n = nodes(m, 1);
+    m.arena.objs[q.tail]!.p = n[0]!; // half linked: head->next NULL, the tail elsewhere
+    m.arena.free(q.head, { step: 0, ctx: 0, fn: 'kfree' });
+    const busy = WFCQ_IMPL.busyWaitOp('___cds_wfcq_busy_wait');
+    const { out } = runTask(m, function* () {
+      yield custom(busy, q.head, q.tail, undefined, 'splicer');
+    });
+    expect(out.violations[0]!.property).toBe('P3-memory-safety');
+    expect(out.violations[0]!.kind).toBe('use-after-free');
+    expect(out.violations[0]!.message).toMatch(
+      /^T\d+ in splicer: wait on \.next: use-after-free of src\.head/);
+  });
+
+  it('the busy-wait does not wait on a freed tail; the sync wait reports NULL as a bad pointer',
+    () => {
+      const m = machine(1, 'sc');
+      const q = wfcq_alloc(m, 'src');
+      const n = nodes(m, 1);
+      m.arena.objs[q.tail]!.p = n[0]!;
+      m.arena.free(q.tail, { step: 0, ctx: 0, fn: 'kfree' });
+      const busy = WFCQ_IMPL.busyWaitOp('___cds_wfcq_busy_wait');
+      const sync = WFCQ_IMPL.syncNextOp('___cds_wfcq_node_sync_next');
+      const r1 = runTask(m, function* () { yield custom(busy, q.head, q.tail); });
+      expect(r1.out.status).toBe('done');
+      const { out } = runTask(m, function* () { yield custom(sync, NULL); });
+      expect(out.violations[0]!.kind).toBe('bad-pointer');
+      // Without a function name of its own, the op reports the task's current one.
+      expect(out.violations[0]!.message).toMatch(/^T\d+ in .*: load of \.next: dereference of NULL$/);
+    });
+
+  it('a busy-wait nobody ends is a deadlock named after the op when it has no caller name',
+    () => {
+      const m = machine(1, 'sc');
+      const q = wfcq_alloc(m, 'src');
+      const n = nodes(m, 1);
+      m.arena.objs[q.tail]!.p = n[0]!;
+      const busy = WFCQ_IMPL.busyWaitOp('___cds_wfcq_busy_wait');
+      const { out } = runTask(m, function* () { yield custom(busy, q.head, q.tail); });
+      expect(out.violations[0]!.kind).toBe('deadlock');
+      expect(out.violations[0]!.message).toMatch(
+        /busy-waiting in ___cds_wfcq_busy_wait: src\.head->next is NULL but the tail is not/);
+    });
+});
+
+describe('queues: wfcqueue: the waits end and report', () => {
+  it('a splice busy-waiting on a half-linked first node goes on once head->next is linked', () => {
+    const m = machine(2, 'sc');
+    const src = wfcq_alloc(m, 'src');
+    const dst = wfcq_alloc(m, 'dst');
+    const n = nodes(m, 1);
+    // The enqueuer of n0 has swapped the tail, not yet linked src.head->next.
+    m.arena.objs[src.tail]!.p = n[0]!;
+    let ret = -9;
+    m.addTask({ name: 'E', cpu: 0, body: function* () {
+      yield WRITE_ONCE(src.head, 'next', n[0]!, 'cds_wfcq_enqueue');
+    } });
+    m.addTask({ name: 'S', cpu: 1, body: function* (c) {
+      ret = yield* __cds_wfcq_splice_blocking(c, dst.head, dst.tail, src.head, src.tail);
+    } });
+    // S first, as far as it can go (it waits), then E.
+    const out = m.run(new ChoicesScheduler(Array(20).fill(1)));
+    expect(out.status).toBe('done');
+    expect(ret).toBe(CDS_WFCQ_RET_DEST_EMPTY);
+    expect(wfcqNodes(m, dst.head, dst.tail)).toEqual(n);
+    expect(checkWfcq(m, src.head, src.tail, true)).toBeUndefined();
+  });
+
+  it('a node_sync_next nobody ends is a deadlock naming the caller and the node', () => {
+    const m = machine(1, 'sc');
+    const q = wfcq_alloc(m, 'rdl');
+    const sync = WFCQ_IMPL.syncNextOp('___wfcq_node_sync_next');
+    const { out } = runTask(m, function* () { yield custom(sync, q.head, undefined, undefined,
+      '__wfcq_dequeue'); });
+    expect(out.violations[0]!.kind).toBe('deadlock');
+    expect(out.violations[0]!.message).toContain('busy-waiting in __wfcq_dequeue for ' +
+      'rdl.head->next (an enqueuer stopped between xchg(&tail->p) and linking the old tail)');
+    const m2 = machine(1, 'sc');
+    const q2 = wfcq_alloc(m2, 'rdl');
+    const r2 = runTask(m2, function* () { yield custom(sync, q2.head); });
+    expect(r2.out.violations[0]!.message).toContain('busy-waiting in ___wfcq_node_sync_next for');
+  });
+});
+
+describe('queues: wfcqueue: the splice wait also ends when the source is emptied', () => {
+  it('a dequeuer takes the node the splicer waited for: the splice finds SRC_EMPTY', () => {
+    const m = machine(3, 'sc');
+    const src = wfcq_alloc(m, 'src');
+    const dst = wfcq_alloc(m, 'dst');
+    const n = nodes(m, 1);
+    m.arena.objs[src.tail]!.p = n[0]!; // n0's enqueuer has swapped the tail only
+    let ret = -9;
+    let got = -9;
+    m.addTask({ name: 'E', cpu: 0, body: function* () {
+      yield WRITE_ONCE(src.head, 'next', n[0]!, 'cds_wfcq_enqueue');
+    } });
+    m.addTask({ name: 'D', cpu: 1, body: function* (c) {
+      got = yield* __cds_wfcq_dequeue_blocking(c, src.head, src.tail);
+    } });
+    m.addTask({ name: 'S', cpu: 2, body: function* (c) {
+      ret = yield* __cds_wfcq_splice_blocking(c, dst.head, dst.tail, src.head, src.tail);
+    } });
+    // S until it waits (5 steps), then E links, then D dequeues n0, then S goes on.
+    const out = m.run(new ChoicesScheduler([2, 2, 2, 2, 2]));
+    expect(out.status).toBe('done');
+    expect([got, ret]).toEqual([n[0], CDS_WFCQ_RET_SRC_EMPTY]);
+    expect(wfcqNodes(m, dst.head, dst.tail)).toEqual([]);
   });
 });

@@ -45,6 +45,7 @@ export function checkEventpoll(m: MachineAccess, ep: number): string | undefined
   const onList = listOwners(m, o.rdllist as number);
   for (const epi of listOwners(m, o.rbr as number)) {
     const e = m.arena.objs[epi]!;
+    // Stryker disable next-line LogicalOperator: e.next is the value readGlobal returns
     if (e.next !== EP_UNACTIVE_PTR && m.memory.readGlobal(epi, 'next') !== EP_UNACTIVE_PTR) {
       return `${m.arena.label(epi)}->next is ${m.arena.label(e.next as number)} with no ` +
         'scan running';

@@ -80,6 +80,7 @@ export const spuriousQueueing: Observer = {
     const frames = k?.ghost.frames;
     if (frames === undefined || frames.length === 0) return;
     const by = m.lastStepContext();
+    // Stryker disable next-line LogicalOperator: observeFrame's keyed also defaults to true
     const keyed = k!.cfg.variant.features.keyedWakeups ?? true;
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
