@@ -13,6 +13,7 @@ import { Machine } from '../../src/sim/machine.ts';
 import { load, WRITE_ONCE } from '../../src/sim/mem.ts';
 import type { Model } from '../../src/sim/op.ts';
 import { ChoicesScheduler } from '../../src/sim/schedulers/choices.ts';
+import { ReplayScheduler } from '../../src/sim/schedulers/replay.ts';
 import { global, kinds, machine, spinUntil, vars } from './helpers.ts';
 
 /** Always the first candidate: the task on the lowest CPU that can run, write-backs last. */
@@ -62,6 +63,33 @@ describe('locks: rcu: grace periods are full barriers on every CPU (TSO)', () =>
       expect(out.violations).toEqual([]);
       expect(out.status).toBe('done');
       expect(seen).toEqual([0, 1, 1]);
+    });
+
+  it('synchronize_rcu() returns after a full barrier of its own CPU (a hardirq\'s store)',
+    () => {
+      const m = machine(2, 'tso');
+      const v = vars(m, { started: 0, y: 0 });
+      const seen: unknown[] = [];
+      m.addTask({ name: 'R', cpu: 0, body: function* (c: Ctx): Model<void> {
+        rcu_read_lock(c);
+        yield* spinUntil(v, 'started', 1);
+        rcu_read_unlock(c);
+      } });
+      m.addTask({ name: 'S', cpu: 1, body: function* (c: Ctx): Model<void> {
+        yield WRITE_ONCE(v, 'started', 1, 'updater');
+        yield* synchronize_rcu(c);
+        seen.push(m.memory.pending(1), global(m, v, 'y'));
+      } });
+      m.addIrqSource({ name: 'nic', cpu: 1, count: 1, handler: function* (): Model<void> {
+        yield WRITE_ONCE(v, 'y', 1, 'nic');
+      } });
+      // R and S start, S stores and calls synchronize_rcu (grace period 1 waits for R), R
+      // leaves; the grace period ends (Z0.); then a hardirq on S's CPU stores y (buffered),
+      // and S's second step returns from synchronize_rcu.
+      const out = m.run(new ReplayScheduler('abbbaZ0.Q0.Bb'));
+      expect(out.violations).toEqual([]);
+      expect(out.status).toBe('done');
+      expect(seen).toEqual([0, 1]);
     });
 
   it('synchronize_rcu() with no reader inside is one step; waiting for a reader, two', () => {
