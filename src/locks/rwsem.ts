@@ -56,6 +56,7 @@ function stackWaiter(c: Ctx, flags: number): number {
   const m = c.m;
   let w = c.local.rwsemWaiter as number | undefined;
   if (w === undefined) {
+    // Stryker disable next-line ObjectLiteral: every field is written below before any use
     w = m.alloc('rwsem_waiter', { task: 0, flags: 0, list: 0 }, `rwsem_waiter@${c.name}`);
     m.arena.objs[w]!.list = list_head_alloc(m, w, `rwsem_waiter@${c.name}.list`);
     c.local.rwsemWaiter = w;
