@@ -155,6 +155,38 @@ describe('locks: rwsem: lockdep and per-task objects', () => {
   });
 });
 
+describe('locks: rwsem: TSO', () => {
+  it('the stack waiter\'s fill is private: never a buffered store (no write-back of flags)',
+    () => {
+      let fills = 0;
+      for (let seed = 0; seed < 20; seed++) {
+        const m = new Machine({ ncpu: 2, memory: 'tso', seed, trace: true });
+        const sem = init_rwsem(m, 'ep.sem');
+        const v = vars(m);
+        for (let i = 0; i < 2; i++) {
+          m.addTask({
+            name: `T${i}`, cpu: i,
+            body: function* (c: Ctx): Model<void> {
+              for (let k = 0; k < 3; k++) {
+                yield* down_write(c, sem);
+                yield load(v, 'v');
+                yield* up_write(c, sem);
+              }
+            },
+          });
+        }
+        const out = m.run(new RandomScheduler());
+        expect(out.violations).toEqual([]);
+        const ev = out.trace!;
+        // The waker reads flags of a queued waiter: the fill happened (in memory at once).
+        fills += ev.filter((e) => e.fn === '__rwsem_do_wake' && e.field === 'flags').length;
+        expect(ev.filter((e) => e.op === 'store-buffer write-back' &&
+          e.obj.startsWith('rwsem_waiter@') && e.field === 'flags')).toEqual([]);
+      }
+      expect(fills).toBeGreaterThan(0);
+    });
+});
+
 describe('locks: rwsem: lkmm', () => {
   it('a reused stack waiter is filled by its own CPU: no lost update or wakeup (lkmm, 0..199)',
     () => {
