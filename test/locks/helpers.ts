@@ -2,7 +2,7 @@
  * Shared scaffolding for the src/locks tests: machines, seed searches, counters, and a
  * scheduler that never writes back a store buffer unless it must.
  */
-import type { Ctx, MachineAccess } from '../../src/sim/context.ts';
+import { SLEEPING, type Ctx, type MachineAccess } from '../../src/sim/context.ts';
 import { Machine, type MachineOptions, type RunOutcome } from '../../src/sim/machine.ts';
 import { load, store } from '../../src/sim/mem.ts';
 import type { MemoryMode } from '../../src/sim/memory.ts';
@@ -102,4 +102,54 @@ export function ctxNamed(m: Machine, name: string): Ctx {
   const c = m.contexts().find((x) => x.name === name);
   if (!c) throw new Error(`no context ${name}`);
   return c;
+}
+
+/**
+ * Two tasks take and drop a sleeping lock six times each over seeds 0..19 (random): no
+ * violation, at most a waiter and its list head allocated per task beyond their
+ * task_structs, and some seed puts the tasks to sleep more than twice. Returns that most.
+ */
+export function waiterAllocatedOnce(make: (m: Machine) => {
+  lock: (c: Ctx) => Model<void>; unlock: (c: Ctx) => Model<void>;
+}): number {
+  let most = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const m = machine(2, 'sc', seed);
+    const { lock, unlock } = make(m);
+    const v = vars(m);
+    const before = m.arena.objs.length;
+    const tasks: Ctx[] = [];
+    let sleeps = 0;
+    for (let i = 0; i < 2; i++) {
+      tasks.push(m.addTask({
+        name: `T${i}`, cpu: i,
+        body: function* (c: Ctx): Model<void> {
+          for (let k = 0; k < 6; k++) {
+            yield* lock(c);
+            yield load(v, 'v');
+            yield* unlock(c);
+          }
+        },
+      }));
+    }
+    const was = [false, false];
+    m.addObserver({
+      name: 'sleeps',
+      afterStep: () => {
+        tasks.forEach((t, i) => {
+          const now = t.status === SLEEPING;
+          if (now && !was[i]) sleeps++;
+          was[i] = now;
+        });
+      },
+    });
+    const out = m.run(new RandomScheduler());
+    if (out.violations.length > 0) throw new Error(`seed ${seed}: ${out.violations[0]!.message}`);
+    // Two task_structs, then at most a waiter and its list head per task.
+    if (m.arena.objs.length - before > 2 + 2 * 2) {
+      throw new Error(`seed ${seed}: ${m.arena.objs.length - before} objects allocated`);
+    }
+    most = Math.max(most, sleeps);
+  }
+  return most;
 }

@@ -18,8 +18,9 @@ import type { Machine } from '../../src/sim/machine.ts';
 import { load, WRITE_ONCE } from '../../src/sim/mem.ts';
 import type { Model } from '../../src/sim/op.ts';
 import { ChoicesScheduler } from '../../src/sim/schedulers/choices.ts';
-import { RandomScheduler } from '../../src/sim/schedulers/random.ts';
-import { global, kinds, machine, spinUntil, vars } from './helpers.ts';
+import {
+  global, kinds, machine, spinUntil, vars, waiterAllocatedOnce,
+} from './helpers.ts';
 
 const first = (): ChoicesScheduler => new ChoicesScheduler([]);
 
@@ -225,43 +226,9 @@ describe('locks: mutex: per-context objects', () => {
   });
 
   it('a task\'s mutex_waiter is allocated once, however often it sleeps', () => {
-    let most = 0;
-    for (let seed = 0; seed < 20; seed++) {
-      const m = machine(2, 'sc', seed);
+    expect(waiterAllocatedOnce((m) => {
       const mu = mutex_init(m, 'ep.mtx');
-      const v = vars(m);
-      const before = m.arena.objs.length;
-      let sleeps = 0;
-      const tasks: Ctx[] = [];
-      for (let i = 0; i < 2; i++) {
-        tasks.push(m.addTask({
-          name: `T${i}`, cpu: i,
-          body: function* (c: Ctx): Model<void> {
-            for (let k = 0; k < 6; k++) {
-              yield* mutex_lock(c, mu);
-              yield load(v, 'v');
-              yield* mutex_unlock(c, mu);
-            }
-          },
-        }));
-      }
-      const was = [false, false];
-      m.addObserver({
-        name: 'sleeps',
-        afterStep: () => {
-          tasks.forEach((t, i) => {
-            const now = t.status === SLEEPING;
-            if (now && !was[i]) sleeps++;
-            was[i] = now;
-          });
-        },
-      });
-      const out = m.run(new RandomScheduler());
-      expect(out.violations).toEqual([]);
-      // Two task_structs, then at most a waiter and its list head per task.
-      expect(m.arena.objs.length - before).toBeLessThanOrEqual(2 + 2 * 2);
-      most = Math.max(most, sleeps);
-    }
-    expect(most).toBeGreaterThan(2);
+      return { lock: (c) => mutex_lock(c, mu), unlock: (c) => mutex_unlock(c, mu) };
+    })).toBeGreaterThan(2);
   });
 });
