@@ -95,6 +95,7 @@ export function* ep_poll_callback(c: Ctx, wait: number, _mode: number, _sync: nu
   yield* spin_unlock_irqrestore(c, lock, flags);
   // ep_poll_safewake() must run outside ep->lock.
   if (pwake) yield* k.ops.ep_poll_safewake(c, ep, epi, 0);
+  // Stryker disable next-line ConditionalExpression: non-exclusive: only ret < 0 counts
   if (!(events & EPOLLEXCLUSIVE)) ewake = 1;
   if (pollflags & POLLFREE && !k.bug('no-pollfree')) {
     // The wait queue head is going away (wake_up_pollfree()). Not __remove_wait_queue():

@@ -35,6 +35,7 @@ function path_count_inc(c: Ctx, nests: number): number {
   if (nests === 0) return 0;
   const count = kernel(c).path_count;
   count[nests] = (count[nests] ?? 0) + 1;
+  // Stryker disable next-line UnaryOperator: callers test error !== 0 only
   return count[nests]! > PATH_LIMITS[nests]! ? -1 : 0;
 }
 
@@ -45,6 +46,7 @@ function path_count_inc(c: Ctx, nests: number): number {
 export function* reverse_path_check_proc(c: Ctx, refs: number, depth: number): Model<number> {
   const FN = 'reverse_path_check_proc';
   const k = kernel(c);
+  // Stryker disable next-line ConditionalExpression,UnaryOperator: ep_loop_check refuses it first
   if (depth > EP_MAX_NESTS) return -1;
   let error = 0;
   // A concurrent DEL may unlink items as we go: that only lowers the count.

@@ -27,6 +27,7 @@ import { kernel } from '../kernel.ts';
 export function* ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): Model<number> {
   const FN = 'ep_get_upwards_depth_proc';
   const k = kernel(c);
+  // Stryker disable next-line BlockStatement: the memo only saves work
   if ((yield load(ep, 'gen', FN)) === k.loop_check_gen) {
     return (yield load(ep, 'loop_check_depth', FN)) as number;
   }
@@ -36,6 +37,7 @@ export function* ep_get_upwards_depth_proc(c: Ctx, ep: number, depth: number): M
   let pos: number = yield READ_ONCE(refs, 'next', FN);
   while (pos !== refs) {
     const up: number = yield load(list_entry(c.m, pos), 'ep', FN);
+    // Stryker disable next-line ArithmeticOperator: depth is never read
     result = Math.max(result, (yield* k.ops.ep_get_upwards_depth_proc(c, up, depth + 1)) + 1);
     pos = yield* list_next_rcu(c, pos, FN);
   }

@@ -90,6 +90,7 @@ export function* ep_poll(c: Ctx, ep: number, out: EpollEvent[], maxevents: numbe
   const k = kernel(c);
   const o = c.m.arena.objs[ep]!;
   let timed_out = timeoutMs === 0;
+  // Stryker disable next-line EqualityOperator: timeout 0 never reads expires
   const expires = timeoutMs > 0 ? c.m.now + timeoutMs * 1_000_000 : Infinity;
   // "eventpoll: Fix epoll_wait() report false negative" (kernel selftest epoll65; the host's
   // 6.18.44 has it: 9 million concurrent timeout-0 waits never missed): the first pass
