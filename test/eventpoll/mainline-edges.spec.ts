@@ -12,6 +12,7 @@ import '../../src/eventpoll/variants.ts';
 import {
   EPOLLEXCLUSIVE, EPOLLIN, EPOLLOUT, POLLFREE,
 } from '../../src/eventpoll/uapi.ts';
+import { kfree_rcu } from '../../src/locks/rcu.ts';
 import { listOwners } from '../../src/queues/list.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import type { Ctx } from '../../src/sim/context.ts';
@@ -32,6 +33,9 @@ function* ep_insert_recorded(c: Ctx, ep: number, events: number, data: number, t
 }
 defineVariant({ name: 'test-rbr-order', base: 'mainline-6.18',
   ops: { ep_insert: ep_insert_recorded } });
+// ep_free() that forgets ep->ws (wakeup_source_unregister): a leak for P3.
+defineVariant({ name: 'test-ep-free-keeps-ws', base: 'mainline-6.18',
+  ops: { ep_free: (c: Ctx, ep: number) => kfree_rcu(c, ep, 'ep_free') } });
 
 const add = (fd: string, events: string[] = ['IN']) =>
   ({ op: 'epoll_ctl', ctl: 'ADD', set: 'ep', fd, events, expect: 0 }) as const;
@@ -59,6 +63,13 @@ describe('ep_rbtree_insert(): items in (file, fd) order, as the rb-tree walks th
     const [a, a2, b] = last;
     expect(a![0]).toBe(a2![0]);
     expect(a2![1]).toBeGreaterThan(b![1]);
+    // The same file's fds in the other order of ADDs: a, then a2.
+    orders.length = 0;
+    const r2 = simulate({ variant: 'test-rbr-order', seed: 0, scenario: { ...sc,
+      tasks: [{ name: 'T1', cpu: 0, program: [{ op: 'dup', fd: 'a', as: 'a2' }, add('a'),
+        add('a2')] }] } });
+    expect(r2.violations).toEqual([]);
+    expect(orders.at(-1)).toEqual([a, a2]);
   });
 });
 
@@ -66,12 +77,14 @@ describe('ep_insert() / ep_modify(): ep_poll_safewake() only for a set that is p
   const calls = (r: ReturnType<typeof simulate>) =>
     r.trace!.filter((e) => e.fn === 'ep_poll_safewake').length;
 
-  it('an ADD and a MOD that make an item ready, nobody polling the set: no safewake', () => {
+  it('ADDs and MODs, ready or not, nobody polling the set: no safewake', () => {
     const sc: Scenario = {
       name: 'no-poller', description: 'ADD of a ready fd, harvest, MOD re-arms it', cpus: 1,
-      files: [{ name: 'e', type: 'eventfd', init: 1 }],
+      files: [{ name: 'e', type: 'eventfd', init: 1 }, { name: 'idle', type: 'eventfd' }],
       sets: [{ name: 'ep' }],
-      tasks: [{ name: 'T1', cpu: 0, program: [add('e', ['IN', 'ONESHOT']),
+      tasks: [{ name: 'T1', cpu: 0, program: [add('idle'),
+        { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'idle', events: ['IN'], expect: 0 },
+        add('e', ['IN', 'ONESHOT']),
         { op: 'epoll_wait', set: 'ep', maxevents: 1, timeout: 0, expect: 1 },
         { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN'], expect: 0 },
         { op: 'epoll_wait', set: 'ep', maxevents: 1, timeout: 0, expect: 1 }] }],
@@ -81,34 +94,60 @@ describe('ep_insert() / ep_modify(): ep_poll_safewake() only for a set that is p
     expect(calls(r)).toBe(0);
   });
 
+  /** T1 polls the set; T2 makes an item ready by `ctl` after a sleep. */
+  function pollerVs(ctl: 'ADD' | 'MOD'): Scenario {
+    // MOD: a ready ONESHOT item from the setup, which T1 harvests (spent) before it polls.
+    const t1 = ctl === 'ADD' ? [{ op: 'sleep', ms: 1 } as const]
+      : [{ op: 'epoll_wait', set: 'ep', maxevents: 1, timeout: 0, expect: 1 } as const];
+    const last = ctl === 'ADD' ? add('e')
+      : { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN'], expect: 0 } as const;
+    return {
+      name: `poller-vs-${ctl}`, description: `poll(2) of the set, then an ${ctl}`, cpus: 2,
+      files: [{ name: 'e', type: 'eventfd', init: 1 }],
+      sets: [{ name: 'ep' }],
+      watches: ctl === 'ADD' ? [] : [{ set: 'ep', fd: 'e', events: ['IN', 'ONESHOT'] }],
+      tasks: [
+        { name: 'T1', cpu: 0, program: [...t1,
+          { op: 'poll', fd: 'ep', events: ['IN'], timeout: -1, expect: 1 }] },
+        { name: 'T2', cpu: 1, program: [{ op: 'sleep', ms: 2 }, last] },
+      ],
+    };
+  }
+
   for (const ctl of ['ADD', 'MOD'] as const) {
     it(`a poll(2) of the set sleeping while an ${ctl} makes an item ready is woken`, () => {
-      // MOD: the item is a spent ONESHOT (harvested) until the MOD re-arms it.
-      const setup = ctl === 'ADD' ? [] : [add('e', ['IN', 'ONESHOT']),
-        { op: 'epoll_wait', set: 'ep', maxevents: 1, timeout: 0, expect: 1 } as const];
-      const last = ctl === 'ADD' ? add('e')
-        : { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN'], expect: 0 } as const;
-      const sc: Scenario = {
-        name: `poller-vs-${ctl}`, description: `poll(2) of the set, then an ${ctl}`, cpus: 2,
-        files: [{ name: 'e', type: 'eventfd', init: 1 }],
-        sets: [{ name: 'ep' }],
-        tasks: [
-          { name: 'T1', cpu: 0, program: [{ op: 'sleep', ms: 1 },
-            { op: 'poll', fd: 'ep', events: ['IN'], timeout: -1, expect: 1 }] },
-          { name: 'T2', cpu: 1, program: [...setup, { op: 'sleep', ms: 2 }, last] },
-        ],
-      };
       let slept = 0;
       for (let seed = 0; seed < 20; seed++) {
-        const r = simulate({ variant: 'mainline-6.18', scenario: sc, seed, trace: true });
+        const r = simulate({ variant: 'mainline-6.18', scenario: pollerVs(ctl), seed,
+          trace: true });
         expect(r.violations).toEqual([]);
         expect(r.results.find((x) => x.op === 'poll')?.ret).toBe(1);
-        if (calls(r) > 0) slept++;
+        // T2's ctl is the only safewake: T1 was asleep on poll_wait when it came.
+        if (r.trace!.some((e) => e.fn === 'ep_poll_safewake' && e.who === 'T2')) slept++;
       }
-      // In some of them the poller was asleep on poll_wait when the item became ready.
       expect(slept).toBeGreaterThan(0);
     });
   }
+});
+
+describe('ep_modify(): EPOLLWAKEUP gives the item a wakeup source once', () => {
+  const creates = (mods: number) => {
+    const mod = { op: 'epoll_ctl', ctl: 'MOD', set: 'ep', fd: 'e', events: ['IN', 'WAKEUP'],
+      expect: 0 } as const;
+    const r = simulate({ variant: 'mainline-6.18', seed: 0, trace: true, scenario: {
+      name: 'mod-wakeup', description: 'MODs that ask for EPOLLWAKEUP', cpus: 1,
+      files: [{ name: 'e', type: 'eventfd' }], sets: [{ name: 'ep' }],
+      tasks: [{ name: 'T1', cpu: 0, program: [add('e'), ...Array(mods).fill(mod)] }],
+    } });
+    expect(r.violations).toEqual([]);
+    // Each ep_create_wakeup_source() reads ep->ws once.
+    return r.trace!.filter((e) => e.fn === 'ep_create_wakeup_source' && e.op === 'load')
+      .length;
+  };
+  it('the first MOD with EPOLLWAKEUP creates it, a second one does not', () => {
+    expect(creates(1)).toBe(1);
+    expect(creates(2)).toBe(1);
+  });
 });
 
 describe('ep_poll(): the timeout is counted from the call', () => {
@@ -165,4 +204,26 @@ describe('reverse_path_check(): path_limits[] per depth', () => {
       expect(r.results.map((x) => x.ret).at(-1)).toBe('EINVAL');
       expect(r.results.filter((x) => x.ret === 'EINVAL')).toHaveLength(1);
     });
+});
+
+describe('P3 leaks: EPOLLWAKEUP sources go with their item and their set', () => {
+  const sc: Scenario = {
+    name: 'ws-lifetime', description: 'a harvested EPOLLWAKEUP item, then both files closed',
+    cpus: 1,
+    files: [{ name: 'e', type: 'eventfd', init: 1 }],
+    sets: [{ name: 'ep' }],
+    watches: [{ set: 'ep', fd: 'e', events: ['IN', 'WAKEUP'] }],
+    tasks: [{ name: 'T1', cpu: 0, program: [
+      { op: 'epoll_wait', set: 'ep', maxevents: 1, timeout: 0, expect: 1 },
+      { op: 'close', fd: 'e', expect: 0 }, { op: 'close', fd: 'ep', expect: 0 }] }],
+  };
+  it('mainline-6.18 frees both (__ep_remove the item\'s, ep_free the set\'s): clean', () => {
+    expect(simulate({ variant: 'mainline-6.18', scenario: sc, seed: 0 }).violations).toEqual([]);
+  });
+  it('canary: an ep_free() that keeps ep->ws leaves a wakeup_source (P3 leak)', () => {
+    const v = simulate({ variant: 'test-ep-free-keeps-ws', scenario: sc, seed: 0 }).violations;
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ property: 'P3-memory-safety', kind: 'leak' });
+    expect(v[0]!.message).toMatch(/^every file is closed but 1 wakeup_source object\(s\) remain: /);
+  });
 });

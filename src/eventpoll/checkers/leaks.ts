@@ -1,7 +1,7 @@
 /**
- * P3, memory safety at the end of a run: once every file is closed, no eventpoll, epitem or
- * eppoll_entry may be left (a leak). Use-after-free and double free are caught by the
- * machine at the access itself.
+ * P3, memory safety at the end of a run: once every file is closed, no eventpoll, epitem,
+ * eppoll_entry or wakeup source may be left (a leak). Use-after-free and double free are
+ * caught by the machine at the access itself.
  */
 import type { Machine, Observer } from '../../sim/machine.ts';
 
@@ -10,7 +10,7 @@ export const leaks: Observer = {
   name: 'P3-leaks',
   atEnd(m: Machine): void {
     if (m.arena.live('file').length > 0) return;
-    for (const kind of ['eventpoll', 'epitem', 'eppoll_entry']) {
+    for (const kind of ['eventpoll', 'epitem', 'eppoll_entry', 'wakeup_source']) {
       const left = m.arena.live(kind);
       if (left.length === 0) continue;
       m.report({ property: 'P3-memory-safety', kind: 'leak',
