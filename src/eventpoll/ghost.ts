@@ -212,6 +212,9 @@ export class Ghost {
       // A nested set's readiness depends on its variant's poll (2.6.22 only tests rdllist,
       // later kernels re-poll the queued items): the rule is applied to plain files only.
       if (a.objs[o.ffd_file as number]?.f_op === 'eventpoll') continue;
+      // A file in its final fput (f_count 0; it never rises again) is not ready to a harvest:
+      // epi_fget() fails and the kernel drops the item, which the file's release removes.
+      if (this.m.memory.readGlobal(o.ffd_file as number, 'f_count') === 0) continue;
       const always = call.inter.get(o.ffd_file as number);
       if (always === undefined || !(always & events & ~EP_PRIVATE_BITS)) continue;
       return `epoll_wait returned ${res} without LT ${a.label(epi)}, which was queued when ` +

@@ -10,6 +10,7 @@ import { mutex_init, mutex_lock, mutex_unlock } from '../../src/locks/mutex.ts';
 import { down_read, down_write, init_rwsem, up_read } from '../../src/locks/rwsem.ts';
 import type { Ctx } from '../../src/sim/context.ts';
 import type { Model } from '../../src/sim/op.ts';
+import { budget } from '../budget.ts';
 import { cli } from '../cli/helpers.ts';
 import { machine, runRandom } from '../locks/helpers.ts';
 
@@ -32,13 +33,20 @@ describe('sleeping deadlock: two ADDs of two sets into each other', () => {
     expect(r.out + r.err).toContain('P4-locking');
   });
 
-  it('with epnested_mutex the same scenario is clean (one ADD gets ELOOP)', () => {
-    for (let seed = 0; seed < 300; seed++) {
-      const r = simulate({ variant: 'mainline-6.18', scenario: 'cross-nested-add', seed });
-      expect(r.violations).toEqual([]);
-      expect(r.results.map((x) => x.ret).sort()).toEqual([0, 'ELOOP']);
+  it('with epnested_mutex the same scenario is clean (one ADD gets ELOOP), over 10,002 ' +
+    'schedules (random, pct, portfolio)', () => {
+    let runs = 0;
+    for (const strategy of ['random', 'pct', 'portfolio']) {
+      for (let seed = 0; seed < budget(3334); seed++) {
+        const r = simulate({ variant: 'mainline-6.18', scenario: 'cross-nested-add', seed,
+          strategy });
+        expect(r.violations).toEqual([]);
+        expect(r.results.map((x) => x.ret).sort()).toEqual([0, 'ELOOP']);
+        runs++;
+      }
     }
-  });
+    expect(runs).toBe(3 * budget(3334));
+  }, 120_000);
 });
 
 /** A machine with the sleeping-lock observer and the given task bodies, one per CPU. */
