@@ -70,7 +70,7 @@ export function* task_work_add(c: Ctx, work: number): Model<number> {
   let head: number = yield READ_ONCE(task, 'task_works', FN);
   for (;;) {
     // work->next = head: the work is not published yet (the cmpxchg does it), so no step.
-    c.m.memory.writeGlobal(work, 'next', head);
+    c.m.memory.writePrivate(c.cpu, work, 'next', head);
     const old: number = yield cmpxchg(task, 'task_works', head, work, FN);
     if (old === head) break;
     head = old;

@@ -61,20 +61,10 @@ function stackWaiter(c: Ctx, flags: number): number {
     m.arena.objs[w]!.list = list_head_alloc(m, w, `rwsem_waiter@${c.name}.list`);
     c.local.rwsemWaiter = w;
   }
-  fill(m, c.cpu, w, 'task', c.task);
-  fill(m, c.cpu, w, 'flags', flags);
+  // Private until the list_add_tail and wait_lock's release publish it: no step.
+  m.memory.writePrivate(c.cpu, w, 'task', c.task);
+  m.memory.writePrivate(c.cpu, w, 'flags', flags);
   return w;
-}
-
-/**
- * A store into this context's stack waiter: private, so not a step. Under lkmm it must be a
- * write of this CPU (ordered before the list_add_tail and the release of `wait_lock` that
- * publish the waiter): an anonymous write is in no CPU's view, so the waker and this task's
- * own poll could still read the previous grant's `task = NULL`.
- */
-function fill(m: MachineAccess, cpu: number, w: number, f: string, v: number): void {
-  if (m.memory.lk !== null) m.memory.write(cpu, w, f, v);
-  else m.memory.writeGlobal(w, f, v);
 }
 
 /** The shared slow path of __down_read/__down_write: queue, unlock, sleep until granted. */

@@ -138,6 +138,18 @@ export class Memory {
   }
 
   /**
+   * A store by `cpu` into an object no other context can reach yet (a stack waiter, a
+   * task_work before the cmpxchg that publishes it): never buffered (nobody can read it
+   * before the publishing lock or RMW drains), but under lkmm a write of `cpu`, so that the
+   * release that publishes it carries it; an anonymous write is in no CPU's view, and a reader
+   * could still see the location's older value.
+   */
+  writePrivate(cpu: number, h: number, f: string, v: unknown): void {
+    if (this.lk !== null) this.write(cpu, h, f, v);
+    else this.writeGlobal(h, f, v);
+  }
+
+  /**
    * The start of a lock acquisition by `cpu` (spin_lock): TSO drains the buffer (a locked
    * RMW); lkmm orders this CPU's earlier accesses and makes the lock word's read an acquire.
    */
